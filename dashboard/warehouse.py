@@ -1,0 +1,243 @@
+"""The warehouse file: how readers open it, how writers change it, its schema version.
+
+DuckDB lets a read-write connection exclude every other process, and any reader
+exclude a writer. So writers never touch the published file: a write copies it
+to a temporary file beside it, changes the copy in one transaction, checkpoints,
+closes it and `os.replace()`s it over the original. Readers attach the file
+READ_ONLY from an in-memory connection; a reader that opened the old inode keeps
+reading the old data until it reconnects, and notices the new data through
+`warehouse_version()` (inode, mtime, size). A killed writer leaves only a stray
+temporary file, which the next writer removes: the published file is untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+from queries import sql_text
+
+SCHEMA_VERSION = 2
+TMP_MARK = ".writing-"
+
+
+class WarehouseMissing(RuntimeError):
+    """The warehouse file does not exist yet."""
+
+
+def warehouse_version(path: Path) -> tuple[int, int, int] | None:
+    """Identity of the published file: changes whenever a write lands."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def connect_reader(path: Path) -> duckdb.DuckDBPyConnection:
+    """In-memory connection with the warehouse attached READ_ONLY as the default catalog.
+
+    `duckdb.connect(path)` would reuse an instance already open in this process
+    (old data after a swap); attaching from :memory: always opens the current inode.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise WarehouseMissing(f"no warehouse at {path}")
+    con = duckdb.connect(":memory:")
+    con.execute("attach ? as wh (read_only)", [str(path)])
+    con.execute("use wh")
+    return con
+
+
+def _schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    has_meta = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_name = 'meta' and table_catalog = current_database()"
+    ).fetchone()
+    if not has_meta or has_meta[0] == 0:
+        return 0
+    row = con.execute("select value from meta where key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 1
+
+
+def _set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str | None) -> None:
+    con.execute("delete from meta where key = ?", [key])
+    con.execute("insert into meta values (?, ?)", [key, value])
+
+
+def read_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    row = con.execute("select value from meta where key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def _migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring a warehouse of any earlier version to SCHEMA_VERSION, inside the caller's transaction.
+
+    Version 1 (base tables only, no stored facts) gains the fact table, filled
+    from its data; version 0 is a new file.
+    """
+    version = _schema_version(con)
+    if version > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"the warehouse has schema version {version}, newer than this program's "
+            f"{SCHEMA_VERSION}: upgrade cxdash"
+        )
+    if version == SCHEMA_VERSION:
+        return
+    con.execute(sql_text("schema"))
+    refresh_facts(con)  # version 1 -> 2: stored per-ticket facts
+    _set_meta(con, "schema_version", str(SCHEMA_VERSION))
+
+
+def needs_upgrade(path: Path) -> bool:
+    con = connect_reader(path)
+    try:
+        return _schema_version(con) < SCHEMA_VERSION
+    finally:
+        con.close()
+
+
+def _lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+@contextlib.contextmanager
+def writer_lock(path: Path, timeout_s: float = 3600.0) -> Iterator[None]:
+    """One writer at a time (a second load waits, readers never do)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(_lock_path(path), "a+") as fh:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"another load is still writing {path}") from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _remove_stray_temporaries(path: Path) -> None:
+    # Left by a killed writer; safe because we hold the writer lock.
+    for stray in path.parent.glob(f"{path.name}{TMP_MARK}*"):
+        with contextlib.suppress(FileNotFoundError):
+            stray.unlink()
+
+
+@contextlib.contextmanager
+def write_transaction(path: Path, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Change the warehouse atomically: all of the block's changes land, or none.
+
+    fresh=True starts from an empty warehouse instead of a copy (demo builds).
+    """
+    path = Path(path)
+    with writer_lock(path):
+        _remove_stray_temporaries(path)
+        tmp = path.with_name(f"{path.name}{TMP_MARK}{os.getpid()}")
+        if path.exists() and not fresh:
+            shutil.copyfile(path, tmp)
+        con = duckdb.connect(str(tmp))
+        try:
+            con.execute("begin transaction")
+            _migrate(con)
+            yield con
+            con.execute("commit")
+            con.execute("checkpoint")
+            con.close()
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+            dir_fd = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                con.close()
+            for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+                with contextlib.suppress(FileNotFoundError):
+                    leftover.unlink()
+            raise
+
+
+def ensure_current(path: Path) -> None:
+    """Create an empty warehouse, or upgrade an older one, so readers can open it."""
+    path = Path(path)
+    if path.exists() and not needs_upgrade(path):
+        return
+    with write_transaction(path):
+        pass
+
+
+def refresh_facts(con: duckdb.DuckDBPyConnection, ticket_ids: list[str] | None = None) -> None:
+    """Recompute stored facts: for every ticket, or for the named tickets and their customers.
+
+    Callers pass the tickets whose facts may have changed: new and replaced
+    tickets, tickets of customers who gained a ticket, tickets named by new surveys,
+    tickets of changed customers or branches.
+    """
+    facts = sql_text("facts")
+    if ticket_ids is None:
+        con.execute("create or replace temp table _refresh_tickets (ticket_id varchar)")
+        con.execute(
+            "create or replace table fact_tickets as " + facts, {"scope_all": True}
+        )
+    else:
+        con.execute("create or replace temp table _refresh_tickets (ticket_id varchar)")
+        con.executemany("insert into _refresh_tickets values (?)", [[t] for t in ticket_ids])
+        _refresh_scope(con, facts)
+    _set_meta(con, "as_of", _compute_as_of(con))
+
+
+def refresh_facts_for(con: duckdb.DuckDBPyConnection, scope_sql: str, params: list | None = None) -> None:
+    """Like refresh_facts(ticket_ids) with the ticket ids given by a query (large scopes)."""
+    facts = sql_text("facts")
+    con.execute("create or replace temp table _refresh_tickets as " + scope_sql, params or [])
+    _refresh_scope(con, facts)
+    _set_meta(con, "as_of", _compute_as_of(con))
+
+
+def _refresh_scope(con: duckdb.DuckDBPyConnection, facts: str) -> None:
+    # Widen to every ticket of the customers involved: their prev/next facts may change.
+    con.execute(
+        "insert into _refresh_tickets select t.ticket_id from tickets as t "
+        "where t.customer_id in (select t2.customer_id from tickets as t2 "
+        "where t2.ticket_id in (select ticket_id from _refresh_tickets))"
+    )
+    con.execute(
+        "delete from fact_tickets where ticket_id in (select ticket_id from _refresh_tickets)"
+    )
+    con.execute("insert into fact_tickets " + facts, {"scope_all": False})
+
+
+def _compute_as_of(con: duckdb.DuckDBPyConnection) -> str | None:
+    row = con.execute(sql_text("as_of")).fetchone()
+    return row[0].isoformat(sep=" ") if row and row[0] is not None else None
+
+
+# Base tables a frame can be appended to (identifiers from this fixed list only).
+_APPEND_SQL = {
+    table: f"insert into {table} by name select * from staged_frame"
+    for table in ("tickets", "surveys", "customers", "branches", "fixes", "loads", "rejects")
+}
+
+
+def append_frame(con: duckdb.DuckDBPyConnection, table: str, frame: object) -> None:
+    """Append a polars/arrow frame whose columns are a subset of `table`'s, by name."""
+    con.register("staged_frame", frame)
+    try:
+        con.execute(_APPEND_SQL[table])
+    finally:
+        con.unregister("staged_frame")

@@ -1,0 +1,344 @@
+"""The one query API: typed requests in, polars frames out.
+
+Pages, the CLI and the weekly report call these functions and nothing else, so a
+number is the same wherever it is shown. All metric logic lives in the SQL files
+beside this module; this module binds parameters and shapes results.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from dashboard.settings import Settings, get_settings
+from queries import sql_text
+
+# Filter dimensions: the CLI option / URL key, and whether values are lower-cased.
+DIMENSIONS: dict[str, str] = {
+    "channel": "Channel",
+    "region": "Region",
+    "branch": "Branch",
+    "category": "Category",
+    "type": "Type",
+    "priority": "Priority",
+    "segment": "Segment",
+}
+LOWERCASED = {"channel", "type", "priority"}
+GROUPINGS = (*DIMENSIONS, "week", "month", "day")
+
+KPI_KEYS = (
+    "tickets", "complaints", "resolved_pct", "frt_median_min", "frt_p90_min",
+    "resolution_median_h", "resolution_p90_h", "sla_met_pct", "reopen_pct", "fcr_pct",
+    "repeat_complaint_pct", "survey_response_pct", "csat_avg", "csat_pct", "nps",
+    "post_complaint_churn_pct",
+)
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """How a KPI is shown: label, unit, direction. Its definition is its SQL."""
+
+    key: str
+    label: str
+    unit: str  # "" | "%" | "min" | "h" | "pts"
+    higher_is_better: bool | None
+    help: str
+    sample: str | None = None  # which n_* column says how many cases stand behind it
+
+
+KPI_CATALOG: dict[str, Kpi] = {k.key: k for k in (
+    Kpi("tickets", "Tickets", "", None, "Tickets created in the period (after filters)."),
+    Kpi("complaints", "Complaints", "", None, "Tickets of type complaint."),
+    Kpi("resolved_pct", "Resolved", "%", True, "Share of tickets with a resolution time.",
+        "tickets"),
+    Kpi("frt_median_min", "First response (median)", "min", False,
+        "Median minutes from creation to first response.", "n_responded"),
+    Kpi("frt_p90_min", "First response (p90)", "min", False,
+        "90th percentile of minutes to first response.", "n_responded"),
+    Kpi("resolution_median_h", "Resolution (median)", "h", False,
+        "Median hours from creation to resolution.", "n_resolved"),
+    Kpi("resolution_p90_h", "Resolution (p90)", "h", False,
+        "90th percentile of hours to resolution.", "n_resolved"),
+    Kpi("sla_met_pct", "First-response SLA met", "%", True,
+        "Met / (met + breached); tickets still within their deadline are pending and left out.",
+        "n_sla_due"),
+    Kpi("reopen_pct", "Reopened", "%", False, "Resolved tickets reopened at least once.",
+        "n_resolved"),
+    Kpi("fcr_pct", "First-contact resolution", "%", True,
+        "Resolved without reopen, escalation or a new ticket of the same customer and "
+        "category within 7 days.", "n_resolved"),
+    Kpi("repeat_complaint_pct", "Repeat complaints", "%", False,
+        "Complaints with another complaint of the same customer and category in the 30 days "
+        "before.", "complaints"),
+    Kpi("survey_response_pct", "Survey response", "%", True,
+        "Resolved tickets with at least one survey.", "n_resolved"),
+    Kpi("csat_avg", "CSAT (avg, 1-5)", "", True, "Mean CSAT of each ticket's latest survey.",
+        "n_csat"),
+    Kpi("csat_pct", "CSAT top-2-box", "%", True, "Latest surveys with CSAT 4 or 5.", "n_csat"),
+    Kpi("nps", "NPS", "", True, "Promoters (9-10) minus detractors (0-6), latest surveys.",
+        "n_nps"),
+    Kpi("post_complaint_churn_pct", "Churn after complaint", "%", False,
+        "Customers who churned within 90 days of their first complaint (matured only).",
+        "n_churn_matured"),
+)}
+
+
+def normalise_value(dim: str, value: str) -> str:
+    """Filters match the way extracts are stored: trimmed, some dimensions lower-cased."""
+    value = value.strip()
+    return value.lower() if dim in LOWERCASED else value
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A request: period (inclusive calendar dates), as_of override, and filter values."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    as_of: datetime | None = None
+    channel: tuple[str, ...] = ()
+    region: tuple[str, ...] = ()
+    branch: tuple[str, ...] = ()
+    category: tuple[str, ...] = ()
+    type: tuple[str, ...] = ()
+    priority: tuple[str, ...] = ()
+    segment: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for dim in DIMENSIONS:
+            values = tuple(dict.fromkeys(
+                normalise_value(dim, v) for v in getattr(self, dim) if v is not None and v.strip()
+            ))
+            object.__setattr__(self, dim, values)
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError(f"the period starts ({self.date_from}) after it ends ({self.date_to})")
+
+    def dimension_values(self) -> dict[str, tuple[str, ...]]:
+        return {dim: getattr(self, dim) for dim in DIMENSIONS}
+
+    def previous_period(self) -> Filters | None:
+        """The period of the same length just before this one (None without a full period)."""
+        if self.date_from is None or self.date_to is None:
+            return None
+        days = (self.date_to - self.date_from).days + 1
+        return replace(
+            self,
+            date_from=self.date_from - timedelta(days=days),
+            date_to=self.date_from - timedelta(days=1),
+        )
+
+
+@dataclass
+class Request:
+    """Bound parameters of one query: only the names the SQL uses are passed."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def for_sql(self, sql: str) -> dict[str, Any]:
+        names = set(re.findall(r"\$([a-z_]+)", sql))
+        missing = names - self.values.keys()
+        if missing:
+            raise KeyError(f"query needs parameters {sorted(missing)}")
+        return {k: v for k, v in self.values.items() if k in names}
+
+
+def _cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor of a reader connection (dashboard.warehouse.connect_reader).
+
+    One cursor per call: a connection shared by threads fails fast in DuckDB 2.0.
+    A cursor starts in the in-memory catalog, so it selects the attached warehouse.
+    """
+    cur = con.cursor()
+    cur.execute("use wh")
+    return cur
+
+
+def _run(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> pl.DataFrame:
+    sql = sql_text(name)
+    cur = _cursor(con)
+    try:
+        return cur.sql(sql, params=Request(params).for_sql(sql)).pl()
+    finally:
+        cur.close()
+
+
+def stored_as_of(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    """as_of computed when the data last changed (the latest timestamp of any kind)."""
+    cur = _cursor(con)
+    try:
+        row = cur.execute("select value from meta where key = 'as_of'").fetchone()
+    finally:
+        cur.close()
+    return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+
+def resolve_as_of(con: duckdb.DuckDBPyConnection, filters: Filters) -> datetime | None:
+    return filters.as_of or stored_as_of(con)
+
+
+def _params(
+    con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings, by: str | None = None
+) -> dict[str, Any]:
+    if by is not None and by not in GROUPINGS:
+        raise ValueError(f"cannot group by {by!r}; choose one of {', '.join(GROUPINGS)}")
+    as_of = resolve_as_of(con, filters)
+    params: dict[str, Any] = {
+        "dim": by,
+        "from_ts": datetime.combine(filters.date_from, datetime.min.time()) if filters.date_from else None,
+        "to_ts": (
+            datetime.combine(filters.date_to + timedelta(days=1), datetime.min.time())
+            if filters.date_to else None
+        ),
+        "as_of": as_of,
+        "repeat_days": settings.repeat_window_days,
+        "fcr_days": settings.fcr_window_days,
+        "churn_days": settings.churn_window_days,
+        "window_days": settings.effect_window_days,
+        "sla_urgent_min": settings.sla_urgent_minutes,
+        "sla_high_min": settings.sla_high_minutes,
+        "sla_normal_min": settings.sla_normal_minutes,
+        "sla_low_days": settings.sla_low_working_days,
+    }
+    for dim, values in filters.dimension_values().items():
+        params[dim] = list(values) if values else None
+    return params
+
+
+def fetch_kpis(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    by: str | None = None,
+    settings: Settings | None = None,
+) -> pl.DataFrame:
+    """The KPI set of spec/kpis.md: one row (by=None, group null) or one row per group.
+
+    Besides the KPIs, n_* columns give the sample behind each figure. An empty
+    selection gives one row with tickets = 0 and every rate null (by=None).
+    """
+    settings = settings or get_settings()
+    frame = _run(con, "kpis", _params(con, filters, settings, by))
+    if by is None and frame.height == 0:
+        frame = pl.DataFrame(
+            {"group": [None], "tickets": [0], "complaints": [0]}, schema_overrides={"group": pl.String}
+        )
+        missing = [c for c in _KPI_COLUMNS if c not in frame.columns]
+        frame = frame.with_columns(
+            [pl.lit(0 if c.startswith("n_") else None, dtype=pl.Int64 if c.startswith("n_") else pl.Float64).alias(c)
+             for c in missing]
+        )
+    return frame
+
+
+_KPI_COLUMNS = (
+    "group", *KPI_KEYS, "n_resolved", "n_responded", "n_sla_due", "n_sla_pending",
+    "n_csat", "n_nps", "n_churn_matured",
+)
+
+
+def fetch_funnel(
+    con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings | None = None
+) -> pl.DataFrame:
+    """Stages with tickets reached, conversion from the previous stage, median minutes."""
+    settings = settings or get_settings()
+    return _run(con, "funnel", _params(con, filters, settings))
+
+
+def fetch_effects(
+    con: duckdb.DuckDBPyConnection,
+    fix_id: str | None = None,
+    window_days: int | None = None,
+    as_of: datetime | None = None,
+    settings: Settings | None = None,
+) -> pl.DataFrame:
+    """Before/after of every fix (or one): a row per fix and metric, with the 95 % interval."""
+    settings = settings or get_settings()
+    if window_days is not None:
+        settings = settings.model_copy(update={"effect_window_days": window_days})
+    params = _params(con, Filters(as_of=as_of), settings)
+    params["fix_id"] = fix_id.strip() if fix_id else None
+    return _run(con, "effects", params)
+
+
+@dataclass(frozen=True)
+class KpiComparison:
+    """Current and previous period KPIs, with the change of each."""
+
+    current: dict[str, Any]
+    previous: dict[str, Any] | None
+    previous_filters: Filters | None
+
+    def change(self, key: str) -> float | None:
+        if self.previous is None:
+            return None
+        now, before = self.current.get(key), self.previous.get(key)
+        if now is None or before is None:
+            return None
+        return float(now) - float(before)
+
+
+def fetch_kpi_comparison(
+    con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings | None = None
+) -> KpiComparison:
+    """KPIs of the period and of the previous period of the same length (for deltas)."""
+    current = fetch_kpis(con, filters, settings=settings).row(0, named=True)
+    prev_filters = filters.previous_period()
+    previous = (
+        fetch_kpis(con, prev_filters, settings=settings).row(0, named=True) if prev_filters else None
+    )
+    return KpiComparison(current, previous, prev_filters)
+
+
+def fetch_trend(
+    con: duckdb.DuckDBPyConnection, filters: Filters, grain: str = "week",
+    settings: Settings | None = None,
+) -> pl.DataFrame:
+    """KPIs per week (or month/day) of the period, oldest first; `period` is the start date."""
+    frame = fetch_kpis(con, filters, by=grain, settings=settings)
+    fmt = {"week": "%Y-%m-%d", "day": "%Y-%m-%d", "month": "%Y-%m"}[grain]
+    if grain == "month":
+        period = (pl.col("group") + "-01").str.to_date("%Y-%m-%d")
+    else:
+        period = pl.col("group").str.to_date(fmt)
+    return frame.with_columns(period.alias("period")).sort("period")
+
+
+def fetch_dimension_values(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """The values each filter can take, for pick lists."""
+    frame = _run(con, "dimension_values", {})
+    out: dict[str, list[str]] = {dim: [] for dim in DIMENSIONS}
+    for dim, value in frame.iter_rows():
+        out[dim].append(value)
+    return out
+
+
+def fetch_fixes(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    return _run(con, "fixes", {})
+
+
+def fetch_warehouse_summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Row counts per table and the span of ticket dates (for empty states and headers)."""
+    return _run(con, "warehouse_summary", {}).row(0, named=True)
+
+
+def kpi_row_to_json(row: dict[str, Any], as_of: datetime | None, filters: Filters) -> dict[str, Any]:
+    """The `kpis --json` object of spec/cli.md for one KPI row."""
+    out: dict[str, Any] = {
+        "as_of": as_of.strftime("%Y-%m-%dT%H:%M:%S") if as_of else None,
+        "from": filters.date_from.isoformat() if filters.date_from else None,
+        "to": filters.date_to.isoformat() if filters.date_to else None,
+    }
+    for key in KPI_KEYS:
+        value = row.get(key)
+        out[key] = int(value) if key in ("tickets", "complaints") and value is not None else (
+            float(value) if value is not None else None
+        )
+    return out
+
+
+def filter_field_names() -> list[str]:
+    return [f.name for f in fields(Filters)]

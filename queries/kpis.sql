@@ -1,0 +1,134 @@
+-- kpis: the ticket KPI set of spec/kpis.md, one row per group ($dim; null = one row).
+-- Grain: group of the tickets T (period + filters). Percentages 0-100; an empty
+-- denominator gives null ("n/a"), never 0.
+-- Parameters: filtered_tickets' ones, $as_of, $repeat_days, $fcr_days, $churn_days,
+-- $sla_urgent_min, $sla_high_min, $sla_normal_min, $sla_low_days.
+with
+{{filtered_tickets}},
+
+sla as (
+    -- First-response SLA deadline by priority. low: a weekend ticket starts Monday 00:00,
+    -- then N working days (Mon-Fri) at the same time of day.
+    select
+        t.*,
+        case
+            when isodow(t.created_at) >= 6
+                then date_trunc('day', t.created_at) + to_days(8 - isodow(t.created_at))
+            else t.created_at
+        end as low_start
+    from t
+),
+
+deadlines as (
+    select
+        s.*,
+        case s.priority
+            when 'urgent' then s.created_at + to_minutes($sla_urgent_min::bigint)
+            when 'high' then s.created_at + to_minutes($sla_high_min::bigint)
+            when 'normal' then s.created_at + to_minutes($sla_normal_min::bigint)
+            when 'low' then s.low_start + to_days(
+                7 * ($sla_low_days::bigint // 5) + $sla_low_days::bigint % 5
+                + case when isodow(s.low_start) - 1 + $sla_low_days::bigint % 5 >= 5 then 2 else 0 end
+            )
+        end as sla_deadline
+    from sla as s
+),
+
+flags as (
+    select
+        d.grp,
+        d.type,
+        d.customer_id,
+        d.created_at,
+        d.first_response_at,
+        d.resolved_at,
+        d.reopen_count,
+        d.has_survey,
+        d.latest_csat,
+        d.latest_nps,
+        case
+            when d.first_response_at is not null and d.first_response_at <= d.sla_deadline then 'met'
+            when d.first_response_at is not null and d.first_response_at > d.sla_deadline then 'breached'
+            when d.first_response_at is null and $as_of > d.sla_deadline then 'breached'
+            when d.first_response_at is null and $as_of <= d.sla_deadline then 'pending'
+        end as sla_state,
+        d.type = 'complaint'
+            and d.customer_id is not null
+            and d.prev_complaint_at >= d.created_at - to_days($repeat_days::bigint) as is_repeat,
+        d.resolved_at is not null
+            and d.reopen_count = 0
+            and not d.escalated
+            and not coalesce(
+                d.next_contact_at <= d.resolved_at + to_days($fcr_days::bigint), false
+            ) as is_fcr
+    from deadlines as d
+),
+
+ticket_kpis as (
+    select
+        f.grp,
+        count(*) as tickets,
+        count(*) filter (where f.type = 'complaint') as complaints,
+        100.0 * count(f.resolved_at) / nullif(count(*), 0) as resolved_pct,
+        quantile_cont(epoch(f.first_response_at - f.created_at) / 60.0, 0.5) as frt_median_min,
+        quantile_cont(epoch(f.first_response_at - f.created_at) / 60.0, 0.9) as frt_p90_min,
+        quantile_cont(epoch(f.resolved_at - f.created_at) / 3600.0, 0.5) as resolution_median_h,
+        quantile_cont(epoch(f.resolved_at - f.created_at) / 3600.0, 0.9) as resolution_p90_h,
+        100.0 * count(*) filter (where f.sla_state = 'met')
+            / nullif(count(*) filter (where f.sla_state in ('met', 'breached')), 0) as sla_met_pct,
+        100.0 * count(*) filter (where f.resolved_at is not null and f.reopen_count > 0)
+            / nullif(count(f.resolved_at), 0) as reopen_pct,
+        100.0 * count(*) filter (where f.is_fcr) / nullif(count(f.resolved_at), 0) as fcr_pct,
+        -- Without any identified complaint the data cannot show repeats: n/a, not 0.
+        case
+            when count(*) filter (where f.type = 'complaint' and f.customer_id is not null) > 0
+                then 100.0 * count(*) filter (where f.is_repeat)
+                    / count(*) filter (where f.type = 'complaint')
+        end as repeat_complaint_pct,
+        100.0 * count(*) filter (where f.resolved_at is not null and f.has_survey)
+            / nullif(count(f.resolved_at), 0) as survey_response_pct,
+        avg(f.latest_csat) as csat_avg,
+        100.0 * count(*) filter (where f.latest_csat >= 4) / nullif(count(f.latest_csat), 0) as csat_pct,
+        100.0 * (count(*) filter (where f.latest_nps >= 9) - count(*) filter (where f.latest_nps <= 6))
+            / nullif(count(f.latest_nps), 0) as nps,
+        -- Sample sizes behind the figures, for "small sample" labels.
+        count(f.resolved_at) as n_resolved,
+        count(f.first_response_at) as n_responded,
+        count(*) filter (where f.sla_state in ('met', 'breached')) as n_sla_due,
+        count(*) filter (where f.sla_state = 'pending') as n_sla_pending,
+        count(f.latest_csat) as n_csat,
+        count(f.latest_nps) as n_nps
+    from flags as f
+    group by f.grp
+),
+
+{{churn}}
+
+select
+    k.grp as "group",
+    k.tickets,
+    k.complaints,
+    k.resolved_pct,
+    k.frt_median_min,
+    k.frt_p90_min,
+    k.resolution_median_h,
+    k.resolution_p90_h,
+    k.sla_met_pct,
+    k.reopen_pct,
+    k.fcr_pct,
+    k.repeat_complaint_pct,
+    k.survey_response_pct,
+    k.csat_avg,
+    k.csat_pct,
+    k.nps,
+    c.churned * 100.0 / nullif(c.matured, 0) as post_complaint_churn_pct,
+    k.n_resolved,
+    k.n_responded,
+    k.n_sla_due,
+    k.n_sla_pending,
+    k.n_csat,
+    k.n_nps,
+    coalesce(c.matured, 0) as n_churn_matured
+from ticket_kpis as k
+left join churn as c on c.grp is not distinct from k.grp
+order by k.grp nulls last

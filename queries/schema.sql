@@ -1,0 +1,97 @@
+-- Warehouse schema, version 2.
+-- Base tables hold the extracts' columns (../shared/spec/extracts.md) as loaded:
+-- channel/type/priority trimmed and lower-cased, other text trimmed, timestamps
+-- naive in the warehouse timezone. Keys are enforced by the loader (a primary
+-- key index would double the memory of a 10M-row bulk load).
+
+create table if not exists meta (
+    key varchar,
+    value varchar
+);
+
+create table if not exists tickets (
+    ticket_id varchar not null,
+    customer_id varchar,
+    channel varchar not null,
+    branch_id varchar not null,
+    category varchar not null,
+    type varchar not null,
+    priority varchar not null,
+    created_at timestamp not null,
+    assigned_at timestamp,
+    first_response_at timestamp,
+    resolved_at timestamp,
+    closed_at timestamp,
+    reopen_count integer not null,
+    escalated boolean not null,
+    agent_id varchar,
+    subject varchar,
+    description varchar
+);
+
+create table if not exists surveys (
+    survey_id varchar not null,
+    ticket_id varchar not null,
+    responded_at timestamp not null,
+    csat integer,
+    nps integer,
+    ces integer,
+    comment varchar
+);
+
+create table if not exists customers (
+    customer_id varchar not null,
+    segment varchar,
+    home_branch_id varchar,
+    joined_at date,
+    churned_at date,
+    annual_value double
+);
+
+create table if not exists branches (
+    branch_id varchar not null,
+    branch_name varchar,
+    region varchar,
+    latitude double,
+    longitude double
+);
+
+create table if not exists fixes (
+    fix_id varchar not null,
+    title varchar not null,
+    launched_at date not null,
+    category varchar,
+    channel varchar,
+    branch_id varchar,
+    region varchar,
+    owner varchar,
+    description varchar
+);
+
+-- One row per load attempt, refused ones too.
+create table if not exists loads (
+    load_id varchar not null,
+    file_name varchar not null,
+    checksum varchar,
+    kind varchar,
+    profile varchar,
+    status varchar not null,          -- loaded | already_loaded | refused
+    rows_read bigint,
+    rows_new bigint,
+    rows_updated bigint,
+    rows_rejected bigint,
+    message varchar,
+    loaded_by varchar,
+    started_at timestamp not null,
+    duration_s double
+);
+
+-- Every rejected row, whole, with where and why.
+create table if not exists rejects (
+    load_id varchar not null,
+    extract varchar not null,
+    line bigint,
+    "column" varchar,
+    reason varchar not null,
+    raw varchar
+);

@@ -1,0 +1,85 @@
+"""Tiny hand-made warehouses: a few rows each, so expected numbers can be worked out by hand."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from dashboard.warehouse import append_frame, refresh_facts, write_transaction
+
+TICKET_DEFAULTS: dict[str, Any] = {
+    "customer_id": None,
+    "channel": "phone",
+    "branch_id": "B1",
+    "category": "billing",
+    "type": "complaint",
+    "priority": "normal",
+    "assigned_at": None,
+    "first_response_at": None,
+    "resolved_at": None,
+    "closed_at": None,
+    "reopen_count": 0,
+    "escalated": False,
+    "agent_id": None,
+    "subject": None,
+    "description": None,
+}
+
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "tickets": {
+        "ticket_id": pl.String, "customer_id": pl.String, "channel": pl.String,
+        "branch_id": pl.String, "category": pl.String, "type": pl.String, "priority": pl.String,
+        "created_at": pl.Datetime("us"), "assigned_at": pl.Datetime("us"),
+        "first_response_at": pl.Datetime("us"), "resolved_at": pl.Datetime("us"),
+        "closed_at": pl.Datetime("us"), "reopen_count": pl.Int32, "escalated": pl.Boolean,
+        "agent_id": pl.String, "subject": pl.String, "description": pl.String,
+    },
+    "surveys": {
+        "survey_id": pl.String, "ticket_id": pl.String, "responded_at": pl.Datetime("us"),
+        "csat": pl.Int32, "nps": pl.Int32, "ces": pl.Int32, "comment": pl.String,
+    },
+    "customers": {
+        "customer_id": pl.String, "segment": pl.String, "home_branch_id": pl.String,
+        "joined_at": pl.Date, "churned_at": pl.Date, "annual_value": pl.Float64,
+    },
+    "branches": {
+        "branch_id": pl.String, "branch_name": pl.String, "region": pl.String,
+        "latitude": pl.Float64, "longitude": pl.Float64,
+    },
+    "fixes": {
+        "fix_id": pl.String, "title": pl.String, "launched_at": pl.Date, "category": pl.String,
+        "channel": pl.String, "branch_id": pl.String, "region": pl.String, "owner": pl.String,
+        "description": pl.String,
+    },
+}
+
+
+def ts(text: str) -> datetime:
+    """'2024-05-01 10:00' -> datetime."""
+    return datetime.fromisoformat(text)
+
+
+def ticket(ticket_id: str, created_at: str, **overrides: Any) -> dict[str, Any]:
+    row = {"ticket_id": ticket_id, **TICKET_DEFAULTS, "created_at": ts(created_at)}
+    for key, value in overrides.items():
+        row[key] = ts(value) if key.endswith("_at") and isinstance(value, str) else value
+    return row
+
+
+def frame(kind: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
+    schema = SCHEMAS[kind]
+    full = [{col: row.get(col) for col in schema} for row in rows]
+    return pl.DataFrame(full, schema=schema, orient="row")
+
+
+def build_warehouse(path: Path, **tables: list[dict[str, Any]]) -> Path:
+    """Write a warehouse with the given rows per table and its facts refreshed."""
+    with write_transaction(path, fresh=True) as con:
+        for kind, rows in tables.items():
+            if rows:
+                append_frame(con, kind, frame(kind, rows))
+        refresh_facts(con)
+    return path
