@@ -1,0 +1,459 @@
+"""The ticket KPIs of spec/kpis.md on fixtures small enough to check by hand."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import numpy as np
+import pytest
+
+from tests.fixtures import ticket, ts
+
+
+def survey(survey_id: str, ticket_id: str, responded_at: str, csat=None, nps=None) -> dict:
+    return {"survey_id": survey_id, "ticket_id": ticket_id, "responded_at": ts(responded_at),
+            "csat": csat, "nps": nps}
+
+
+# --- period and filters ---------------------------------------------------------------
+
+def test_period_includes_the_whole_last_day_and_nothing_after(make_warehouse):
+    wh = make_warehouse(tickets=[
+        ticket("T0", "2024-04-30 23:59:59"),    # before --from
+        ticket("T1", "2024-05-01 00:00:00"),    # first instant of --from: in
+        ticket("T2", "2024-05-31 23:59:59"),    # last second of --to: in
+        ticket("T3", "2024-06-01 00:00:00"),    # --to + 1 day 00:00: out
+    ])
+    assert wh.kpis(date_from=date(2024, 5, 1), date_to=date(2024, 5, 31))["tickets"] == 2
+    assert wh.kpis()["tickets"] == 4  # without a period every ticket counts
+
+
+def test_filters_or_within_a_dimension_and_across_dimensions(make_warehouse):
+    wh = make_warehouse(tickets=[
+        ticket("T1", "2024-05-01 10:00", channel="app", category="billing"),
+        ticket("T2", "2024-05-01 10:00", channel="web", category="billing"),
+        ticket("T3", "2024-05-01 10:00", channel="phone", category="billing"),
+        ticket("T4", "2024-05-01 10:00", channel="app", category="cards"),
+    ])
+    # app OR web -> T1, T2, T4
+    assert wh.kpis(channel=("app", "web"))["tickets"] == 3
+    # (app OR web) AND billing -> T1, T2
+    assert wh.kpis(channel=("app", "web"), category=("billing",))["tickets"] == 2
+
+
+def test_channel_filter_matches_spelling_variants(make_warehouse):
+    wh = make_warehouse(tickets=[ticket("T1", "2024-05-01 10:00", channel="app")])
+    # " APP " and "App" name the stored channel "app"
+    assert wh.kpis(channel=(" APP ",))["tickets"] == 1
+    assert wh.kpis(channel=("App",))["tickets"] == 1
+
+
+def test_region_and_segment_filter_through_branch_and_customer(make_warehouse):
+    wh = make_warehouse(
+        tickets=[
+            ticket("T1", "2024-05-01 10:00", branch_id="B1", customer_id="C1"),
+            ticket("T2", "2024-05-01 10:00", branch_id="B2", customer_id="C2"),
+            ticket("T3", "2024-05-01 10:00", branch_id="B2", customer_id=None),
+        ],
+        branches=[{"branch_id": "B1", "region": "North"}, {"branch_id": "B2", "region": "South"}],
+        customers=[{"customer_id": "C1", "segment": "retail"},
+                   {"customer_id": "C2", "segment": "premium"}],
+    )
+    assert wh.kpis(region=("South",))["tickets"] == 2          # T2, T3
+    assert wh.kpis(segment=("premium",))["tickets"] == 1       # T2 (T3 has no customer)
+
+
+def test_empty_selection_gives_zero_counts_and_null_rates(make_warehouse):
+    wh = make_warehouse(tickets=[ticket("T1", "2024-05-01 10:00")])
+    k = wh.kpis(date_from=date(2025, 1, 1), date_to=date(2025, 1, 31))
+    assert k["tickets"] == 0 and k["complaints"] == 0
+    for key in ("resolved_pct", "frt_median_min", "sla_met_pct", "fcr_pct", "reopen_pct",
+                "repeat_complaint_pct", "survey_response_pct", "csat_avg", "csat_pct", "nps",
+                "post_complaint_churn_pct"):
+        assert k[key] is None, key
+
+
+def test_rates_over_resolved_tickets_are_null_when_nothing_is_resolved(make_warehouse):
+    wh = make_warehouse(tickets=[ticket("T1", "2024-05-01 10:00",
+                                        first_response_at="2024-05-01 10:05")])
+    k = wh.kpis()
+    assert k["resolved_pct"] == 0.0  # 0 of 1 ticket: a real zero
+    assert k["fcr_pct"] is None and k["reopen_pct"] is None and k["survey_response_pct"] is None
+    assert k["resolution_median_h"] is None
+
+
+# --- times --------------------------------------------------------------------------
+
+def test_first_response_and_resolution_quantiles_interpolate_linearly(make_warehouse):
+    wh = make_warehouse(tickets=[
+        ticket("T1", "2024-05-01 10:00", first_response_at="2024-05-01 10:10",
+               resolved_at="2024-05-01 12:00"),  # 10 min, 2 h
+        ticket("T2", "2024-05-01 10:00", first_response_at="2024-05-01 10:20",
+               resolved_at="2024-05-01 14:00"),  # 20 min, 4 h
+        ticket("T3", "2024-05-01 10:00", first_response_at="2024-05-01 10:40"),  # 40 min
+        ticket("T4", "2024-05-01 10:00", first_response_at="2024-05-01 11:40"),  # 100 min
+        ticket("T5", "2024-05-01 10:00"),  # no response: left out of the quantiles
+    ])
+    k = wh.kpis()
+    # median of 10, 20, 40, 100 = (20 + 40) / 2 = 30
+    assert k["frt_median_min"] == pytest.approx(30.0)
+    # p90: position 0.9 * 3 = 2.7 -> 40 + 0.7 * (100 - 40) = 82
+    assert k["frt_p90_min"] == pytest.approx(82.0)
+    assert k["frt_p90_min"] == pytest.approx(np.quantile([10, 20, 40, 100], 0.9))
+    # resolution: 2 h and 4 h -> median 3, p90 = 2 + 0.9 * 2 = 3.8
+    assert k["resolution_median_h"] == pytest.approx(3.0)
+    assert k["resolution_p90_h"] == pytest.approx(3.8)
+    # resolved 2 of 5
+    assert k["resolved_pct"] == pytest.approx(40.0)
+
+
+# --- SLA ----------------------------------------------------------------------------
+
+def test_sla_response_exactly_at_the_deadline_is_met(make_warehouse):
+    wh = make_warehouse(tickets=[
+        ticket("T1", "2024-05-01 10:00", priority="urgent", first_response_at="2024-05-01 11:00"),
+        ticket("T2", "2024-05-01 10:00", priority="urgent", first_response_at="2024-05-01 11:00:01"),
+        ticket("T3", "2024-05-01 10:00", priority="high", first_response_at="2024-05-01 14:00"),
+        ticket("T4", "2024-05-01 10:00", priority="normal", first_response_at="2024-05-02 10:00:01"),
+    ])
+    # met: T1 (at 1 h), T3 (at 4 h); breached: T2 (1 h + 1 s), T4 (24 h + 1 s) -> 50 %
+    assert wh.kpis()["sla_met_pct"] == pytest.approx(50.0)
+
+
+def test_sla_without_response_is_pending_until_the_deadline_then_breached(make_warehouse):
+    wh = make_warehouse(tickets=[
+        ticket("T1", "2024-05-01 10:00", priority="urgent", first_response_at="2024-05-01 10:30"),
+        ticket("T2", "2024-05-01 10:00", priority="normal"),  # deadline 2024-05-02 10:00
+    ])
+    # as_of at the deadline: T2 pending -> 1 met / 1 decided = 100 %
+    k = wh.kpis(as_of=datetime(2024, 5, 2, 10, 0))
+    assert k["sla_met_pct"] == pytest.approx(100.0)
+    assert k["n_sla_pending"] == 1
+    # one second later T2 is breached -> 1 of 2 = 50 %
+    k = wh.kpis(as_of=datetime(2024, 5, 2, 10, 0, 1))
+    assert k["sla_met_pct"] == pytest.approx(50.0)
+    assert k["n_sla_pending"] == 0
+
+
+def test_sla_is_null_when_every_ticket_is_pending(make_warehouse):
+    wh = make_warehouse(tickets=[ticket("T1", "2024-05-01 10:00", priority="low")])
+    # stored as_of is T1's own created_at: well before its deadline
+    assert wh.kpis()["sla_met_pct"] is None
+
+
+def test_low_priority_weekday_ticket_is_due_seven_calendar_days_later(make_warehouse):
+    # Wednesday 2024-05-01 09:30 + 5 working days = Wednesday 2024-05-08 09:30
+    wh = make_warehouse(tickets=[
+        ticket("T1", "2024-05-01 09:30", priority="low", first_response_at="2024-05-08 09:30"),
+        ticket("T2", "2024-05-01 09:30", priority="low", first_response_at="2024-05-08 09:30:01"),
+    ])
+    assert wh.kpis()["sla_met_pct"] == pytest.approx(50.0)  # T1 met, T2 breached
+
+
+def test_low_priority_weekend_ticket_counts_from_monday_midnight(make_warehouse):
+    # Saturday 2024-05-04 15:00 -> start Monday 2024-05-06 00:00 -> due Monday 2024-05-13 00:00
+    wh = make_warehouse(tickets=[
+        ticket("T1", "2024-05-04 15:00", priority="low", first_response_at="2024-05-13 00:00"),
+        ticket("T2", "2024-05-05 23:00", priority="low", first_response_at="2024-05-13 00:00:01"),
+        ticket("T3", "2024-05-04 15:00", priority="low"),  # no response
+    ])
+    k = wh.kpis(as_of=datetime(2024, 5, 13, 0, 0))
+    # T1 met (exactly at deadline), T2 (Sunday, same deadline) breached, T3 pending at the deadline
+    assert k["sla_met_pct"] == pytest.approx(50.0)
+    assert k["n_sla_pending"] == 1
+    k = wh.kpis(as_of=datetime(2024, 5, 13, 0, 0, 1))
+    assert k["sla_met_pct"] == pytest.approx(100 / 3)  # T3 now breached: 1 of 3
+    assert k["n_sla_pending"] == 0
+
+
+def test_low_priority_friday_ticket_skips_the_weekend(make_warehouse):
+    # Friday 2024-05-03 17:00 + 5 working days = Friday 2024-05-10 17:00
+    wh = make_warehouse(tickets=[
+        ticket("T1", "2024-05-03 17:00", priority="low", first_response_at="2024-05-10 17:00"),
+        ticket("T2", "2024-05-03 17:00", priority="low", first_response_at="2024-05-10 17:01"),
+    ])
+    assert wh.kpis()["sla_met_pct"] == pytest.approx(50.0)
+
+
+def test_sla_targets_come_from_settings(make_warehouse, monkeypatch):
+    wh = make_warehouse(tickets=[
+        ticket("T1", "2024-05-01 10:00", priority="urgent", first_response_at="2024-05-01 10:45"),
+    ])
+    assert wh.kpis()["sla_met_pct"] == pytest.approx(100.0)  # 45 min < 60 min default
+    monkeypatch.setenv("CXDASH_SLA_URGENT_MINUTES", "30")
+    from dashboard.settings import get_settings
+    get_settings.cache_clear()
+    assert wh.kpis()["sla_met_pct"] == pytest.approx(0.0)  # 45 min > 30 min
+
+
+# --- reopen and FCR -----------------------------------------------------------------
+
+def test_fcr_and_reopen_over_resolved_tickets(make_warehouse):
+    wh = make_warehouse(tickets=[
+        ticket("T1", "2024-05-01 10:00", resolved_at="2024-05-01 12:00"),                  # FCR
+        ticket("T2", "2024-05-01 10:00", resolved_at="2024-05-01 12:00", reopen_count=2),  # reopened
+        ticket("T3", "2024-05-01 10:00", resolved_at="2024-05-01 12:00", escalated=True),  # escalated
+        ticket("T4", "2024-05-01 10:00"),                                                  # unresolved
+    ])
+    k = wh.kpis()
+    assert k["fcr_pct"] == pytest.approx(100 / 3)    # 1 of 3 resolved
+    assert k["reopen_pct"] == pytest.approx(100 / 3)  # 1 of 3 resolved
+
+
+def test_fcr_breaks_on_a_new_ticket_exactly_seven_days_after_resolution(make_warehouse):
+    wh = make_warehouse(tickets=[
+        # A: resolved 2024-05-02 10:00, next contact at resolved + 7 d exactly -> not FCR
+        ticket("A1", "2024-05-01 10:00", customer_id="CA", resolved_at="2024-05-02 10:00"),
+        ticket("A2", "2024-05-09 10:00", customer_id="CA", type="inquiry"),
+        # B: next contact one second after the window -> FCR holds
+        ticket("B1", "2024-05-01 10:00", customer_id="CB", resolved_at="2024-05-02 10:00"),
+        ticket("B2", "2024-05-09 10:00:01", customer_id="CB"),
+    ])
+    k = wh.kpis(date_from=date(2024, 5, 1), date_to=date(2024, 5, 1))
+    # resolved in period: A1, B1; FCR: B1 only -> 50 %
+    assert k["fcr_pct"] == pytest.approx(50.0)
+
+
+def test_fcr_breaks_on_a_contact_while_the_ticket_is_open_and_outside_the_filters(make_warehouse):
+    wh = make_warehouse(tickets=[
+        ticket("T1", "2024-05-01 10:00", customer_id="C1", channel="phone",
+               resolved_at="2024-05-05 10:00"),
+        # the customer chases on another channel before resolution
+        ticket("T2", "2024-05-03 10:00", customer_id="C1", channel="web", type="inquiry"),
+    ])
+    assert wh.kpis(channel=("phone",))["fcr_pct"] == pytest.approx(0.0)
+
+
+def test_fcr_ignores_other_categories_same_instant_and_anonymous_contacts(make_warehouse):
+    wh = make_warehouse(tickets=[
+        ticket("T1", "2024-05-01 10:00", customer_id="C1", resolved_at="2024-05-01 11:00"),
+        ticket("T2", "2024-05-02 10:00", customer_id="C1", category="cards"),  # other category
+        ticket("T3", "2024-05-01 10:00", customer_id="C1", category="billing",
+               type="inquiry"),  # same instant: not in (created_at, ...]
+        ticket("T4", "2024-05-01 10:00", customer_id=None, resolved_at="2024-05-01 11:00"),
+        ticket("T5", "2024-05-02 10:00", customer_id=None),  # anonymous: breaks nobody's FCR
+    ])
+    # resolved: T1, T4 -> both FCR
+    assert wh.kpis()["fcr_pct"] == pytest.approx(100.0)
+
+
+def test_fcr_window_comes_from_settings(make_warehouse, monkeypatch):
+    wh = make_warehouse(tickets=[
+        ticket("T1", "2024-05-01 10:00", customer_id="C1", resolved_at="2024-05-01 11:00"),
+        ticket("T2", "2024-05-05 10:00", customer_id="C1"),  # 4 days after resolution
+    ])
+    assert wh.kpis(date_to=date(2024, 5, 1))["fcr_pct"] == pytest.approx(0.0)
+    monkeypatch.setenv("CXDASH_FCR_WINDOW_DAYS", "3")
+    from dashboard.settings import get_settings
+    get_settings.cache_clear()
+    assert wh.kpis(date_to=date(2024, 5, 1))["fcr_pct"] == pytest.approx(100.0)
+
+
+# --- repeat complaints --------------------------------------------------------------
+
+def test_repeat_complaint_includes_exactly_30_days_back(make_warehouse):
+    wh = make_warehouse(tickets=[
+        ticket("A1", "2024-04-01 10:00", customer_id="CA"),
+        ticket("A2", "2024-05-01 10:00", customer_id="CA"),    # exactly 30 d later: repeat
+        ticket("B1", "2024-04-01 09:59:59", customer_id="CB"),
+        ticket("B2", "2024-05-01 10:00", customer_id="CB"),    # 30 d + 1 s later: not a repeat
+    ])
+    k = wh.kpis(date_from=date(2024, 5, 1), date_to=date(2024, 5, 1))
+    assert k["complaints"] == 2
+    assert k["repeat_complaint_pct"] == pytest.approx(50.0)  # A2 of {A2, B2}
+
+
+def test_repeat_needs_a_strictly_earlier_complaint_in_the_same_category(make_warehouse):
+    wh = make_warehouse(tickets=[
+        ticket("T1", "2024-05-01 10:00", customer_id="C1"),
+        ticket("T2", "2024-05-01 10:00", customer_id="C1"),    # same instant: neither repeats
+        ticket("T3", "2024-05-02 10:00", customer_id="C2", category="cards"),
+        ticket("T4", "2024-05-03 10:00", customer_id="C2"),    # other category before: no
+        ticket("T5", "2024-05-02 10:00", customer_id="C3", type="inquiry"),
+        ticket("T6", "2024-05-03 10:00", customer_id="C3"),    # inquiry before: no
+        ticket("T7", "2024-05-04 10:00", customer_id="C1", type="inquiry"),  # not a complaint
+    ])
+    k = wh.kpis()
+    assert k["complaints"] == 5  # T1, T2, T3, T4, T6
+    assert k["repeat_complaint_pct"] == pytest.approx(0.0)
+
+
+def test_repeat_counts_an_earlier_complaint_outside_the_period_and_filters(make_warehouse):
+    wh = make_warehouse(tickets=[
+        ticket("T1", "2024-04-20 10:00", customer_id="C1", channel="web"),
+        ticket("T2", "2024-05-02 10:00", customer_id="C1", channel="phone"),  # repeat of T1
+        ticket("T3", "2024-05-02 10:00", customer_id="C2", channel="phone"),
+    ])
+    k = wh.kpis(date_from=date(2024, 5, 1), date_to=date(2024, 5, 31), channel=("phone",))
+    assert k["repeat_complaint_pct"] == pytest.approx(50.0)  # T2 of {T2, T3}
+
+
+def test_anonymous_complaints_are_never_repeats_but_count_as_complaints(make_warehouse):
+    wh = make_warehouse(tickets=[
+        ticket("T1", "2024-05-01 10:00", customer_id=None),
+        ticket("T2", "2024-05-02 10:00", customer_id=None),
+        ticket("T3", "2024-05-01 10:00", customer_id="C1"),
+        ticket("T4", "2024-05-02 10:00", customer_id="C1"),  # repeat of T3
+    ])
+    # repeats: T4 only; complaints: 4 -> 25 %
+    assert wh.kpis()["repeat_complaint_pct"] == pytest.approx(25.0)
+
+
+def test_repeat_rate_is_na_when_no_complaint_carries_a_customer(make_warehouse):
+    # Like the CFPB export: no customer ids, so repeats cannot be known -- n/a, never 0.
+    wh = make_warehouse(tickets=[
+        ticket("T1", "2024-05-01 10:00"), ticket("T2", "2024-05-02 10:00"),
+    ])
+    k = wh.kpis()
+    assert k["complaints"] == 2
+    assert k["repeat_complaint_pct"] is None
+    assert k["post_complaint_churn_pct"] is None
+
+
+def test_repeat_window_comes_from_settings(make_warehouse, monkeypatch):
+    wh = make_warehouse(tickets=[
+        ticket("T1", "2024-05-01 10:00", customer_id="C1"),
+        ticket("T2", "2024-05-21 10:00", customer_id="C1"),  # 20 days later
+    ])
+    assert wh.kpis(date_from=date(2024, 5, 21))["repeat_complaint_pct"] == pytest.approx(100.0)
+    monkeypatch.setenv("CXDASH_REPEAT_WINDOW_DAYS", "14")
+    from dashboard.settings import get_settings
+    get_settings.cache_clear()
+    assert wh.kpis(date_from=date(2024, 5, 21))["repeat_complaint_pct"] == pytest.approx(0.0)
+
+
+# --- surveys ------------------------------------------------------------------------
+
+def test_latest_survey_per_ticket_decides_csat_with_ties_to_the_greatest_id(make_warehouse):
+    wh = make_warehouse(
+        tickets=[
+            ticket("T1", "2024-05-01 10:00", resolved_at="2024-05-01 12:00"),
+            ticket("T2", "2024-05-01 10:00", resolved_at="2024-05-01 12:00"),
+            ticket("T3", "2024-05-01 10:00", resolved_at="2024-05-01 12:00"),
+        ],
+        surveys=[
+            survey("S1", "T1", "2024-05-02 10:00", csat=1, nps=0),
+            survey("S2", "T1", "2024-05-03 10:00", csat=5, nps=10),   # T1 latest
+            survey("S3", "T2", "2024-05-02 10:00", csat=2, nps=7),
+            survey("S4", "T2", "2024-05-02 10:00", csat=4, nps=9),    # tie: S4 > S3 wins
+        ],
+    )
+    k = wh.kpis()
+    assert k["csat_avg"] == pytest.approx(4.5)       # (5 + 4) / 2
+    assert k["csat_pct"] == pytest.approx(100.0)     # both >= 4
+    assert k["nps"] == pytest.approx(100.0)          # 10, 9: two promoters of two
+    assert k["survey_response_pct"] == pytest.approx(200 / 3)  # T1, T2 of 3 resolved
+
+
+def test_latest_survey_without_csat_adds_nothing_even_if_an_earlier_one_had_it(make_warehouse):
+    wh = make_warehouse(
+        tickets=[ticket("T1", "2024-05-01 10:00"), ticket("T2", "2024-05-01 10:00")],
+        surveys=[
+            survey("S1", "T1", "2024-05-02 10:00", csat=1, nps=None),
+            survey("S2", "T1", "2024-05-03 10:00", csat=None, nps=6),  # latest: no csat
+            survey("S3", "T2", "2024-05-02 10:00", csat=3, nps=8),
+        ],
+    )
+    k = wh.kpis()
+    assert k["csat_avg"] == pytest.approx(3.0)      # T2 only; S1's 1 is never used
+    assert k["n_csat"] == 1
+    assert k["csat_pct"] == pytest.approx(0.0)      # 3 is not top-2-box
+    # nps: 6 (detractor), 8 (passive) -> (0 - 1) / 2 = -50
+    assert k["nps"] == pytest.approx(-50.0)
+
+
+def test_surveys_of_tickets_not_loaded_count_nowhere(make_warehouse):
+    wh = make_warehouse(
+        tickets=[ticket("T1", "2024-05-01 10:00")],
+        surveys=[survey("S1", "T1", "2024-05-02 10:00", csat=2),
+                 survey("S9", "T-missing", "2024-09-01 10:00", csat=5)],
+    )
+    k = wh.kpis()
+    assert k["csat_avg"] == pytest.approx(2.0)
+    # and the orphan's responded_at does not move as_of: SLA stays relative to T1's survey time
+    from dashboard.warehouse import connect_reader
+    from queries.api import stored_as_of
+    con = connect_reader(wh.path)
+    assert stored_as_of(con) == datetime(2024, 5, 2, 10, 0)
+    con.close()
+
+
+# --- churn --------------------------------------------------------------------------
+
+def test_churn_counts_matured_customers_from_their_first_complaint(make_warehouse):
+    wh = make_warehouse(
+        tickets=[
+            ticket("A1", "2024-01-10 09:00", customer_id="CA"),
+            ticket("A2", "2024-02-20 09:00", customer_id="CA"),  # not first: ignored
+            ticket("B1", "2024-01-10 18:00", customer_id="CB"),
+            ticket("C1", "2024-01-10 09:00", customer_id="CC"),
+            ticket("D1", "2024-01-11 09:00", customer_id="CD"),  # immature at as_of
+            ticket("E1", "2024-01-10 09:00", customer_id="CE"),  # absent from customers
+            ticket("F1", "2024-01-10 09:00", customer_id="CF", type="inquiry"),  # not a complaint
+        ],
+        customers=[
+            {"customer_id": "CA", "churned_at": date(2024, 4, 9)},   # 2024-01-10 + 90 d: churned
+            {"customer_id": "CB", "churned_at": date(2024, 4, 10)},  # one day late: not churned
+            {"customer_id": "CC", "churned_at": None},
+            {"customer_id": "CD", "churned_at": date(2024, 1, 12)},
+            {"customer_id": "CF", "churned_at": date(2024, 1, 12)},
+        ],
+    )
+    # as_of 2024-04-09: 2024-01-10 + 90 d = 2024-04-09 <= as_of -> CA, CB, CC matured; CD not
+    k = wh.kpis(as_of=datetime(2024, 4, 9, 0, 0))
+    assert k["n_churn_matured"] == 3
+    assert k["post_complaint_churn_pct"] == pytest.approx(100 / 3)  # CA of {CA, CB, CC}
+    # a day later CD matures too (churned 2024-01-12): 2 of 4
+    k = wh.kpis(as_of=datetime(2024, 4, 10, 0, 0))
+    assert k["post_complaint_churn_pct"] == pytest.approx(50.0)
+
+
+def test_churn_uses_the_first_complaint_inside_the_period(make_warehouse):
+    wh = make_warehouse(
+        tickets=[
+            ticket("A1", "2023-12-01 09:00", customer_id="CA"),  # before the period
+            ticket("A2", "2024-02-01 09:00", customer_id="CA"),
+        ],
+        customers=[{"customer_id": "CA", "churned_at": date(2024, 2, 15)}],
+    )
+    k = wh.kpis(date_from=date(2024, 1, 1), date_to=date(2024, 12, 31),
+                as_of=datetime(2024, 12, 31))
+    # t = 2024-02-01; churned 14 days later -> 1 of 1
+    assert k["post_complaint_churn_pct"] == pytest.approx(100.0)
+
+
+def test_churn_before_the_complaint_does_not_count(make_warehouse):
+    wh = make_warehouse(
+        tickets=[ticket("A1", "2024-02-01 09:00", customer_id="CA")],
+        customers=[{"customer_id": "CA", "churned_at": date(2024, 1, 31)}],
+    )
+    k = wh.kpis(as_of=datetime(2024, 12, 31))
+    assert k["post_complaint_churn_pct"] == pytest.approx(0.0)
+
+
+# --- breakdowns ---------------------------------------------------------------------
+
+def test_kpis_by_channel_give_one_row_per_channel(make_warehouse):
+    wh = make_warehouse(tickets=[
+        ticket("T1", "2024-05-01 10:00", channel="app", resolved_at="2024-05-01 11:00"),
+        ticket("T2", "2024-05-01 10:00", channel="app"),
+        ticket("T3", "2024-05-01 10:00", channel="web", resolved_at="2024-05-01 11:00"),
+    ])
+    rows = wh.kpis_by("channel")
+    assert set(rows) == {"app", "web"}
+    assert rows["app"]["tickets"] == 2 and rows["app"]["resolved_pct"] == pytest.approx(50.0)
+    assert rows["web"]["tickets"] == 1 and rows["web"]["resolved_pct"] == pytest.approx(100.0)
+
+
+def test_churn_by_group_uses_each_groups_first_complaint(make_warehouse):
+    wh = make_warehouse(
+        tickets=[
+            ticket("A1", "2024-01-01 09:00", customer_id="CA", channel="phone"),
+            ticket("A2", "2024-03-01 09:00", customer_id="CA", channel="web"),
+        ],
+        customers=[{"customer_id": "CA", "churned_at": date(2024, 4, 15)}],
+    )
+    rows = wh.kpis_by("channel", as_of=datetime(2024, 12, 31))
+    # phone: t = 01-01, churn 105 days later -> not churned; web: t = 03-01, 45 days -> churned
+    assert rows["phone"]["post_complaint_churn_pct"] == pytest.approx(0.0)
+    assert rows["web"]["post_complaint_churn_pct"] == pytest.approx(100.0)
