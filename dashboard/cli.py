@@ -1,0 +1,356 @@
+"""`cxdash`: the command line of spec/cli.md. It reads the same query API as the pages.
+
+Exit status: 0 done; 1 refused or failed (one plain sentence on stderr); 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from dashboard.settings import get_settings
+
+
+class Refused(Exception):
+    """A command that cannot be done: its message is the one sentence for stderr."""
+
+
+# --- argument types (bad values are usage errors: exit 2) ----------------------------
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-03-31") from None
+
+
+def _timestamp(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a timestamp like \"2026-03-31 18:00:00\"") from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
+    return value
+
+
+FILTER_OPTIONS = {
+    "channel": "channel", "branch": "branch", "region": "region", "category": "category",
+    "type": "type", "priority": "priority", "segment": "segment",
+}
+
+
+def _add_common(p: argparse.ArgumentParser, *, period: bool = True) -> None:
+    p.add_argument("--warehouse", type=Path, help="warehouse file (default: CXDASH_WAREHOUSE)")
+    p.add_argument("--json", action="store_true", help="print JSON (spec/cli.md shapes)")
+    p.add_argument("--as-of", dest="as_of", type=_timestamp,
+                   help='evaluate open/due/matured states at this time, "YYYY-MM-DD HH:MM:SS"')
+    if period:
+        p.add_argument("--from", dest="date_from", type=_date, help="first day, YYYY-MM-DD")
+        p.add_argument("--to", dest="date_to", type=_date, help="last day (inclusive), YYYY-MM-DD")
+        for option, dim in FILTER_OPTIONS.items():
+            p.add_argument(f"--{option}", dest=dim, action="append", default=[], metavar="VALUE",
+                           help=f"only this {option} (repeat for several)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cxdash", description="CX Recovery Dashboard: warehouse, KPIs and loads.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("demo", help="build a realistic demo warehouse")
+    p.add_argument("--warehouse", type=Path)
+    p.add_argument("--tickets", type=_positive_int, default=300_000, help="tickets (default 300000)")
+    p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    p.add_argument("--if-missing", action="store_true", help="do nothing when a warehouse exists")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("load", help="load extracts (tickets, surveys, customers, branches, fixes)")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("--kind", choices=("tickets", "surveys", "customers", "branches", "fixes"))
+    p.add_argument("--profile", help="source profile (native, cfpb, callcenter, or a .toml path)")
+    p.add_argument("--sheet", help="Excel sheet name (default: the first)")
+    p.add_argument("--warehouse", type=Path)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("kpis", help="the KPI set of spec/kpis.md")
+    _add_common(p)
+    p.add_argument("--by", choices=("channel", "branch", "region", "category", "type",
+                                    "priority", "segment", "week", "month", "day"),
+                   help="one row per value of this dimension")
+
+    p = sub.add_parser("funnel", help="the handling funnel")
+    _add_common(p)
+
+    p = sub.add_parser("effects", help="before/after of every fix (or one)")
+    _add_common(p, period=False)
+    p.add_argument("--fix", help="only this fix id")
+    p.add_argument("--window-days", dest="window_days", type=_positive_int,
+                   help="days before and after launch (default: setting, 90)")
+
+    p = sub.add_parser("rejects", help="rejected rows with line, column and reason")
+    p.add_argument("--extract", help="only rows of this extract (file name)")
+    p.add_argument("--warehouse", type=Path)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=_positive_int, default=None, help="at most this many rows")
+
+    p = sub.add_parser("report", help="the weekly review as HTML (or PDF)")
+    p.add_argument("--week", required=True, help="ISO week, YYYY-Www")
+    p.add_argument("--out", type=Path)
+    p.add_argument("--warehouse", type=Path)
+
+    p = sub.add_parser("serve", help="start the web app")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--warehouse", type=Path)
+    return parser
+
+
+# --- helpers ------------------------------------------------------------------------
+
+def _warehouse_path(args: argparse.Namespace) -> Path:
+    return Path(args.warehouse) if getattr(args, "warehouse", None) else get_settings().warehouse
+
+
+def _reader(args: argparse.Namespace):
+    from dashboard.warehouse import WarehouseMissing, connect_reader, ensure_current, needs_upgrade
+
+    path = _warehouse_path(args)
+    try:
+        if needs_upgrade(path):
+            ensure_current(path)
+        return connect_reader(path)
+    except WarehouseMissing:
+        raise Refused(
+            f"There is no warehouse at {path}: build one with `cxdash demo` or load extracts "
+            f"with `cxdash load FILE`.") from None
+
+
+def _filters(args: argparse.Namespace):
+    from queries.api import Filters
+
+    try:
+        return Filters(
+            date_from=getattr(args, "date_from", None), date_to=getattr(args, "date_to", None),
+            as_of=args.as_of,
+            **{dim: tuple(getattr(args, dim, []) or []) for dim in FILTER_OPTIONS.values()},
+        )
+    except ValueError as exc:
+        raise Refused(f"Cannot compute: {exc}.") from None
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _print_json(payload: Any) -> None:
+    def walk(obj: Any) -> Any:
+        if isinstance(obj, dict):
+            return {k: walk(v) for k, v in obj.items()}
+        if isinstance(obj, list):
+            return [walk(v) for v in obj]
+        return _clean(obj)
+
+    print(json.dumps(walk(payload), ensure_ascii=False, allow_nan=False, indent=1))
+
+
+def _fmt(value: Any, unit: str = "") -> str:
+    from dashboard.format import format_value
+
+    return format_value(value, unit)
+
+
+def _table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for i, col in enumerate(columns):
+        table.add_column(col, justify="left" if i == 0 else "right")
+    for row in rows:
+        table.add_row(*[str(c) for c in row])
+    Console().print(table)
+
+
+# --- commands -----------------------------------------------------------------------
+
+def cmd_kpis(args: argparse.Namespace) -> int:
+    from queries.api import KPI_CATALOG, KPI_KEYS, fetch_kpis, kpi_row_to_json, resolve_as_of
+
+    con = _reader(args)
+    filters = _filters(args)
+    as_of = resolve_as_of(con, filters)
+    frame = fetch_kpis(con, filters, by=args.by)
+    rows = [kpi_row_to_json(r, as_of, filters) | ({"group": r["group"]} if args.by else {})
+            for r in frame.iter_rows(named=True)]
+    if args.json:
+        _print_json(rows if args.by else rows[0])
+        return 0
+    period = f"{filters.date_from or 'start'} .. {filters.date_to or 'end'}"
+    as_of_text = as_of.strftime("%Y-%m-%d %H:%M:%S") if as_of else "n/a"
+    if args.by:
+        keys = ("tickets", "complaints", "resolved_pct", "frt_median_min", "sla_met_pct",
+                "fcr_pct", "repeat_complaint_pct", "csat_avg", "nps", "post_complaint_churn_pct")
+        _table(f"KPIs by {args.by}, {period} (as of {as_of_text})",
+               [args.by, *[KPI_CATALOG[k].label for k in keys]],
+               [[r["group"] if r["group"] is not None else "(unknown)",
+                 *[_fmt(r[k], KPI_CATALOG[k].unit) for k in keys]] for r in rows])
+    else:
+        _table(f"KPIs, {period} (as of {as_of_text})", ["KPI", "value"],
+               [[KPI_CATALOG[k].label, _fmt(rows[0][k], KPI_CATALOG[k].unit)] for k in KPI_KEYS])
+    return 0
+
+
+def cmd_funnel(args: argparse.Namespace) -> int:
+    from queries.api import fetch_funnel
+
+    con = _reader(args)
+    frame = fetch_funnel(con, _filters(args))
+    rows = frame.select("stage", "tickets", "conversion_pct", "median_minutes_from_previous")
+    if args.json:
+        _print_json(rows.to_dicts())
+        return 0
+    _table("Funnel", ["stage", "tickets", "conversion", "median from previous"],
+           [[r["stage"], _fmt(r["tickets"]), _fmt(r["conversion_pct"], "%"),
+             _fmt(r["median_minutes_from_previous"], "min")] for r in rows.iter_rows(named=True)])
+    return 0
+
+
+EFFECT_KEYS = ("fix_id", "metric", "has_control", "partial", "treated_pre", "treated_post",
+               "control_pre", "control_post", "n_treated_pre", "n_treated_post",
+               "n_control_pre", "n_control_post", "effect", "ci_low", "ci_high")
+
+
+def cmd_effects(args: argparse.Namespace) -> int:
+    from queries.api import fetch_effects
+
+    con = _reader(args)
+    frame = fetch_effects(con, fix_id=args.fix, window_days=args.window_days, as_of=args.as_of)
+    if args.fix and frame.height == 0:
+        raise Refused(f"There is no fix with id {args.fix!r}: `cxdash effects` lists them all.")
+    rows = frame.select(EFFECT_KEYS).to_dicts()
+    if args.json:
+        _print_json(rows)
+        return 0
+    units = {"repeat_complaint_pct": "pts", "churn_pct": "pts", "csat_avg": "", "complaints": ""}
+    _table("Before/after of fixes (difference-in-differences, 95 % interval)",
+           ["fix", "metric", "treated pre > post", "control pre > post", "effect", "95 % interval",
+            "notes"],
+           [[r["fix_id"], r["metric"],
+             f"{_fmt(r['treated_pre'])} > {_fmt(r['treated_post'])}",
+             f"{_fmt(r['control_pre'])} > {_fmt(r['control_post'])}" if r["has_control"] else "-",
+             _fmt(r["effect"], units[r["metric"]]),
+             f"{_fmt(r['ci_low'])} .. {_fmt(r['ci_high'])}" if r["ci_low"] is not None else "n/a",
+             ", ".join(n for n, on in (("no control group", not r["has_control"]),
+                                       ("partial window", r["partial"])) if on)]
+            for r in rows])
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from dashboard.demo import build_demo
+
+    path = _warehouse_path(args)
+    if args.if_missing and path.exists():
+        print(f"A warehouse already exists at {path}; keeping it.")
+        return 0
+    build_demo(path, tickets=args.tickets, seed=args.seed, progress=not args.quiet)
+    print(f"Demo warehouse with {args.tickets:,} tickets written to {path}.")
+    return 0
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from dashboard.load.run import load_files
+
+    results = load_files(_warehouse_path(args), args.files, kind=args.kind, profile=args.profile,
+                         sheet=args.sheet, progress=not (args.quiet or args.json))
+    if args.json:
+        _print_json([r.as_json() for r in results])
+    else:
+        _table("Loads", ["file", "kind", "profile", "status", "read", "new", "updated", "rejected"],
+               [[r.file, r.kind or "-", r.profile or "-", r.status, r.rows_read, r.new, r.updated,
+                 r.rejected] for r in results])
+        for r in results:
+            if r.message:
+                print(f"{r.file}: {r.message}")
+    refused = [r for r in results if r.status == "refused"]
+    for r in refused:
+        print(r.message, file=sys.stderr)
+    return 1 if refused else 0
+
+
+def cmd_rejects(args: argparse.Namespace) -> int:
+    from queries.api import fetch_rejects
+
+    con = _reader(args)
+    frame = fetch_rejects(con, extract=args.extract, limit=args.limit)
+    rows = frame.select("extract", "line", "column", "reason", "raw").to_dicts()
+    if args.json:
+        _print_json(rows)
+        return 0
+    _table(f"Rejected rows ({len(rows)})", ["extract", "line", "column", "reason", "raw"],
+           [[r["extract"], r["line"], r["column"] or "-", r["reason"],
+             (r["raw"] or "")[:60]] for r in rows])
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    raise Refused("The weekly report is not built yet: it comes with the weekly-review issue.")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    app = Path(__file__).with_name("app.py")
+    env = dict(os.environ)
+    if args.warehouse:
+        env["CXDASH_WAREHOUSE"] = str(Path(args.warehouse).resolve())
+    return subprocess.call(
+        [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
+         "--browser.gatherUsageStats", "false"], env=env)
+
+
+COMMANDS = {
+    "kpis": cmd_kpis, "funnel": cmd_funnel, "effects": cmd_effects, "demo": cmd_demo,
+    "load": cmd_load, "rejects": cmd_rejects, "report": cmd_report, "serve": cmd_serve,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except Refused as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Interrupted; nothing was changed.", file=sys.stderr)
+        return 1
+    except Exception as exc:  # one plain sentence, never a traceback, for users
+        print(f"cxdash {args.command} failed: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
