@@ -8,7 +8,8 @@ from typing import Any
 NA = "n/a"
 
 
-def format_value(value: Any, unit: str = "", signed: bool = False) -> str:
+def format_value(value: Any, unit: str = "", signed: bool = False, digits: int | None = None
+                 ) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return NA
     if isinstance(value, bool):
@@ -17,7 +18,8 @@ def format_value(value: Any, unit: str = "", signed: bool = False) -> str:
                                   and abs(value) >= 100):
         text = f"{int(value):+,}" if signed else f"{int(value):,}"
     else:
-        digits = 2 if unit == "" and abs(float(value)) < 10 else 1
+        if digits is None:
+            digits = 2 if unit == "" and abs(float(value)) < 10 else 1
         text = f"{float(value):+,.{digits}f}" if signed else f"{float(value):,.{digits}f}"
     suffix = {"%": " %", "min": " min", "h": " h", "pts": " pts", "": ""}.get(unit, f" {unit}")
     return text + suffix

@@ -49,6 +49,7 @@ class Kpi:
     higher_is_better: bool | None
     help: str
     sample: str | None = None  # which n_* column says how many cases stand behind it
+    digits: int = 1
 
 
 KPI_CATALOG: dict[str, Kpi] = {k.key: k for k in (
@@ -78,7 +79,7 @@ KPI_CATALOG: dict[str, Kpi] = {k.key: k for k in (
     Kpi("survey_response_pct", "Survey response", "%", True,
         "Resolved tickets with at least one survey.", "n_resolved"),
     Kpi("csat_avg", "CSAT (avg, 1-5)", "", True, "Mean CSAT of each ticket's latest survey.",
-        "n_csat"),
+        "n_csat", digits=2),
     Kpi("csat_pct", "CSAT top-2-box", "%", True, "Latest surveys with CSAT 4 or 5.", "n_csat"),
     Kpi("nps", "NPS", "", True, "Promoters (9-10) minus detractors (0-6), latest surveys.",
         "n_nps"),
@@ -342,3 +343,14 @@ def kpi_row_to_json(row: dict[str, Any], as_of: datetime | None, filters: Filter
 
 def filter_field_names() -> list[str]:
     return [f.name for f in fields(Filters)]
+
+
+def fetch_branch_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return dict(_run(con, "branch_names", {}).iter_rows())
+
+
+def fetch_rejects(
+    con: duckdb.DuckDBPyConnection, extract: str | None = None, limit: int | None = None
+) -> pl.DataFrame:
+    """Rejected rows (newest load first): extract, line, column, reason, raw."""
+    return _run(con, "rejects", {"extract": extract, "limit": limit})

@@ -1,0 +1,111 @@
+"""What pages call: the query API behind Streamlit caches keyed by the warehouse version.
+
+A load in another process replaces the warehouse file; its new inode/mtime is a
+new version, so the next interaction opens the new file and misses every old
+cache entry. Readers never wait for a load. No metric logic lives here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+import streamlit as st
+
+from dashboard.settings import get_settings
+from dashboard.warehouse import connect_reader, ensure_current, needs_upgrade, warehouse_version
+from queries import api
+from queries.api import Filters
+
+Version = tuple[int, int, int]
+
+
+def warehouse_path() -> Path:
+    return get_settings().warehouse
+
+
+def current_version() -> Version | None:
+    """The published warehouse's version; upgrades an older schema first (once)."""
+    path = warehouse_path()
+    version = warehouse_version(path)
+    if version is not None and _needs_upgrade(str(path), version):
+        ensure_current(path)
+        version = warehouse_version(path)
+    return version
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _needs_upgrade(path: str, version: Version) -> bool:
+    return needs_upgrade(Path(path))
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _connection(path: str, version: Version) -> duckdb.DuckDBPyConnection:
+    return connect_reader(Path(path))
+
+
+def connection(version: Version) -> duckdb.DuckDBPyConnection:
+    return _connection(str(warehouse_path()), version)
+
+
+def _ttl() -> int:
+    return get_settings().cache_ttl_seconds
+
+
+def _cached(fn):
+    """Cache a query function by (warehouse version, arguments)."""
+    return st.cache_data(ttl=_ttl(), max_entries=256, show_spinner=False)(fn)
+
+
+@_cached
+def summary(version: Version) -> dict[str, Any]:
+    return api.fetch_warehouse_summary(connection(version))
+
+
+@_cached
+def as_of(version: Version) -> datetime | None:
+    return api.stored_as_of(connection(version))
+
+
+@_cached
+def dimension_values(version: Version) -> dict[str, list[str]]:
+    return api.fetch_dimension_values(connection(version))
+
+
+@_cached
+def branch_names(version: Version) -> dict[str, str]:
+    return api.fetch_branch_names(connection(version))
+
+
+@_cached
+def kpi_comparison(version: Version, filters: Filters) -> api.KpiComparison:
+    return api.fetch_kpi_comparison(connection(version), filters)
+
+
+@_cached
+def kpis(version: Version, filters: Filters, by: str | None = None) -> pl.DataFrame:
+    return api.fetch_kpis(connection(version), filters, by=by)
+
+
+@_cached
+def trend(version: Version, filters: Filters, grain: str = "week") -> pl.DataFrame:
+    return api.fetch_trend(connection(version), filters, grain)
+
+
+@_cached
+def funnel(version: Version, filters: Filters) -> pl.DataFrame:
+    return api.fetch_funnel(connection(version), filters)
+
+
+@_cached
+def effects(version: Version, window_days: int | None = None,
+            as_of_override: datetime | None = None) -> pl.DataFrame:
+    return api.fetch_effects(connection(version), window_days=window_days, as_of=as_of_override)
+
+
+@_cached
+def fixes(version: Version) -> pl.DataFrame:
+    return api.fetch_fixes(connection(version))

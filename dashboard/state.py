@@ -1,0 +1,142 @@
+"""Global filters: sidebar widgets whose state lives in the URL.
+
+Opening a URL starts a new session with empty session_state, and a sidebar link
+drops the query string. So: seed widget state from st.query_params once per
+session, and write the filters back to the URL on every run. A copied link then
+reproduces the view in any browser.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import streamlit as st
+
+from queries.api import DIMENSIONS, Filters
+
+PRESETS: dict[str, str] = {
+    "7d": "Last 7 days",
+    "30d": "Last 30 days",
+    "90d": "Last 90 days",
+    "12m": "Last 12 months",
+    "ytd": "Year to date",
+    "all": "All time",
+    "custom": "Custom dates",
+}
+DEFAULT_PRESET = "90d"
+SEEDED = "_filters_seeded_from_url"
+
+
+def widget_key(dim: str) -> str:
+    return f"filter_{dim}"
+
+
+def preset_range(preset: str, as_of: datetime | None) -> tuple[date | None, date | None]:
+    """Inclusive dates of a preset, ending on the as_of day (never the wall clock)."""
+    if preset == "all" or as_of is None:
+        return None, None
+    end = as_of.date()
+    days = {"7d": 7, "30d": 30, "90d": 90}
+    if preset in days:
+        return end - timedelta(days=days[preset] - 1), end
+    if preset == "12m":
+        return end.replace(year=end.year - 1) + timedelta(days=1), end
+    if preset == "ytd":
+        return end.replace(month=1, day=1), end
+    return None, None
+
+
+def _parse_date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def seed_from_url(options: dict[str, list[str]]) -> None:
+    """Once per session: URL -> widget state (unknown values are dropped, not errors)."""
+    if st.session_state.get(SEEDED):
+        return
+    qp = st.query_params
+    preset = qp.get("period", DEFAULT_PRESET)
+    st.session_state[widget_key("period")] = preset if preset in PRESETS else DEFAULT_PRESET
+    start, end = _parse_date(qp.get("from")), _parse_date(qp.get("to"))
+    if start and end and start <= end:
+        st.session_state[widget_key("dates")] = (start, end)
+        if "period" not in qp:
+            st.session_state[widget_key("period")] = "custom"
+    for dim in DIMENSIONS:
+        wanted = qp.get_all(dim)
+        st.session_state[widget_key(dim)] = [v for v in wanted if v in options.get(dim, [])]
+    st.session_state[SEEDED] = True
+
+
+@dataclass(frozen=True)
+class FilterState:
+    filters: Filters
+    preset: str
+
+    def describe(self) -> str:
+        f = self.filters
+        period = (f"{f.date_from:%d %b %Y} – {f.date_to:%d %b %Y}" if f.date_from and f.date_to
+                  else "all time")
+        chosen = [f"{DIMENSIONS[d]}: {', '.join(v)}" for d, v in f.dimension_values().items() if v]
+        return " · ".join([period, *chosen])
+
+
+def sidebar_filters(options: dict[str, list[str]], as_of: datetime | None,
+                    branch_names: dict[str, str]) -> FilterState:
+    """Draw the global filters in the sidebar and return the request they make."""
+    seed_from_url(options)
+    sb = st.sidebar
+    sb.markdown("### Filters")
+    preset = sb.selectbox("Period", list(PRESETS), format_func=PRESETS.get,
+                          key=widget_key("period"),
+                          help="Periods end on the data's as-of day, not today.")
+    if preset == "custom":
+        default = preset_range("90d", as_of)
+        if widget_key("dates") not in st.session_state and default[0]:
+            st.session_state[widget_key("dates")] = default
+        picked = sb.date_input("From – to", key=widget_key("dates"), format="YYYY-MM-DD")
+        start, end = (picked if isinstance(picked, tuple) and len(picked) == 2 else (None, None))
+    else:
+        start, end = preset_range(preset, as_of)
+
+    chosen: dict[str, tuple[str, ...]] = {}
+    for dim, label in DIMENSIONS.items():
+        fmt = (lambda b: f"{b} · {branch_names[b]}" if b in branch_names else b) if dim == "branch" \
+            else (lambda v: v.capitalize() if v[:1].islower() else v)
+        values = sb.multiselect(label, options.get(dim, []), key=widget_key(dim),
+                                format_func=fmt, placeholder="All")
+        chosen[dim] = tuple(values)
+    if any(chosen.values()):
+        sb.button("Clear filters", key="filter_clear", on_click=_clear_filters)
+
+    filters = Filters(date_from=start, date_to=end, **chosen)
+    _write_url(preset, filters)
+    return FilterState(filters, preset)
+
+
+def _clear_filters() -> None:
+    for dim in DIMENSIONS:
+        st.session_state[widget_key(dim)] = []
+
+
+def _write_url(preset: str, filters: Filters) -> None:
+    qp = st.query_params
+    wanted: dict[str, str | list[str]] = {"period": preset}
+    if preset == "custom" and filters.date_from and filters.date_to:
+        wanted["from"] = filters.date_from.isoformat()
+        wanted["to"] = filters.date_to.isoformat()
+    for dim, values in filters.dimension_values().items():
+        if values:
+            wanted[dim] = list(values)
+    for key in ("period", "from", "to", *DIMENSIONS):
+        if key in wanted:
+            current = qp.get_all(key)
+            value = wanted[key]
+            if current != (value if isinstance(value, list) else [value]):
+                qp[key] = value
+        elif key in qp:
+            del qp[key]
