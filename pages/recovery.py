@@ -83,7 +83,7 @@ if no_control:
     st.warning("Without a control group the change may be seasonality or a trend, not the fix: "
                + ", ".join(no_control), icon=":material/warning:")
 if partial:
-    st.info("After-window still filling — the effect can move as data arrives: "
+    st.info("Partial window: the after-period is still filling, so the effect can still move: "
             + ", ".join(partial), icon=":material/hourglass_top:")
 st.caption("Effect = (treated after − before) − (control after − before). Proportions use the "
            "Agresti–Caffo interval; an interval needs at least 2 cases in every cell.")

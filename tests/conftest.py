@@ -77,3 +77,13 @@ def make_warehouse(tmp_path: Path):
         return Warehouse(path)
 
     return build
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory) -> Path:
+    """A small demo warehouse (same generator as `cxdash demo`), built once per run."""
+    from dashboard.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "warehouse.duckdb"
+    build_demo(path, tickets=6000, seed=11)
+    return path
