@@ -18,7 +18,7 @@ Everything is drawn with numpy in whole arrays (no per-ticket Python loop), so
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np

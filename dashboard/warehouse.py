@@ -229,7 +229,7 @@ def _compute_as_of(con: duckdb.DuckDBPyConnection) -> str | None:
 
 # Base tables a frame can be appended to (identifiers from this fixed list only).
 _APPEND_SQL = {
-    table: f"insert into {table} by name select * from staged_frame"
+    table: f"insert into {table} by name select * from staged_frame"  # noqa: S608 (fixed names)
     for table in ("tickets", "surveys", "customers", "branches", "fixes", "loads", "rejects")
 }
 

@@ -48,14 +48,9 @@ def cards(at: AppTest) -> dict[str, str]:
 
 
 def expected_cards(payload: dict) -> dict[str, str]:
-    from dashboard.kpi_view import CARD_KEYS
+    from dashboard.kpi_view import CARD_KEYS, format_kpi
 
-    out = {}
-    for key in CARD_KEYS:
-        kpi = KPI_CATALOG[key]
-        digits = None if key in ("tickets", "complaints") else kpi.digits
-        out[kpi.label] = format_value(payload[key], kpi.unit, digits=digits)
-    return out
+    return {KPI_CATALOG[key].label: format_kpi(key, payload[key]) for key in CARD_KEYS}
 
 
 def default_period(warehouse: Path) -> tuple[str, str]:
@@ -153,3 +148,18 @@ def test_pages_hold_no_sql_and_no_duckdb():
         source = page.read_text()
         assert "import duckdb" not in source, page
         assert not re.search(r"[\"']\s*(select|with|insert|update|delete)\s", source, re.I), page
+
+
+def test_card_formats_read_like_a_person_writes_them():
+    from dashboard.kpi_view import format_kpi
+
+    assert format_kpi("tickets", 35998) == "35,998"
+    assert format_kpi("tickets", 15.0, signed=True) == "+15"
+    assert format_kpi("frt_median_min", 30.04) == "30 min"
+    assert format_kpi("frt_median_min", 1112.0) == "18.5 h"       # 1112 / 60
+    assert format_kpi("frt_median_min", 4320.0) == "3.0 d"        # 72 h
+    assert format_kpi("sla_met_pct", 94.06) == "94.1 %"
+    assert format_kpi("sla_met_pct", 0.7, signed=True) == "+0.7 pts"
+    assert format_kpi("csat_avg", 3.876) == "3.88"
+    assert format_kpi("nps", -4.13) == "-4.1"
+    assert format_kpi("fcr_pct", None) == "n/a"
