@@ -60,11 +60,11 @@ def _schema_version(con: duckdb.DuckDBPyConnection) -> int:
     has_meta = con.execute(
         "select count(*) from information_schema.tables "
         "where table_name = 'meta' and table_catalog = current_database()"
-    ).fetchone()
-    if not has_meta or has_meta[0] == 0:
+    ).fetchall()
+    if not has_meta or has_meta[0][0] == 0:
         return 0
-    row = con.execute("select value from meta where key = 'schema_version'").fetchone()
-    return int(row[0]) if row else 1
+    row = con.execute("select value from meta where key = 'schema_version'").fetchall()
+    return int(row[0][0]) if row else 1
 
 
 def _set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str | None) -> None:
@@ -73,8 +73,8 @@ def _set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str | None) -> No
 
 
 def read_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
-    row = con.execute("select value from meta where key = ?", [key]).fetchone()
-    return row[0] if row else None
+    row = con.execute("select value from meta where key = ?", [key]).fetchall()
+    return row[0][0] if row else None
 
 
 def _migrate(con: duckdb.DuckDBPyConnection) -> None:
@@ -92,7 +92,9 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
     if version == SCHEMA_VERSION:
         return
     con.execute(sql_text("schema"))
-    refresh_facts(con)  # version 1 -> 2: stored per-ticket facts
+    # version 1 -> 2: which columns a source did not carry, and the stored per-ticket facts
+    con.execute("alter table tickets add column if not exists not_carried varchar[]")
+    refresh_facts(con)
     _set_meta(con, "schema_version", str(SCHEMA_VERSION))
 
 
@@ -223,8 +225,8 @@ def _refresh_scope(con: duckdb.DuckDBPyConnection, facts: str) -> None:
 
 
 def _compute_as_of(con: duckdb.DuckDBPyConnection) -> str | None:
-    row = con.execute(sql_text("as_of")).fetchone()
-    return row[0].isoformat(sep=" ") if row and row[0] is not None else None
+    row = con.execute(sql_text("as_of")).fetchall()
+    return row[0][0].isoformat(sep=" ") if row and row[0][0] is not None else None
 
 
 # Base tables a frame can be appended to (identifiers from this fixed list only).

@@ -172,10 +172,10 @@ def stored_as_of(con: duckdb.DuckDBPyConnection) -> datetime | None:
     """as_of computed when the data last changed (the latest timestamp of any kind)."""
     cur = _cursor(con)
     try:
-        row = cur.execute("select value from meta where key = 'as_of'").fetchone()
+        row = cur.execute("select value from meta where key = 'as_of'").fetchall()
     finally:
         cur.close()
-    return datetime.fromisoformat(row[0]) if row and row[0] else None
+    return datetime.fromisoformat(row[0][0]) if row and row[0][0] else None
 
 
 def resolve_as_of(con: duckdb.DuckDBPyConnection, filters: Filters) -> datetime | None:

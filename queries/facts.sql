@@ -11,6 +11,7 @@
 --   funnel_depth       deepest funnel stage with a marker (0 received .. 6 satisfied);
 --                      a ticket reached every stage up to its depth.
 --   region / segment   the branch's region and the customer's segment, for filters.
+--   carries_*         whether the source extract had the column at all (not_carried).
 -- Anonymous tickets (customer_id null) get no prev/next: they neither are nor cause repeats.
 -- Parameter $scope_all: true = every ticket; false = the tickets listed in
 -- temp table _refresh_tickets(ticket_id) (windows still see all of their customers' tickets).
@@ -81,6 +82,10 @@ select
     c.closed_at,
     c.reopen_count,
     c.escalated,
+    not coalesce(list_contains(c.not_carried, 'first_response_at'), false) as carries_first_response,
+    not coalesce(list_contains(c.not_carried, 'resolved_at'), false) as carries_resolution,
+    not coalesce(list_contains(c.not_carried, 'reopen_count'), false) as carries_reopen,
+    not coalesce(list_contains(c.not_carried, 'escalated'), false) as carries_escalation,
     p.prev_complaint_at,
     n.next_contact_at,
     ls.ticket_id is not null as has_survey,

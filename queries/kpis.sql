@@ -46,7 +46,11 @@ flags as (
         d.has_survey,
         d.latest_csat,
         d.latest_nps,
+        d.carries_resolution,
+        d.carries_reopen and d.carries_escalation as carries_fcr,
+        d.carries_reopen,
         case
+            when not d.carries_first_response then null  -- the source has no response times
             when d.first_response_at is not null and d.first_response_at <= d.sla_deadline then 'met'
             when d.first_response_at is not null and d.first_response_at > d.sla_deadline then 'breached'
             when d.first_response_at is null and $as_of > d.sla_deadline then 'breached'
@@ -69,16 +73,21 @@ ticket_kpis as (
         f.grp,
         count(*) as tickets,
         count(*) filter (where f.type = 'complaint') as complaints,
-        100.0 * count(f.resolved_at) / nullif(count(*), 0) as resolved_pct,
+        100.0 * count(f.resolved_at)
+            / nullif(count(*) filter (where f.carries_resolution), 0) as resolved_pct,
         quantile_cont(epoch(f.first_response_at - f.created_at) / 60.0, 0.5) as frt_median_min,
         quantile_cont(epoch(f.first_response_at - f.created_at) / 60.0, 0.9) as frt_p90_min,
         quantile_cont(epoch(f.resolved_at - f.created_at) / 3600.0, 0.5) as resolution_median_h,
         quantile_cont(epoch(f.resolved_at - f.created_at) / 3600.0, 0.9) as resolution_p90_h,
         100.0 * count(*) filter (where f.sla_state = 'met')
             / nullif(count(*) filter (where f.sla_state in ('met', 'breached')), 0) as sla_met_pct,
-        100.0 * count(*) filter (where f.resolved_at is not null and f.reopen_count > 0)
-            / nullif(count(f.resolved_at), 0) as reopen_pct,
-        100.0 * count(*) filter (where f.is_fcr) / nullif(count(f.resolved_at), 0) as fcr_pct,
+        100.0 * count(*) filter (where f.resolved_at is not null and f.reopen_count > 0
+                                 and f.carries_reopen)
+            / nullif(count(*) filter (where f.resolved_at is not null and f.carries_reopen), 0)
+            as reopen_pct,
+        100.0 * count(*) filter (where f.is_fcr and f.carries_fcr)
+            / nullif(count(*) filter (where f.resolved_at is not null and f.carries_fcr), 0)
+            as fcr_pct,
         -- Without any identified complaint the data cannot show repeats: n/a, not 0.
         case
             when count(*) filter (where f.type = 'complaint' and f.customer_id is not null) > 0

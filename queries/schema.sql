@@ -26,7 +26,10 @@ create table if not exists tickets (
     escalated boolean not null,
     agent_id varchar,
     subject varchar,
-    description varchar
+    description varchar,
+    -- optional columns the source extract did not have at all (e.g. the CFPB export has
+    -- no resolved_at): KPIs that need them are n/a for this ticket, never 0
+    not_carried varchar[]
 );
 
 create table if not exists surveys (

@@ -36,6 +36,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "first_response_at": pl.Datetime("us"), "resolved_at": pl.Datetime("us"),
         "closed_at": pl.Datetime("us"), "reopen_count": pl.Int32, "escalated": pl.Boolean,
         "agent_id": pl.String, "subject": pl.String, "description": pl.String,
+        "not_carried": pl.List(pl.String),
     },
     "surveys": {
         "survey_id": pl.String, "ticket_id": pl.String, "responded_at": pl.Datetime("us"),
