@@ -97,15 +97,11 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
 )}
 
 
-def candidate_kinds(columns: list[str]) -> list[str]:
-    """Kinds whose required columns are all present in a native header, best first."""
+def rank_kinds(columns: list[str]) -> list[tuple[str, int]]:
+    """Kinds whose key column is in a native header, with how many header columns each
+    explains, best first. A tickets file holds customer_id and branch_id too, but it
+    explains far more of the header than customers or branches do."""
     present = {c.strip().lower() for c in columns}
-    found = []
-    for kind in KINDS.values():
-        if all(r in present for r in kind.required):
-            score = sum(1 for s in kind.signature if s in present)
-            found.append((score, len(kind.required), kind.name))
-    # A tickets header also holds customer_id/branch_id: prefer the kind whose key and
-    # most signature columns are present; ties are reported as unclear by the caller.
-    found.sort(reverse=True)
-    return [name for *_, name in found]
+    ranked = [(kind.name, sum(1 for c in kind.names if c in present))
+              for kind in KINDS.values() if kind.key in present]
+    return sorted(ranked, key=lambda item: -item[1])

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from dashboard.load.kinds import KINDS, TICKET_TIMES, candidate_kinds
+from dashboard.load.kinds import KINDS, TICKET_TIMES, rank_kinds
 from dashboard.load.profiles import (
     Profile,
     ProfileError,
@@ -97,21 +97,16 @@ def _choose_kind(name: str, header: list[str], given: str | None, profile: Profi
         return given
     if profile.kind:
         return profile.kind
-    native = [normalise_header(h) for h in header]
-    candidates = candidate_kinds(native)
-    if not candidates:
-        hints = "; ".join(f"{k}: {', '.join(v.required)}" for k, v in KINDS.items())
-        raise Refusal(f"{name}: the columns match no extract kind (required columns — {hints}); "
-                      "rename the columns or choose a profile with --profile.")
-    if len(candidates) > 1:
-        scores = {k: sum(1 for s in KINDS[k].signature if s in native) for k in candidates}
-        best = max(scores.values())
-        top = [k for k in candidates if scores[k] == best]
-        if len(top) > 1:
-            raise Refusal(f"{name}: the kind is unclear — it could be {' or '.join(top)}; "
-                          "say which with --kind.")
-        return top[0]
-    return candidates[0]
+    ranked = rank_kinds([normalise_header(h) for h in header])
+    if not ranked:
+        keys = ", ".join(f"{k.key} ({k.name})" for k in KINDS.values())
+        raise Refusal(f"{name}: the columns match no extract kind (none of the key columns "
+                      f"{keys} is there); rename the columns or choose a profile with --profile.")
+    top = [k for k, score in ranked if score == ranked[0][1]]
+    if len(top) > 1:
+        raise Refusal(f"{name}: the kind is unclear — it could be {' or '.join(top)}; "
+                      "say which with --kind.")
+    return top[0]
 
 
 def prepare(path: Path, kind: str | None = None, profile_name: str | None = None,

@@ -1,0 +1,416 @@
+"""Loading extracts: every row accounted for, clear refusals, idempotence, audit."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from contextlib import redirect_stderr, redirect_stdout
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from dashboard import cli
+from dashboard.load.run import load_file
+from dashboard.warehouse import connect_reader
+from queries.api import Filters, fetch_kpis, fetch_rejects
+from tests.conftest import REAL_DATA
+
+TICKETS_HEADER = ("ticket_id,customer_id,channel,branch_id,category,type,priority,created_at,"
+                  "first_response_at,resolved_at,reopen_count,escalated")
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def table(warehouse: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def kpis(warehouse: Path, **filters) -> dict:
+    con = connect_reader(warehouse)
+    try:
+        return fetch_kpis(con, Filters(**filters)).row(0, named=True)
+    finally:
+        con.close()
+
+
+def rejects(warehouse: Path) -> list[dict]:
+    con = connect_reader(warehouse)
+    try:
+        return fetch_rejects(con).sort("line").to_dicts()
+    finally:
+        con.close()
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = cli.main(list(args))
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def wh(tmp_path) -> Path:
+    return tmp_path / "wh.duckdb"
+
+
+# --- good rows and bad rows -----------------------------------------------------------
+
+def test_bad_rows_are_rejected_with_line_column_reason_and_the_raw_row(tmp_path, wh):
+    f = write(tmp_path / "tickets.csv", "\n".join([
+        TICKETS_HEADER,
+        "T1,C1,App,B1,billing,complaint,normal,2024-05-01 10:00:00,2024-05-01 10:05:00,,0,no",
+        "T2,C1,web,B1,billing,complaint,normal,not a date,,,0,no",                     # line 3
+        "T3,C2,web,,billing,complaint,normal,2024-05-01 10:00:00,,,0,no",              # line 4
+        "T4,C2,web,B1,billing,gripe,normal,2024-05-01 10:00:00,,,0,no",                # line 5
+        "T5,C2,web,B1,billing,complaint,normal,2024-05-02 10:00:00,2024-05-01 09:00:00,,-1,maybe",
+    ]) + "\n")
+    result = load_file(wh, f)
+    assert (result.status, result.rows_read, result.new, result.rejected) == ("loaded", 5, 1, 4)
+    got = {r["line"]: r for r in rejects(wh)}
+    assert set(got) == {3, 4, 5, 6}
+    assert got[3]["column"] == "created_at" and "'not a date' is not a timestamp" in got[3]["reason"]
+    assert got[4]["column"] == "branch_id" and "required" in got[4]["reason"]
+    assert got[5]["column"] == "type" and "'gripe' is not one of" in got[5]["reason"]
+    # line 6 has three problems; all are named, the first column is the one recorded
+    assert got[6]["column"] == "first_response_at"
+    assert "earlier than created_at" in got[6]["reason"]
+    assert "reopen_count" in got[6]["reason"] and "escalated" in got[6]["reason"]
+    assert got[3]["raw"] == "T2,C1,web,B1,billing,complaint,normal,not a date,,,0,no"
+    assert table(wh, "select ticket_id, channel from tickets") == [("T1", "app")]
+
+
+def test_values_are_trimmed_lowercased_and_defaulted_as_the_spec_says(tmp_path, wh):
+    f = write(tmp_path / "t.csv", "\n".join([
+        "ticket_id,channel,branch_id,category,created_at,escalated,type,priority",
+        "T1, APP ,  B1 , Billing ,2024-05-01 10:00,是,,",
+        "T2,Branch Counter,B1,Billing,2024-05-01T10:00:00,Y,Inquiry,HIGH",
+        "T3,app,B1,Billing,2024-05-01,否,,",
+    ]) + "\n")
+    assert load_file(wh, f).rejected == 0
+    rows = table(wh, "select ticket_id, channel, branch_id, category, type, priority, "
+                     "escalated, reopen_count, created_at from tickets order by 1")
+    assert rows[0] == ("T1", "app", "B1", "Billing", "complaint", "normal", True, 0,
+                       datetime(2024, 5, 1, 10, 0))
+    assert rows[1][1:7] == ("branch counter", "B1", "Billing", "inquiry", "high", True)
+    assert rows[2][6] is False and rows[2][8] == datetime(2024, 5, 1, 0, 0)
+
+
+def test_offsets_are_converted_to_the_warehouse_timezone(tmp_path, wh, monkeypatch):
+    monkeypatch.setenv("CXDASH_TIMEZONE", "Asia/Shanghai")
+    from dashboard.settings import get_settings
+    get_settings.cache_clear()
+    f = write(tmp_path / "t.csv", "ticket_id,channel,branch_id,category,created_at\n"
+              "T1,app,B1,x,2024-05-01T10:00:00+00:00\n"
+              "T2,app,B1,x,2024-05-01T10:00:00Z\n"
+              "T3,app,B1,x,2024-05-01T10:00:00+08:00\n"
+              "T4,app,B1,x,2024-05-01 10:00:00\n")
+    load_file(wh, f)
+    got = dict(table(wh, "select ticket_id, created_at from tickets"))
+    assert got["T1"] == datetime(2024, 5, 1, 18, 0)   # UTC 10:00 is 18:00 in Shanghai
+    assert got["T2"] == datetime(2024, 5, 1, 18, 0)
+    assert got["T3"] == datetime(2024, 5, 1, 10, 0)   # already local
+    assert got["T4"] == datetime(2024, 5, 1, 10, 0)   # naive: taken as local
+
+
+def test_line_numbers_follow_quoted_line_breaks(tmp_path, wh):
+    f = write(tmp_path / "t.csv", 'ticket_id,channel,branch_id,category,created_at,description\n'
+              'T1,app,B1,x,2024-05-01 10:00,"first line\nsecond line\nthird"\n'
+              'T2,app,B1,x,broken,"ok"\n')
+    load_file(wh, f)
+    (r,) = rejects(wh)
+    assert r["line"] == 5  # header 1, T1 spans lines 2-4, T2 starts on line 5
+
+
+def test_rows_with_too_many_fields_are_rejected_not_lost(tmp_path, wh):
+    f = write(tmp_path / "t.csv", "ticket_id,channel,branch_id,category,created_at\n"
+              "T1,app,B1,x,2024-05-01 10:00\n"
+              "T2,app,B1,x,2024-05-01 10:00,surplus\n"
+              "T3,app,B1,x,2024-05-01 10:00\n")
+    result = load_file(wh, f)
+    assert (result.new, result.rejected) == (2, 1)
+    (r,) = rejects(wh)
+    assert r["line"] == 3 and "6 fields, the header has 5" in r["reason"]
+
+
+def test_duplicate_keys_in_one_file_keep_the_last_row_and_reject_the_others(tmp_path, wh):
+    f = write(tmp_path / "t.csv", "ticket_id,channel,branch_id,category,created_at\n"
+              "T1,app,B1,first,2024-05-01 10:00\n"
+              "T1,app,B1,second,2024-05-01 10:00\n")
+    result = load_file(wh, f)
+    assert (result.new, result.rejected) == (1, 1)
+    assert table(wh, "select category from tickets") == [("second",)]
+    assert "line 3 was loaded" in rejects(wh)[0]["reason"]
+
+
+# --- encodings, delimiters, formats ---------------------------------------------------
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16"])
+def test_encodings_are_detected(tmp_path, wh, encoding):
+    text = ("ticket_id;channel;branch_id;category;created_at;subject\n"
+            "T1;微信;北京一分行;账单;2024-05-01 10:00;投诉：扣费错误\n"
+            "T2;app;B1;账单;2024-05-01 11:00;退款\n")
+    f = write(tmp_path / f"t-{encoding}.csv", text, encoding)
+    result = load_file(wh, f)
+    assert (result.status, result.new, result.rejected) == ("loaded", 2, 0), result.message
+    assert table(wh, "select channel, branch_id, subject from tickets where ticket_id = 'T1'") == [
+        ("微信", "北京一分行", "投诉：扣费错误")]
+
+
+def test_tab_and_pipe_delimiters_are_detected(tmp_path, wh):
+    f = write(tmp_path / "t.tsv", "ticket_id\tchannel\tbranch_id\tcategory\tcreated_at\n"
+              "T1\tapp\tB1\tx, y\t2024-05-01 10:00\n")
+    g = write(tmp_path / "t.txt", "ticket_id|channel|branch_id|category|created_at\n"
+              "T2|app|B1|x|2024-05-01 10:00\n")
+    assert load_file(wh, f).new == 1 and load_file(wh, g).new == 1
+    assert table(wh, "select category from tickets where ticket_id = 'T1'") == [("x, y",)]
+
+
+def test_parquet_and_excel_extracts_load(tmp_path, wh):
+    frame = pl.DataFrame({
+        "ticket_id": ["P1", "P2"], "channel": ["Web", "Chat"], "branch_id": ["B1", "B2"],
+        "category": ["billing", "cards"],
+        "created_at": [datetime(2024, 5, 1, 10), datetime(2024, 5, 2, 11, 30)],
+        "reopen_count": [0, 2],
+    })
+    frame.write_parquet(tmp_path / "t.parquet")
+    frame.with_columns(pl.col("ticket_id").str.replace("P", "X")).write_excel(tmp_path / "t.xlsx")
+    assert load_file(wh, tmp_path / "t.parquet").new == 2
+    assert load_file(wh, tmp_path / "t.xlsx").new == 2
+    assert table(wh, "select ticket_id, channel, created_at, reopen_count from tickets "
+                     "where ticket_id in ('P2', 'X2') order by 1") == [
+        ("P2", "chat", datetime(2024, 5, 2, 11, 30), 2),
+        ("X2", "chat", datetime(2024, 5, 2, 11, 30), 2)]
+
+
+# --- refusals -------------------------------------------------------------------------
+
+def _data_state(wh: Path) -> tuple:
+    if not wh.exists():
+        return ()
+    return tuple(table(wh, f"select count(*) from {t}")[0][0]  # noqa: S608 (fixed names)
+                 for t in ("tickets", "surveys", "customers", "rejects", "fact_tickets"))
+
+
+@pytest.mark.parametrize("name,content,phrase", [
+    ("empty.csv", b"", "is empty"),
+    ("header-only.csv", b"ticket_id,channel,branch_id,category,created_at\n", "no rows"),
+    ("no-channel.csv", b"ticket_id,branch_id,category,created_at\nT9,B1,x,2024-05-01\n",
+     "required column(s) channel of a tickets extract are missing"),
+    ("no-key.csv", b"name,amount\nx,1\n", "match no extract kind"),
+    ("binary.csv", bytes(range(256)) * 40, "encoding could not be recognised"),
+    ("cut.csv", b"ticket_id,channel,branch_id,category,created_at\nT9,app,B1,x,2024-05-01\nT10,app",
+     "last line is cut short"),
+    ("cut-quote.csv", b'ticket_id,channel,branch_id,category,created_at,description\n'
+                      b'T9,app,B1,x,2024-05-01,"an unfinished\nnarrative', "last line is cut short"),
+])
+def test_unreadable_files_are_refused_with_one_sentence_and_change_nothing(
+        tmp_path, wh, name, content, phrase):
+    good = write(tmp_path / "good.csv", "ticket_id,channel,branch_id,category,created_at\n"
+                 "T1,app,B1,x,2024-05-01 10:00\n")
+    load_file(wh, good)
+    before = _data_state(wh)
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    code, out, err = run_cli("load", str(bad), "--warehouse", str(wh), "--quiet")
+    assert code == 1
+    assert name in err and phrase in err
+    assert len(err.strip().splitlines()) == 1, "one sentence on stderr"
+    assert _data_state(wh) == before
+    # the refusal is in the load history
+    assert table(wh, "select status from loads where file_name = ?".replace("?", f"'{name}'")) == [
+        ("refused",)]
+
+
+def test_a_file_of_another_kind_is_refused_when_a_kind_is_forced(tmp_path, wh):
+    surveys = write(tmp_path / "surveys.csv", "survey_id,ticket_id,responded_at,csat\n"
+                    "S1,T1,2024-05-02 10:00,5\n")
+    code, _, err = run_cli("load", str(surveys), "--kind", "tickets", "--warehouse", str(wh),
+                           "--quiet")
+    assert code == 1
+    assert "surveys.csv" in err and "channel" in err and "missing" in err
+
+
+def test_an_unclear_kind_is_refused_naming_the_candidates(tmp_path, wh):
+    f = write(tmp_path / "ids.csv", "customer_id,branch_id\nC1,B1\n")
+    code, _, err = run_cli("load", str(f), "--warehouse", str(wh), "--quiet")
+    assert code == 1 and "customers or branches" in err and "--kind" in err
+
+
+def test_an_xlsx_without_data_is_refused(tmp_path, wh):
+    pl.DataFrame({"ticket_id": [], "channel": []}, schema={"ticket_id": pl.String,
+                                                            "channel": pl.String}
+                 ).write_excel(tmp_path / "empty.xlsx")
+    code, _, err = run_cli("load", str(tmp_path / "empty.xlsx"), "--warehouse", str(wh), "--quiet")
+    assert code == 1 and "empty.xlsx" in err and "no data" in err
+
+
+def test_bad_usage_exits_2(tmp_path, wh):
+    with pytest.raises(SystemExit) as exc:
+        run_cli("load", "--kind", "nonsense", "x.csv")
+    assert exc.value.code == 2
+
+
+# --- idempotence and updates ----------------------------------------------------------
+
+def test_loading_the_same_file_twice_adds_nothing_and_says_so(tmp_path, wh):
+    f = write(tmp_path / "t.csv", "ticket_id,channel,branch_id,category,created_at\n"
+              "T1,app,B1,x,2024-05-01 10:00\nT2,app,B1,x,2024-05-01 11:00\n")
+    first = load_file(wh, f)
+    before = kpis(wh)
+    second = load_file(wh, f)
+    assert (first.status, first.new) == ("loaded", 2)
+    assert (second.status, second.new, second.updated) == ("already_loaded", 0, 0)
+    assert "nothing was added" in second.message
+    assert kpis(wh) == before
+    assert table(wh, "select status from loads order by started_at") == [
+        ("loaded",), ("already_loaded",)]
+
+
+def test_re_sent_rows_replace_old_ones_and_count_as_updated(tmp_path, wh):
+    load_file(wh, write(tmp_path / "a.csv", "ticket_id,channel,branch_id,category,created_at\n"
+                        "T1,app,B1,x,2024-05-01 10:00\nT2,app,B1,x,2024-05-01 11:00\n"))
+    result = load_file(wh, write(tmp_path / "b.csv",
+                                 "ticket_id,channel,branch_id,category,created_at,resolved_at\n"
+                                 "T2,app,B1,x,2024-05-01 11:00,2024-05-01 12:00\n"
+                                 "T3,web,B1,x,2024-05-02 11:00,\n"))
+    assert (result.new, result.updated) == (1, 1)
+    assert table(wh, "select count(*), count(resolved_at) from tickets") == [(3, 1)]
+
+
+def test_repeat_flags_are_the_same_whether_loaded_at_once_or_in_batches(tmp_path):
+    rows = ["T1,C1,app,B1,billing,2024-05-01 10:00", "T2,C1,app,B1,billing,2024-05-10 10:00",
+            "T3,C2,app,B1,billing,2024-05-03 10:00", "T4,C2,web,B1,billing,2024-05-20 10:00"]
+    header = "ticket_id,customer_id,channel,branch_id,category,created_at\n"
+    at_once = tmp_path / "once.duckdb"
+    load_file(at_once, write(tmp_path / "all.csv", header + "\n".join(rows) + "\n"))
+    batches = tmp_path / "batches.duckdb"
+    # the earlier complaint of each chain arrives in the second batch
+    load_file(batches, write(tmp_path / "b1.csv", header + rows[1] + "\n" + rows[3] + "\n"))
+    load_file(batches, write(tmp_path / "b2.csv", header + rows[0] + "\n" + rows[2] + "\n"))
+    assert kpis(at_once)["repeat_complaint_pct"] == pytest.approx(50.0)  # T2, T4 of 4
+    assert kpis(batches) == kpis(at_once)
+
+
+def test_a_survey_waits_for_its_ticket_and_counts_once_it_arrives(tmp_path, wh):
+    load_file(wh, write(tmp_path / "s.csv", "survey_id,ticket_id,responded_at,csat,nps\n"
+                        "S1,T1,2024-05-02 10:00,4,\nS2,T2,2024-05-02 10:00,,11\n"))
+    assert table(wh, "select count(*) from surveys") == [(1,)]   # nps 11 rejected
+    assert rejects(wh)[0]["column"] == "nps"
+    load_file(wh, write(tmp_path / "t.csv", "ticket_id,channel,branch_id,category,created_at\n"
+                        "T1,app,B1,x,2024-05-01 10:00\n"))
+    assert kpis(wh)["csat_avg"] == pytest.approx(4.0)
+
+
+def test_customers_branches_and_fixes_load_and_feed_the_filters(tmp_path, wh):
+    load_file(wh, write(tmp_path / "t.csv", "ticket_id,customer_id,channel,branch_id,category,"
+                        "created_at\nT1,C1,app,B1,x,2024-05-01 10:00\n"))
+    load_file(wh, write(tmp_path / "c.csv", "customer_id,segment,joined_at,churned_at\n"
+                        "C1,premium,2020-01-01,2024-05-20\nC2,retail,2021-01-01,2020-01-01\n"))
+    load_file(wh, write(tmp_path / "b.csv", "branch_id,branch_name,region,latitude\n"
+                        "B1,Main,North,51.5\nB2,Side,South,123\n"))
+    load_file(wh, write(tmp_path / "f.csv", "fix_id,title,launched_at,channel\n"
+                        "F1,Fix,2024-04-01, APP \n"))
+    assert kpis(wh, region=("North",), segment=("premium",))["tickets"] == 1
+    assert table(wh, "select channel from fixes") == [("app",)]
+    reasons = {r["column"]: r["reason"] for r in rejects(wh)}
+    assert "earlier than joined_at" in reasons["churned_at"]
+    assert "above 90" in reasons["latitude"]
+
+
+# --- real extracts ----------------------------------------------------------------------
+
+def _records(path: Path, delimiter: str) -> int:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return sum(1 for _ in csv.reader(fh, delimiter=delimiter)) - 1
+
+
+@pytest.mark.parametrize("name,delimiter,profile", [
+    ("cfpb_complaints_2019_2020.csv", ",", "cfpb"),
+    ("callcenter_january_1999.txt", "\t", "callcenter"),
+])
+def test_real_extracts_account_for_every_row(wh, name, delimiter, profile):
+    path = REAL_DATA / name
+    result = load_file(wh, path)
+    assert result.profile == profile and result.status == "loaded"
+    in_file = _records(path, delimiter)
+    assert result.rows_read == in_file
+    loaded = table(wh, "select count(*) from tickets")[0][0]
+    rejected = table(wh, "select count(*) from rejects")[0][0]
+    assert loaded + rejected == in_file
+    assert result.new + result.rejected == in_file
+
+
+def test_cfpb_supports_volume_first_response_and_sla_and_nothing_invented(wh):
+    load_file(wh, REAL_DATA / "cfpb_complaints_2019_2020.csv")
+    k = kpis(wh)
+    assert k["tickets"] == 6623 and k["complaints"] == 6623
+    assert k["frt_median_min"] is not None and k["sla_met_pct"] is not None
+    for unsupported in ("resolved_pct", "fcr_pct", "reopen_pct", "repeat_complaint_pct",
+                        "csat_avg", "nps", "post_complaint_churn_pct", "survey_response_pct"):
+        assert k[unsupported] is None, unsupported
+    code, out, _ = run_cli("kpis", "--by", "channel", "--json", "--warehouse", str(wh))
+    by_channel = {r["group"]: r for r in json.loads(out)}
+    assert {"web", "referral", "phone", "postal mail", "fax", "email"} <= set(by_channel)
+    assert sum(r["tickets"] for r in by_channel.values()) == 6623
+
+
+def test_cfpb_multiline_narratives_keep_their_text(wh):
+    load_file(wh, REAL_DATA / "cfpb_complaints_2019_2020.csv")
+    (text,) = table(wh, "select description from tickets where ticket_id = '3384392'")[0]
+    assert text.startswith("transworld systems inc.") and "\n" in text
+
+
+def test_callcenter_calls_map_to_phone_tickets_with_unknown_callers_anonymous(wh):
+    load_file(wh, REAL_DATA / "callcenter_january_1999.txt")
+    # customer_id 0 means "not identified": stored as unknown, never as a customer "0"
+    assert table(wh, "select count(*) from tickets where customer_id = '0'") == [(0,)]
+    (anon, agent, hang) = table(wh, "select count(*) filter (where customer_id is null), "
+                                    "count(first_response_at), count(*) filter "
+                                    "(where first_response_at is null) from tickets")[0]
+    assert anon > 0 and agent > 20000 and hang > 4000
+    row = table(wh, "select channel, created_at, first_response_at, resolved_at, agent_id "
+                    "from tickets where ticket_id = 'AA0101-33118'")[0]
+    # 990101 6:55:20 entry; served 6:55:43 - 6:56:37 by MICHAL
+    assert row == ("phone", datetime(1999, 1, 1, 6, 55, 20), datetime(1999, 1, 1, 6, 55, 43),
+                   datetime(1999, 1, 1, 6, 56, 37), "MICHAL")
+    k = kpis(wh)
+    assert k["frt_median_min"] is not None and k["resolved_pct"] is not None
+    assert k["fcr_pct"] is None  # reopen and escalation are not in a telephony export
+    assert k["csat_avg"] is None
+
+
+def test_cfpb_older_14_column_layout_loads(tmp_path, wh):
+    header = ["Date received", "Product", "Sub-product", "Issue", "Sub-issue", "Company", "State",
+              "ZIP code", "Consumer consent provided?", "Submitted via", "Date sent to company",
+              "Company response to consumer", "Timely response?", "Consumer disputed?"]
+    rows = [
+        ["12/03/2013", "Mortgage", "Other mortgage", "Loan servicing", "", "Bank of X", "CA",
+         "94105", "N/A", "Web", "12/05/2013", "Closed with explanation", "Yes", "Yes"],
+        ["12/03/2013", "Mortgage", "Other mortgage", "Loan servicing", "", "Bank of X", "CA",
+         "94105", "N/A", "Web", "12/05/2013", "Closed with explanation", "Yes", "Yes"],
+        ["1/7/2014", "Credit card", "", "Billing disputes", "", "Card Co, Inc.", "NY", "100XX",
+         "N/A", "Phone", "1/8/2014", "Closed with monetary relief", "Yes", "No"],
+    ]
+    buf = io.StringIO()
+    csv.writer(buf).writerows([header, *rows])
+    f = write(tmp_path / "cfpb-2013.csv", buf.getvalue())
+    result = load_file(wh, f)
+    assert (result.profile, result.status, result.new, result.rejected) == ("cfpb", "loaded", 3, 0)
+    got = table(wh, "select created_at, first_response_at, channel, branch_id, reopen_count "
+                    "from tickets order by created_at, ticket_id")
+    assert got[2] == (datetime(2014, 1, 7), datetime(2014, 1, 8), "phone", "Card Co, Inc.", 0)
+    assert got[0][4] == 1  # disputed -> reopened
+    # two identical complaints stay two tickets with distinct, stable ids
+    assert table(wh, "select count(distinct ticket_id) from tickets") == [(3,)]
+    assert load_file(wh, f).status == "already_loaded"

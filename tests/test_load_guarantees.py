@@ -1,0 +1,110 @@
+"""Guarantees that need real processes: a killed load changes nothing, readers are
+never blocked or shown half a load."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from dashboard.load.run import load_file
+from dashboard.warehouse import TMP_MARK, connect_reader
+from queries.api import Filters, fetch_kpis
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow
+
+
+def big_tickets_csv(path: Path, n: int, first_id: int = 0, seed: int = 1) -> Path:
+    """A native tickets extract of n rows (vectorised, a few seconds per million)."""
+    rng = np.random.default_rng(seed)
+    created = (np.datetime64("2025-01-01T00:00:00", "s")
+               + rng.integers(0, 365 * 86400, n).astype("timedelta64[s]"))
+    responded = created + rng.integers(60, 86400, n).astype("timedelta64[s]")
+    frame = pl.DataFrame({
+        "ticket_id": np.char.add("B", np.arange(first_id, first_id + n).astype(str)),
+        "customer_id": np.char.add("C", rng.integers(0, n // 3 + 1, n).astype(str)),
+        "channel": rng.choice(["phone", "app", "web", "email", "chat"], n),
+        "branch_id": np.char.add("B", rng.integers(1, 60, n).astype(str)),
+        "category": rng.choice(["billing", "cards", "loans", "fees"], n),
+        "type": rng.choice(["complaint", "inquiry"], n),
+        "priority": rng.choice(["normal", "high", "low"], n),
+        "created_at": created.astype("datetime64[us]"),
+        "first_response_at": responded.astype("datetime64[us]"),
+    })
+    frame.write_csv(path, datetime_format="%Y-%m-%d %H:%M:%S")
+    return path
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def ticket_count(warehouse: Path) -> int:
+    con = connect_reader(warehouse)
+    try:
+        return fetch_kpis(con, Filters()).row(0, named=True)["tickets"]
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def seeded(tmp_path) -> Path:
+    warehouse = tmp_path / "wh.duckdb"
+    load_file(warehouse, big_tickets_csv(tmp_path / "seed.csv", 20_000, seed=3))
+    return warehouse
+
+
+def test_a_load_killed_mid_write_leaves_the_warehouse_unchanged_and_usable(tmp_path, seeded):
+    big = big_tickets_csv(tmp_path / "big.csv", 600_000, first_id=1_000_000)
+    before_hash, before_kpis = sha(seeded), ticket_count(seeded)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dashboard.cli", "load", str(big), "--warehouse", str(seeded),
+         "--quiet"], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # wait until it is writing its copy of the warehouse, then kill it without warning
+    deadline = time.monotonic() + 120
+    while not list(seeded.parent.glob(f"{seeded.name}{TMP_MARK}*")):
+        assert proc.poll() is None, "the load finished before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    time.sleep(0.3)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    assert sha(seeded) == before_hash                 # byte for byte
+    assert ticket_count(seeded) == before_kpis
+    # the next load works, and cleans up what the killed one left behind
+    result = load_file(seeded, big)
+    assert result.status == "loaded" and result.new == 600_000
+    assert ticket_count(seeded) == before_kpis + 600_000
+    assert not list(seeded.parent.glob(f"{seeded.name}{TMP_MARK}*"))
+
+
+def test_readers_in_other_processes_are_never_blocked_during_a_load(tmp_path, seeded):
+    big = big_tickets_csv(tmp_path / "big.csv", 400_000, first_id=2_000_000)
+    old = ticket_count(seeded)
+    outs = [tmp_path / f"reader{i}.json" for i in range(2)]
+    readers = [subprocess.Popen([sys.executable, str(REPO / "tests" / "reader_process.py"),
+                                 str(seeded), "12", str(out)], cwd=REPO) for out in outs]
+    time.sleep(1.5)  # readers are running before the load starts
+    result = load_file(seeded, big)
+    assert result.status == "loaded"
+    for r in readers:
+        r.wait(60)
+    new = old + 400_000
+    for out in outs:
+        report = json.loads(out.read_text())
+        assert report["errors"] == []
+        assert set(report["seen"]) <= {old, new}, "a reader saw a half-loaded state"
+        assert report["seen"][0] == old
+        assert report["seen"][-1] == new, "after the load lands the next query sees it"
+        assert len(report["seen"]) > 20
