@@ -109,3 +109,18 @@ def effects(version: Version, window_days: int | None = None,
 @_cached
 def fixes(version: Version) -> pl.DataFrame:
     return api.fetch_fixes(connection(version))
+
+
+@_cached
+def rejects(version: Version) -> pl.DataFrame:
+    return api.fetch_rejects(connection(version))
+
+
+@_cached
+def loads(version: Version) -> pl.DataFrame:
+    return api.fetch_loads(connection(version))
+
+
+@_cached
+def data_quality(version: Version) -> dict[str, Any]:
+    return api.fetch_data_quality(connection(version))

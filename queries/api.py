@@ -354,3 +354,18 @@ def fetch_rejects(
 ) -> pl.DataFrame:
     """Rejected rows (newest load first): extract, line, column, reason, raw."""
     return _run(con, "rejects", {"extract": extract, "limit": limit})
+
+
+def fetch_loads(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Every load attempt, newest first, with the share of rows accepted."""
+    return _run(con, "loads", {})
+
+
+def fetch_data_quality(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Daily coverage, problem counts, spelling variants and null rates (Data page)."""
+    return {
+        "coverage": _run(con, "dq_daily_coverage", {}),
+        "checks": _run(con, "dq_checks", {}).row(0, named=True),
+        "spellings": _run(con, "dq_spellings", {}),
+        "null_rates": _run(con, "dq_null_rates", {}),
+    }

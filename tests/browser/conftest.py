@@ -79,3 +79,17 @@ def chromium():
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def live_app_own_warehouse(demo_warehouse, tmp_path) -> Iterator[Server]:
+    """A server over a private copy of the demo warehouse, for tests that load data."""
+    import shutil
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(demo_warehouse, copy)
+    server = Server(copy)
+    server.warehouse = copy
+    yield server
+    server.stop()

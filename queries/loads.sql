@@ -1,0 +1,19 @@
+-- loads: the load history, newest first, with the share of rows accepted per load
+-- (target >= 95 %). No parameters.
+select
+    started_at,
+    file_name,
+    kind,
+    profile,
+    status,
+    rows_read,
+    rows_new,
+    rows_updated,
+    rows_rejected,
+    100.0 * (rows_read - rows_rejected) / nullif(rows_read, 0) as accepted_pct,
+    message,
+    loaded_by,
+    duration_s,
+    checksum
+from loads
+order by started_at desc
