@@ -31,21 +31,15 @@ candidates as (
        or t.customer_id in (select s.customer_id from scope_customers as s)
 ),
 
-prev_complaints as (
+neighbours as (
+    -- One window pass (same partition and order) gives both neighbours.
     select
         c.ticket_id,
-        max(c.created_at) over (
+        max(c.created_at) filter (where c.type = 'complaint') over (
             partition by c.customer_id, c.category
             order by c.created_at
             range between unbounded preceding and interval 1 microsecond preceding
-        ) as prev_complaint_at
-    from candidates as c
-    where c.type = 'complaint' and c.customer_id is not null
-),
-
-next_contacts as (
-    select
-        c.ticket_id,
+        ) as prev_complaint_at,
         min(c.created_at) over (
             partition by c.customer_id, c.category
             order by c.created_at
@@ -86,8 +80,8 @@ select
     not coalesce(list_contains(c.not_carried, 'resolved_at'), false) as carries_resolution,
     not coalesce(list_contains(c.not_carried, 'reopen_count'), false) as carries_reopen,
     not coalesce(list_contains(c.not_carried, 'escalated'), false) as carries_escalation,
-    p.prev_complaint_at,
-    n.next_contact_at,
+    case when c.type = 'complaint' then nb.prev_complaint_at end as prev_complaint_at,
+    nb.next_contact_at,
     ls.ticket_id is not null as has_survey,
     ls.latest_csat,
     ls.latest_nps,
@@ -101,10 +95,8 @@ select
         else 0
     end as funnel_depth
 from candidates as c
-left join prev_complaints as p on p.ticket_id = c.ticket_id
-left join next_contacts as n on n.ticket_id = c.ticket_id
+left join neighbours as nb on nb.ticket_id = c.ticket_id
 left join latest_surveys as ls on ls.ticket_id = c.ticket_id
 left join branches as b on b.branch_id = c.branch_id
 left join customers as cu on cu.customer_id = c.customer_id
 where $scope_all or c.ticket_id in (select r.ticket_id from _refresh_tickets as r)
-order by c.created_at

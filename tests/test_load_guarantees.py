@@ -12,37 +12,15 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-import polars as pl
 import pytest
 
 from dashboard.load.run import load_file
 from dashboard.warehouse import TMP_MARK, connect_reader
 from queries.api import Filters, fetch_kpis
+from tests.bigdata import big_tickets_csv
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
-
-
-def big_tickets_csv(path: Path, n: int, first_id: int = 0, seed: int = 1) -> Path:
-    """A native tickets extract of n rows (vectorised, a few seconds per million)."""
-    rng = np.random.default_rng(seed)
-    created = (np.datetime64("2025-01-01T00:00:00", "s")
-               + rng.integers(0, 365 * 86400, n).astype("timedelta64[s]"))
-    responded = created + rng.integers(60, 86400, n).astype("timedelta64[s]")
-    frame = pl.DataFrame({
-        "ticket_id": np.char.add("B", np.arange(first_id, first_id + n).astype(str)),
-        "customer_id": np.char.add("C", rng.integers(0, n // 3 + 1, n).astype(str)),
-        "channel": rng.choice(["phone", "app", "web", "email", "chat"], n),
-        "branch_id": np.char.add("B", rng.integers(1, 60, n).astype(str)),
-        "category": rng.choice(["billing", "cards", "loans", "fees"], n),
-        "type": rng.choice(["complaint", "inquiry"], n),
-        "priority": rng.choice(["normal", "high", "low"], n),
-        "created_at": created.astype("datetime64[us]"),
-        "first_response_at": responded.astype("datetime64[us]"),
-    })
-    frame.write_csv(path, datetime_format="%Y-%m-%d %H:%M:%S")
-    return path
 
 
 def sha(path: Path) -> str:

@@ -20,6 +20,8 @@ PROBLEMS = "__problems"
 
 # Timestamps accepted in the native layout (profiles may add their own formats).
 NAIVE_FORMATS = (
+    # plain formats first: polars parses them on a fast path (about 3x faster than %.f)
+    "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
     "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M",
     "%Y/%m/%d %H:%M:%S%.f", "%Y/%m/%d %H:%M",
 )
@@ -63,6 +65,40 @@ def parse_date(expr: pl.Expr, formats: tuple[str, ...] = ()) -> pl.Expr:
     # a timestamp in a date column keeps its day
     tries.append(text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False))
     return pl.coalesce(*tries)
+
+
+def _candidates(col: Column, tz: str, fmts: tuple[str, ...]) -> list[pl.Expr]:
+    """Every way a value of this column may be written, most specific first."""
+    text = pl.col(col.name).str.strip_chars()
+    if col.type == "date":
+        return [text.str.to_date(f, strict=False) for f in (*fmts, *DATE_FORMATS)] + [
+            text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)]
+    naive = [text.str.to_datetime(f, strict=False, time_unit="us")
+             for f in (*(f for f in fmts if "%z" not in f and "%#z" not in f), *NAIVE_FORMATS)]
+    aware = [text.str.to_datetime(f, strict=False, time_unit="us", time_zone="UTC")
+             .dt.convert_time_zone(tz).dt.replace_time_zone(None)
+             for f in (*(f for f in fmts if "%z" in f or "%#z" in f), *AWARE_FORMATS)]
+    dates = [text.str.to_date(f, strict=False).cast(pl.Datetime("us")) for f in DATE_FORMATS]
+    return [*naive, *aware, *dates]
+
+
+def _parse_times(frame: pl.DataFrame, col: Column, tz: str, fmts: tuple[str, ...]) -> pl.Series:
+    """Parse a date/time column with the one format that fits a sample, then try every
+    accepted format only on the rows that format did not fit (a 10M-row column is parsed
+    about once instead of a dozen times)."""
+    candidates = _candidates(col, tz, fmts)
+    raw = frame.get_column(col.name)
+    sample = frame.select(col.name).filter(pl.col(col.name).is_not_null()).head(200)
+    if sample.height == 0:
+        return frame.select(candidates[0].alias(col.name)).to_series()
+    best = max(range(len(candidates)),
+               key=lambda i: (sample.select(candidates[i].is_not_null().sum()).item(), -i))
+    parsed = frame.select(candidates[best].alias(col.name)).to_series()
+    missed = raw.is_not_null() & parsed.is_null()
+    if missed.any():
+        retry = frame.filter(missed).select(pl.coalesce(candidates).alias(col.name)).to_series()
+        parsed = parsed.scatter(missed.arg_true(), retry)
+    return parsed
 
 
 def _typed(col: Column, raw: pl.Expr, tz: str, formats: dict[str, tuple[str, ...]]) -> pl.Expr:
@@ -119,54 +155,62 @@ def validate(kind_name: str, frame: pl.DataFrame, tz: str,
         pl.col(c.name).fill_null(pl.lit(c.default)).alias(c.name)
         for c in kind.columns if c.default is not None
     )
-    typed_exprs = {c.name: _typed(c, pl.col(c.name), tz, formats) for c in kind.columns}
+    times = [c for c in kind.columns if c.type in ("timestamp", "date")]
     typed = with_defaults.with_columns(
-        *(expr.alias(f"__t_{name}") for name, expr in typed_exprs.items())
+        *(_typed(c, pl.col(c.name), tz, formats).alias(f"__t_{c.name}")
+          for c in kind.columns if c not in times),
+        *(_parse_times(with_defaults, c, tz, formats.get(c.name, ())).alias(f"__t_{c.name}")
+          for c in times),
     )
 
-    problems: list[pl.Expr] = []
+    problems: list[tuple[pl.Expr, str, str]] = []  # (is bad, column, reason)
     for c in kind.columns:
         raw, val = pl.col(c.name), pl.col(f"__t_{c.name}")
         if c.required:
-            problems.append(_problem(raw.is_null(), c.name, "is required but empty"))
+            problems.append((raw.is_null(), c.name, "is required but empty"))
         if c.type != "text":
-            problems.append(_problem(raw.is_not_null() & val.is_null(), c.name,
-                                     f"value {{v}} {_type_phrase(c, formats)}"))
+            problems.append((raw.is_not_null() & val.is_null(), c.name,
+                             f"value {{v}} {_type_phrase(c, formats)}"))
         if c.allowed:
-            problems.append(_problem(val.is_not_null() & ~val.is_in(c.allowed), c.name,
-                                     f"value {{v}} is not one of {', '.join(c.allowed)}"))
+            problems.append((val.is_not_null() & ~val.is_in(c.allowed), c.name,
+                             f"value {{v}} is not one of {', '.join(c.allowed)}"))
         if c.min is not None:
-            problems.append(_problem(val < c.min, c.name, f"value {{v}} is below {c.min:g}"))
+            problems.append((val < c.min, c.name, f"value {{v}} is below {c.min:g}"))
         if c.max is not None:
-            problems.append(_problem(val > c.max, c.name, f"value {{v}} is above {c.max:g}"))
+            problems.append((val > c.max, c.name, f"value {{v}} is above {c.max:g}"))
         if c.not_before:
-            problems.append(_problem(val < pl.col(f"__t_{c.not_before}"), c.name,
-                                     f"value {{v}} is earlier than {c.not_before}"))
+            problems.append((val < pl.col(f"__t_{c.not_before}"), c.name,
+                             f"value {{v}} is earlier than {c.not_before}"))
     if kind.one_of:
         none = pl.all_horizontal(pl.col(c).is_null() for c in kind.one_of)
-        problems.append(_problem(none, kind.one_of[0],
-                                 f"needs at least one of {' or '.join(kind.one_of)}"))
+        problems.append((none, kind.one_of[0],
+                         f"needs at least one of {' or '.join(kind.one_of)}"))
 
-    checked = typed.with_columns(
-        pl.concat_list(problems).list.drop_nulls().alias(PROBLEMS)
-    )
-    # Duplicate keys in one file: the last row wins (it is the newest), earlier ones are
-    # rejected so that nothing is lost silently.
+    # Most rows are fine: one boolean pass finds the bad ones, and only those get the
+    # list of their problems.
     key = kind.key
-    last_line = pl.col(LINE).max().over(key)
-    checked = checked.with_columns(
-        pl.when(pl.col(key).is_not_null() & (pl.col(LINE) != last_line))
-        .then(pl.col(PROBLEMS).list.concat(
-            pl.concat_list(pl.lit(key) + pl.lit("|duplicate ") + pl.lit(key)
-                           + pl.lit(" in this file; the row on line ")
-                           + last_line.cast(pl.String) + pl.lit(" was loaded"))))
-        .otherwise(pl.col(PROBLEMS)).alias(PROBLEMS)
-    )
-    bad = checked.filter(pl.col(PROBLEMS).list.len() > 0)
-    good = checked.filter(pl.col(PROBLEMS).list.len() == 0)
-
+    dup = pl.col(key).is_not_null() & pl.col(key).is_duplicated()
+    any_bad = pl.any_horizontal(*(cond.fill_null(False) for cond, _, _ in problems), dup)
+    flagged = typed.with_columns(any_bad.alias("__bad"))
+    good = flagged.filter(~pl.col("__bad"))
+    bad = flagged.filter(pl.col("__bad"))
+    if bad.height:
+        last_line = pl.col(LINE).max().over(key)
+        bad = typed.filter(dup).with_columns(last_line.alias("__kept")).select(LINE, "__kept") \
+            .join(bad, on=LINE, how="right")
+        duplicate = pl.when(pl.col("__kept").is_not_null() & (pl.col(LINE) != pl.col("__kept"))) \
+            .then(pl.lit(f"{key}|duplicate {key} in this file; the row on line ")
+                  + pl.col("__kept").cast(pl.String) + pl.lit(" was loaded"))
+        bad = bad.with_columns(pl.concat_list(
+            [pl.when(cond.fill_null(False)).then(pl.lit(f"{col}|{reason}"))
+             for cond, col, reason in problems] + [duplicate]
+        ).list.drop_nulls().alias(PROBLEMS))
+        # the kept copy of a duplicated key may be a good row: move it back
+        kept_ok = bad.filter(pl.col(PROBLEMS).list.len() == 0).drop("__kept", PROBLEMS)
+        bad = bad.filter(pl.col(PROBLEMS).list.len() > 0)
+        good = pl.concat([good, kept_ok.select(good.columns)])
     rejects = _reject_rows(bad, kind)
-    rows = good.select(
+    rows = good.sort(LINE).select(
         pl.col(LINE), *(pl.col(f"__t_{c.name}").alias(c.name) for c in kind.columns)
     )
     return Validated(rows=rows, rejects=rejects)
