@@ -149,7 +149,12 @@ def write_transaction(path: Path, *, fresh: bool = False) -> Iterator[duckdb.Duc
         tmp = path.with_name(f"{path.name}{TMP_MARK}{os.getpid()}")
         if path.exists() and not fresh:
             shutil.copyfile(path, tmp)
-        con = duckdb.connect(str(tmp))
+        con = duckdb.connect(str(tmp), config={
+            # a bounded writer: big sorts spill to disk instead of growing past the target
+            "memory_limit": "1500MB",
+            "temp_directory": str(path.parent / f".{path.name}.spill"),
+            "preserve_insertion_order": False,
+        })
         try:
             con.execute("begin transaction")
             _migrate(con)

@@ -414,3 +414,48 @@ def test_cfpb_older_14_column_layout_loads(tmp_path, wh):
     # two identical complaints stay two tickets with distinct, stable ids
     assert table(wh, "select count(distinct ticket_id) from tickets") == [(3,)]
     assert load_file(wh, f).status == "already_loaded"
+
+
+# --- streamed (large) files -------------------------------------------------------------
+
+def _stream_small_files(monkeypatch, batch_rows: int = 7) -> None:
+    from dashboard.load import read, run
+
+    monkeypatch.setattr(read, "STREAM_FROM_BYTES", 0)
+    monkeypatch.setattr(run, "BATCH_ROWS", batch_rows)
+
+
+def _contents(wh: Path) -> tuple:
+    return (table(wh, "select * exclude (not_carried) from tickets order by ticket_id"),
+            table(wh, "select line, \"column\", reason, raw from rejects order by line"))
+
+
+def test_a_streamed_file_loads_exactly_like_one_read_whole(tmp_path, monkeypatch):
+    lines = [f"T{i},C{i % 4},app,B1,billing,2024-05-01 10:{i:02d}:00" for i in range(25)]
+    lines[8] = "T8,C0,app,B1,billing,not a time"          # source line 10: bad value
+    lines[18] = "T1,C1,web,B1,billing,2024-05-02 11:00:00"  # line 20 repeats T1 (line 3)
+    f = write(tmp_path / "t.csv", "ticket_id,customer_id,channel,branch_id,category,created_at\n"
+              + "\n".join(lines) + "\n")
+    whole = tmp_path / "whole.duckdb"
+    load_file(whole, f)
+    _stream_small_files(monkeypatch)
+    streamed = tmp_path / "streamed.duckdb"
+    result = load_file(streamed, f)  # batches of 7 rows: T1's two rows are in batches 1 and 3
+    assert (result.rows_read, result.new, result.rejected) == (25, 23, 2)
+    assert _contents(streamed) == _contents(whole)
+    (dup,) = [r for r in rejects(streamed) if "duplicate" in r["reason"]]
+    assert dup["line"] == 3 and "line 20 was loaded" in dup["reason"]
+    assert dup["raw"] == "T1,C1,app,B1,billing,2024-05-01 10:01:00"
+    assert kpis(streamed) == kpis(whole)
+
+
+def test_a_streamed_file_with_a_surplus_field_falls_back_and_rejects_that_row(
+        tmp_path, monkeypatch, wh):
+    _stream_small_files(monkeypatch, batch_rows=2)
+    f = write(tmp_path / "t.csv", "ticket_id,channel,branch_id,category,created_at\n"
+              + "".join(f"T{i},app,B1,x,2024-05-01 10:00\n" for i in range(5))
+              + "T9,app,B1,x,2024-05-01 10:00,surplus\n")
+    result = load_file(wh, f)
+    assert (result.status, result.new, result.rejected) == ("loaded", 5, 1)
+    (r,) = rejects(wh)
+    assert r["line"] == 7 and "6 fields, the header has 5" in r["reason"]

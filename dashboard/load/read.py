@@ -24,24 +24,63 @@ class Refusal(Exception):
     """The file cannot be read at all; the message names the problem and the fix."""
 
 
+class RaggedStream(Exception):
+    """A streamed CSV has a row with more fields than its header: read it in memory."""
+
+
+def _serialise(subset: pl.DataFrame, columns: list[str]) -> dict[int, str]:
+    """The original rows, re-serialised as CSV lines, by source line."""
+    out: dict[int, str] = {}
+    for row in subset.iter_rows(named=True):
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="").writerow(
+            ["" if row[c] is None else row[c] for c in columns])
+        out[row[LINE]] = buf.getvalue()
+    return out
+
+
 @dataclass
 class RawExtract:
+    """An extract held in memory (small files, non-UTF-8 text, quoted line breaks, Excel)."""
+
     path: Path
     columns: list[str]          # header as in the file
     frame: pl.DataFrame         # text columns + __line
     encoding: str | None = None
     delimiter: str | None = None
 
+    def batches(self, size: int):
+        yield self.frame  # one batch: duplicates are judged over the whole file at once
+
     def raw_rows(self, lines: list[int]) -> dict[int, str]:
-        """The original row, re-serialised as a CSV line, for the given source lines."""
-        subset = self.frame.filter(pl.col(LINE).is_in(lines))
-        out: dict[int, str] = {}
-        for row in subset.iter_rows(named=True):
-            buf = io.StringIO()
-            csv.writer(buf, lineterminator="").writerow(
-                ["" if row[c] is None else row[c] for c in self.columns])
-            out[row[LINE]] = buf.getvalue()
-        return out
+        return _serialise(self.frame.filter(pl.col(LINE).is_in(lines)), self.columns)
+
+
+@dataclass
+class StreamedCsv:
+    """A plain UTF-8 CSV (no quotes, so one row per line) read in batches: memory stays
+    bounded by the batch size whatever the file's size."""
+
+    path: Path
+    columns: list[str]
+    delimiter: str
+    encoding: str = "utf-8"
+
+    def _scan(self) -> pl.LazyFrame:
+        return pl.scan_csv(self.path, separator=self.delimiter, infer_schema=False,
+                           has_header=True, new_columns=self.columns, quote_char=None,
+                           row_index_name=LINE, row_index_offset=2, raise_if_empty=False)
+
+    def batches(self, size: int):
+        try:
+            for batch in self._scan().collect_batches(chunk_size=size):
+                yield batch.with_columns(pl.col(LINE).cast(pl.Int64))
+        except pl.exceptions.ComputeError as exc:
+            raise RaggedStream(str(exc)) from None
+
+    def raw_rows(self, lines: list[int]) -> dict[int, str]:
+        subset = self._scan().filter(pl.col(LINE).is_in(lines)).collect()
+        return _serialise(subset.with_columns(pl.col(LINE).cast(pl.Int64)), self.columns)
 
 
 def _detect_encoding(head: bytes, name: str) -> str:
@@ -185,6 +224,7 @@ def _count_newlines(path: Path) -> int:
 
 
 def _last_line_truncated(source: bytes | Path, delimiter: str, n_cols: int) -> bool:
+    """Whether the file's last line has fewer fields than the header (a cut export)."""
     tail = source[-SAMPLE:] if isinstance(source, bytes) else _tail(source)
     lines = [ln for ln in tail.decode("utf-8", errors="ignore").splitlines() if ln.strip()]
     if not lines:
@@ -249,6 +289,36 @@ def _typed_to_text(path: Path, frame: pl.DataFrame, first_line: int) -> RawExtra
     text = frame.with_columns(pl.all().cast(pl.String))
     text = text.with_row_index(LINE, offset=first_line).with_columns(pl.col(LINE).cast(pl.Int64))
     return RawExtract(path, [str(c) for c in frame.columns], text)
+
+
+def _has_byte(path: Path, needle: bytes) -> bool:
+    import mmap
+
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        return mm.find(needle) != -1
+
+
+STREAM_FROM_BYTES = 64 * 1024 * 1024  # files smaller than this are simply read whole
+
+
+def open_extract(path: Path, sheet: str | None = None, stream: bool = True):
+    """The extract as a source of batches: streamed when it is a large plain UTF-8 CSV."""
+    path = Path(path)
+    if (stream and path.exists() and path.suffix.lower() not in (".parquet", ".xlsx", ".xlsm", ".xls")
+            and path.stat().st_size >= STREAM_FROM_BYTES):
+        with open(path, "rb") as fh:
+            head = fh.read(SAMPLE)
+        if _detect_encoding(head, path.name) == "utf-8" and not _has_byte(path, b'"'):
+            text_head = head.decode("utf-8", errors="ignore")
+            delimiter = _detect_delimiter(text_head)
+            header = [h.strip() for h in text_head.splitlines()[0].split(delimiter)]
+            if len(set(header)) == len(header) and len(text_head.splitlines()) > 1:
+                if _last_line_truncated(path, delimiter, len(header)):
+                    raise Refusal(f"{path.name}: the last line is cut short (fewer fields than "
+                                  "the header), so the export looks incomplete; export the "
+                                  "file again and load it.")
+                return StreamedCsv(path, header, delimiter)
+    return read_extract(path, sheet)
 
 
 def read_extract(path: Path, sheet: str | None = None) -> RawExtract:

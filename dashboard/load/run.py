@@ -14,7 +14,7 @@ import getpass
 import hashlib
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,15 +24,25 @@ import polars as pl
 
 from dashboard.load.kinds import KINDS, TICKET_TIMES, rank_kinds
 from dashboard.load.profiles import (
+    Layout,
     Profile,
     ProfileError,
     apply_layout,
     detect_profile,
     find_profile,
+    missing_sources,
     native_frame,
     normalise_header,
 )
-from dashboard.load.read import LINE, Refusal, read_extract
+from dashboard.load.read import (
+    LINE,
+    RaggedStream,
+    RawExtract,
+    Refusal,
+    StreamedCsv,
+    _serialise,
+    open_extract,
+)
 from dashboard.load.validate import validate
 from dashboard.settings import get_settings
 from dashboard.warehouse import (
@@ -72,13 +82,18 @@ class LoadResult:
 
 
 @dataclass
-class Prepared:
+class Plan:
+    """What a file is, decided from its header before any row is read."""
+
     kind: str
     profile: Profile
-    rows: pl.DataFrame
-    rejects: pl.DataFrame
-    rows_read: int
+    source: RawExtract | StreamedCsv
+    layout: Layout | None
+    formats: dict[str, tuple[str, ...]]
     not_carried: list[str]
+
+
+BATCH_ROWS = 1_000_000
 
 
 def file_checksum(path: Path) -> str:
@@ -109,49 +124,60 @@ def _choose_kind(name: str, header: list[str], given: str | None, profile: Profi
     return top[0]
 
 
-def prepare(path: Path, kind: str | None = None, profile_name: str | None = None,
-            sheet: str | None = None, tz: str | None = None) -> Prepared:
-    """Everything up to the warehouse: raises Refusal/ProfileError for unreadable files."""
-    tz = tz or get_settings().timezone
-    raw = read_extract(path, sheet)
-    profile = find_profile(profile_name) if profile_name else detect_profile(raw.columns)
+def plan(path: Path, kind: str | None = None, profile_name: str | None = None,
+         sheet: str | None = None, stream: bool = True) -> Plan:
+    """Everything decided from the header: raises Refusal/ProfileError for unusable files."""
+    source = open_extract(path, sheet, stream)
+    profile = find_profile(profile_name) if profile_name else detect_profile(source.columns)
+    layout = None
+    formats: dict[str, tuple[str, ...]] = {}
     if profile.is_native:
-        mapped = native_frame(raw.frame)
-        formats: dict[str, tuple[str, ...]] = {}
+        mapped = [normalise_header(c) for c in source.columns]
     else:
-        layout = profile.layout_for(raw.columns)
+        layout = profile.layout_for(source.columns)
         if layout is None:
             wanted = " | ".join(", ".join(lay.when_columns) for lay in profile.layouts)
             raise Refusal(f"{path.name}: the header does not match profile {profile.name!r} "
                           f"(it expects the columns {wanted}); check the file or the profile.")
-        mapped = apply_layout(raw.frame, layout, raw.columns)
+        absent = sorted(missing_sources(layout) - set(source.columns))
+        if absent:
+            raise Refusal(f"{path.name}: the file lacks column(s) {', '.join(absent)} that "
+                          f"profile {profile.name!r} reads; check the file or the profile.")
+        mapped = [*layout.columns, *layout.derived, *layout.constants]
         formats = layout.formats
-    kind_name = _choose_kind(path.name, raw.columns, kind, profile)
-    spec = KINDS[kind_name]
-    missing = [c for c in spec.required if c not in mapped.columns]
+    kind_name = _choose_kind(path.name, source.columns, kind, profile)
+    missing = [c for c in KINDS[kind_name].required if c not in mapped]
     if missing:
         raise Refusal(f"{path.name}: the required column(s) {', '.join(missing)} of a {kind_name} "
                       f"extract are missing; add them (or load with the profile of the system "
                       f"that made the file).")
-    present = set(mapped.columns)
-    checked = validate(kind_name, mapped, tz, formats)
-    rejects = checked.rejects
-    rows = checked.rows
-    if "__fields" in raw.frame.columns:  # rows with the wrong number of fields
-        n = len(raw.columns)
-        wrong = raw.frame.filter(pl.col("__fields") != n).select(
-            LINE, pl.lit("(row)").alias("column"),
-            (pl.lit("the row has ") + pl.col("__fields").cast(pl.String)
-             + pl.lit(f" fields, the header has {n}")).alias("reason"))
-        rows = rows.filter(~pl.col(LINE).is_in(wrong[LINE].implode()))
-        rejects = pl.concat([rejects.filter(~pl.col(LINE).is_in(wrong[LINE].implode())), wrong])
-    raw_text = raw.raw_rows(rejects[LINE].to_list()) if rejects.height else {}
-    rejects = rejects.with_columns(
-        pl.col(LINE).replace_strict(raw_text, default=None, return_dtype=pl.String).alias("raw")
-    ) if rejects.height else rejects.with_columns(pl.lit(None, dtype=pl.String).alias("raw"))
-    not_carried = ([c for c in CARRIED_OPTIONAL if c not in present]
+    not_carried = ([c for c in CARRIED_OPTIONAL if c not in mapped]
                    if kind_name == "tickets" else [])
-    return Prepared(kind_name, profile, rows, rejects, raw.frame.height, not_carried)
+    return Plan(kind_name, profile, source, layout, formats, not_carried)
+
+
+def validated_batches(p: Plan, tz: str, size: int | None = None
+                      ) -> Iterator[tuple[int, pl.DataFrame, pl.DataFrame]]:
+    """(rows read, good typed rows, rejects with their raw row) per batch of the file."""
+    for batch in p.source.batches(size or BATCH_ROWS):
+        mapped = (native_frame(batch) if p.layout is None
+                  else apply_layout(batch, p.layout, p.source.columns))
+        checked = validate(p.kind, mapped, tz, p.formats)
+        rows, rejects = checked.rows, checked.rejects
+        if "__fields" in batch.columns:  # rows with the wrong number of fields
+            n = len(p.source.columns)
+            wrong = batch.filter(pl.col("__fields") != n).select(
+                LINE, pl.lit("(row)").alias("column"),
+                (pl.lit("the row has ") + pl.col("__fields").cast(pl.String)
+                 + pl.lit(f" fields, the header has {n}")).alias("reason"))
+            lines = wrong[LINE].implode()
+            rows = rows.filter(~pl.col(LINE).is_in(lines))
+            rejects = pl.concat([rejects.filter(~pl.col(LINE).is_in(lines)), wrong])
+        raw = _serialise(batch.filter(pl.col(LINE).is_in(rejects[LINE].implode())),
+                         p.source.columns) if rejects.height else {}
+        rejects = rejects.with_columns(
+            pl.col(LINE).replace_strict(raw, default=None, return_dtype=pl.String).alias("raw"))
+        yield batch.height, rows, rejects
 
 
 def _already_loaded(warehouse: Path, checksum: str) -> bool:
@@ -191,30 +217,71 @@ _SCOPE_SQL = {
 }
 
 
-def _write(con: duckdb.DuckDBPyConnection, prepared: Prepared, load_id: str, extract: str,
+_INSERT_SQL = {name: f"insert into {name} by name select * exclude (__line) from incoming"  # noqa: S608
+               for name in KINDS}
+_DUPES_SQL = {
+    name: (f"select i.__line as line, k.kept from incoming as i join (select {key}, "  # noqa: S608
+           f"max(__line) as kept from incoming group by {key} having count(*) > 1) as k "
+           f"using ({key}) where i.__line <> k.kept")
+    for name, key in _KEYS.items()
+}
+
+
+def _stage(con: duckdb.DuckDBPyConnection, p: Plan, tz: str, load_id: str, extract: str,
            step: Step) -> tuple[int, int]:
-    kind = prepared.kind
-    rows = prepared.rows.drop(LINE)
-    if kind == "tickets":
-        rows = rows.with_columns(
-            pl.lit(prepared.not_carried or None, dtype=pl.List(pl.String)).alias("not_carried"))
-    con.register("incoming", rows)
-    try:
-        new, updated = con.execute(_COUNT_SQL[kind]).fetchall()[0]
-        before = con.execute("select count(*) from tickets").fetchall()[0][0]
-        scope_needed = kind in _SCOPE_SQL
-        if scope_needed:
-            con.execute("create or replace temp table _load_scope as " + _SCOPE_SQL[kind])
-        step("replacing rows with the same key", 0.55)
-        con.execute(_DELETE_SQL[kind])
-        append_frame(con, kind, rows)
-    finally:
-        con.unregister("incoming")
-    if prepared.rejects.height:
-        rejects = prepared.rejects.select(
-            pl.lit(load_id).alias("load_id"), pl.lit(extract).alias("extract"),
-            pl.col(LINE).alias("line"), "column", "reason", "raw")
-        append_frame(con, "rejects", rejects)
+    """Validated batches into temp table `incoming`, rejects into `rejects`. Returns
+    (rows read, rows rejected)."""
+    rows_read = rejected = 0
+    con.execute("drop table if exists incoming")
+    for n, rows, rejects in validated_batches(p, tz):
+        rows_read += n
+        if p.kind == "tickets":
+            rows = rows.with_columns(
+                pl.lit(p.not_carried or None, dtype=pl.List(pl.String)).alias("not_carried"))
+        con.register("batch_frame", rows)
+        try:
+            if rows_read == n:
+                con.execute("create temp table incoming as select * from batch_frame")
+            else:
+                con.execute("insert into incoming by name select * from batch_frame")
+        finally:
+            con.unregister("batch_frame")
+        if rejects.height:
+            rejected += rejects.height
+            append_frame(con, "rejects", rejects.select(
+                pl.lit(load_id).alias("load_id"), pl.lit(extract).alias("extract"),
+                pl.col(LINE).alias("line"), "column", "reason", "raw"))
+        step(f"read {rows_read:,} rows", min(0.1 + 0.4 * rows_read / 10_000_000, 0.5))
+    if rows_read == 0:
+        raise Refusal(f"{extract}: the file has a header but no rows; export it again with data.")
+    # A key repeated across batches: the last row wins, the earlier ones are rejects.
+    dupes = con.execute(_DUPES_SQL[p.kind]).fetchall()
+    if dupes:
+        key = _KEYS[p.kind]
+        raw = p.source.raw_rows([line for line, _ in dupes])
+        append_frame(con, "rejects", pl.DataFrame({
+            "load_id": load_id, "extract": extract, "line": [line for line, _ in dupes],
+            "column": key,
+            "reason": [f"{key}: duplicate {key} in this file; the row on line {kept} was loaded"
+                       for _, kept in dupes],
+            "raw": [raw.get(line) for line, _ in dupes],
+        }))
+        con.execute("delete from incoming where __line in (select unnest(?))",
+                    [[line for line, _ in dupes]])
+        rejected += len(dupes)
+    return rows_read, rejected
+
+
+def _write(con: duckdb.DuckDBPyConnection, kind: str, step: Step) -> tuple[int, int]:
+    """Upsert `incoming` into the kind's table and refresh the facts it touches."""
+    new, updated = con.execute(_COUNT_SQL[kind]).fetchall()[0]
+    before = con.execute("select count(*) from tickets").fetchall()[0][0]
+    scope_needed = kind in _SCOPE_SQL
+    if scope_needed:
+        con.execute("create or replace temp table _load_scope as " + _SCOPE_SQL[kind])
+    step("replacing rows with the same key", 0.55)
+    con.execute(_DELETE_SQL[kind])
+    con.execute(_INSERT_SQL[kind])
     step("refreshing stored facts", 0.7)
     if scope_needed:
         after = con.execute("select count(*) from tickets").fetchall()[0][0]
@@ -260,19 +327,24 @@ def load_file(warehouse: Path, path: Path, kind: str | None = None, profile: str
             result.message = (f"{path.name} was loaded before (same checksum); nothing was "
                               "added.")
         else:
-            step("reading and validating", 0.1)
-            prepared = prepare(path, kind, profile, sheet, settings.timezone)
-            result.kind, result.profile = prepared.kind, prepared.profile.name
-            result.rows_read = prepared.rows_read
-            result.rejected = prepared.rejects.height
-            step("writing to the warehouse", 0.45)
-            with write_transaction(warehouse) as con:
-                result.new, result.updated = _write(con, prepared, load_id, path.name, step)
-                result.status = "loaded"
-                result.message = _summary(result, prepared)
-                result.seconds = round(time.monotonic() - t0, 3)
-                step("publishing", 0.95)
-                _audit(con, result, checksum, started, user)
+            step("reading the header", 0.05)
+            for stream in (True, False):
+                p = plan(path, kind, profile, sheet, stream=stream)
+                result.kind, result.profile = p.kind, p.profile.name
+                try:
+                    with write_transaction(warehouse) as con:
+                        result.rows_read, result.rejected = _stage(
+                            con, p, settings.timezone, load_id, path.name, step)
+                        step("writing to the warehouse", 0.5)
+                        result.new, result.updated = _write(con, p.kind, step)
+                        result.status = "loaded"
+                        result.message = _summary(result, p)
+                        result.seconds = round(time.monotonic() - t0, 3)
+                        step("publishing", 0.95)
+                        _audit(con, result, checksum, started, user)
+                    break
+                except RaggedStream:
+                    continue  # a row with extra fields: read the file in memory instead
             step("done", 1.0)
             return result
     except (Refusal, ProfileError) as exc:
@@ -286,7 +358,7 @@ def load_file(warehouse: Path, path: Path, kind: str | None = None, profile: str
     return result
 
 
-def _summary(result: LoadResult, prepared: Prepared) -> str:
+def _summary(result: LoadResult, prepared: Plan) -> str:
     parts = []
     if result.rejected:
         share = 100 * (result.rows_read - result.rejected) / max(result.rows_read, 1)
