@@ -35,7 +35,7 @@ test: install chromium
 	$(BIN)/pytest
 
 bench: install
-	$(BIN)/pytest -m bench -o addopts="" -s tests/bench
+	$(BIN)/pytest -m bench -o addopts="" --timeout 0 -s tests/bench
 
 lint: install
 	$(BIN)/ruff check .

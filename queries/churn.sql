@@ -14,8 +14,7 @@ churn as (
     select
         fc.grp,
         count(*) as matured,
-        count(*) filter (
-            where cu.churned_at between fc.first_day and fc.first_day + to_days($churn_days::bigint)
+        count_if(cu.churned_at between fc.first_day and fc.first_day + to_days($churn_days::bigint)
         ) as churned
     from first_complaints as fc
     join customers as cu on cu.customer_id = fc.customer_id

@@ -66,10 +66,9 @@ t as (
 cell_stats as (
     select
         t.grp,
-        count(*) filter (where t.type = 'complaint') as complaints,
-        count(*) filter (where t.type = 'complaint' and t.customer_id is not null) as identified,
-        count(*) filter (
-            where t.type = 'complaint' and t.customer_id is not null
+        count_if(t.type = 'complaint') as complaints,
+        count_if(t.type = 'complaint' and t.customer_id is not null) as identified,
+        count_if(t.type = 'complaint' and t.customer_id is not null
               and t.prev_complaint_at >= t.created_at - to_days($repeat_days::bigint)
         ) as repeats,
         count(t.latest_csat) as n_csat,

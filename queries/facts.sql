@@ -100,3 +100,5 @@ left join latest_surveys as ls on ls.ticket_id = c.ticket_id
 left join branches as b on b.branch_id = c.branch_id
 left join customers as cu on cu.customer_id = c.customer_id
 where $scope_all or c.ticket_id in (select r.ticket_id from _refresh_tickets as r)
+-- stored in time order: a period filter then skips whole row groups (zone maps)
+order by c.created_at

@@ -16,33 +16,37 @@ stages as (
     ) as s (stage_no, stage)
 ),
 
-reached as (
+step as (
+    -- one pass: how many tickets reached each depth, and the step medians
     select
-        s.stage_no,
-        s.stage,
-        (select count(*) from t where t.funnel_depth >= s.stage_no) as tickets
-    from stages as s
-),
-
-step_minutes as (
-    select
+        coalesce(count_if(t.funnel_depth >= 0), 0) as d0,
+        coalesce(count_if(t.funnel_depth >= 1), 0) as d1,
+        coalesce(count_if(t.funnel_depth >= 2), 0) as d2,
+        coalesce(count_if(t.funnel_depth >= 3), 0) as d3,
+        coalesce(count_if(t.funnel_depth >= 4), 0) as d4,
+        coalesce(count_if(t.funnel_depth >= 5), 0) as d5,
+        coalesce(count_if(t.funnel_depth >= 6), 0) as d6,
         quantile_cont(epoch(t.assigned_at - t.created_at) / 60.0, 0.5) as m1,
         quantile_cont(epoch(t.first_response_at - t.assigned_at) / 60.0, 0.5) as m2,
         quantile_cont(epoch(t.resolved_at - t.first_response_at) / 60.0, 0.5) as m3,
         quantile_cont(epoch(t.closed_at - t.resolved_at) / 60.0, 0.5) as m4
     from t
+),
+
+reached as (
+    select
+        s.stage_no,
+        s.stage,
+        [m.d0, m.d1, m.d2, m.d3, m.d4, m.d5, m.d6][s.stage_no + 1] as tickets,
+        [null, m.m1, m.m2, m.m3, m.m4, null, null][s.stage_no + 1] as minutes
+    from stages as s
+    cross join step as m
 )
 
 select
     r.stage,
     r.tickets,
     100.0 * r.tickets / nullif(lag(r.tickets) over (order by r.stage_no), 0) as conversion_pct,
-    case r.stage_no
-        when 1 then m.m1
-        when 2 then m.m2
-        when 3 then m.m3
-        when 4 then m.m4
-    end as median_minutes_from_previous
+    r.minutes as median_minutes_from_previous
 from reached as r
-cross join step_minutes as m
 order by r.stage_no

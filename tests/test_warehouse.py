@@ -1,0 +1,111 @@
+"""The warehouse file: schema version and upgrade, atomic writes, one writer at a time."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dashboard import cli
+from dashboard.warehouse import (
+    SCHEMA_VERSION,
+    connect_reader,
+    needs_upgrade,
+    warehouse_version,
+    write_transaction,
+)
+from tests.fixtures import build_warehouse, ticket
+
+V1_SCHEMA = """
+create table meta (key varchar, value varchar);
+insert into meta values ('schema_version', '1');
+create table tickets (ticket_id varchar, customer_id varchar, channel varchar,
+  branch_id varchar, category varchar, type varchar, priority varchar, created_at timestamp,
+  assigned_at timestamp, first_response_at timestamp, resolved_at timestamp,
+  closed_at timestamp, reopen_count integer, escalated boolean, agent_id varchar,
+  subject varchar, description varchar);
+create table surveys (survey_id varchar, ticket_id varchar, responded_at timestamp,
+  csat integer, nps integer, ces integer, comment varchar);
+create table customers (customer_id varchar, segment varchar, home_branch_id varchar,
+  joined_at date, churned_at date, annual_value double);
+create table branches (branch_id varchar, branch_name varchar, region varchar,
+  latitude double, longitude double);
+create table fixes (fix_id varchar, title varchar, launched_at date, category varchar,
+  channel varchar, branch_id varchar, region varchar, owner varchar, description varchar);
+create table loads (load_id varchar, file_name varchar, checksum varchar, kind varchar,
+  profile varchar, status varchar, rows_read bigint, rows_new bigint, rows_updated bigint,
+  rows_rejected bigint, message varchar, loaded_by varchar, started_at timestamp,
+  duration_s double);
+create table rejects (load_id varchar, extract varchar, line bigint, "column" varchar,
+  reason varchar, raw varchar);
+insert into tickets values
+  ('T1', 'C1', 'app', 'B1', 'billing', 'complaint', 'normal', '2024-05-01 10:00', null,
+   '2024-05-01 10:30', '2024-05-01 12:00', null, 0, false, null, null, null),
+  ('T2', 'C1', 'app', 'B1', 'billing', 'complaint', 'normal', '2024-05-10 10:00', null,
+   null, null, null, 0, false, null, null, null);
+"""
+
+
+def test_an_older_warehouse_is_upgraded_when_opened(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(V1_SCHEMA)
+    con.close()
+    assert needs_upgrade(path)
+    code = cli.main(["kpis", "--json", "--warehouse", str(path)])
+    assert code == 0
+    assert not needs_upgrade(path)
+    con = duckdb.connect(str(path), read_only=True)
+    assert con.execute("select value from meta where key = 'schema_version'").fetchall() == [
+        (str(SCHEMA_VERSION),)]
+    # the stored facts exist after the upgrade: T2 repeats T1 (9 days later)
+    assert con.execute("select ticket_id from fact_tickets where prev_complaint_at is not null"
+                       ).fetchall() == [("T2",)]
+    con.close()
+
+
+def test_upgrade_result_matches_the_cli_numbers(tmp_path, capsys):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(V1_SCHEMA)
+    con.close()
+    cli.main(["kpis", "--json", "--warehouse", str(path)])
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["tickets"] == 2
+    assert payload["repeat_complaint_pct"] == pytest.approx(50.0)  # T2 of {T1, T2}
+    assert payload["resolved_pct"] == pytest.approx(50.0)
+
+
+def test_a_newer_warehouse_is_refused_not_damaged(tmp_path, capsys):
+    path = tmp_path / "new.duckdb"
+    build_warehouse(path, tickets=[ticket("T1", "2024-05-01 10:00")])
+    con = duckdb.connect(str(path))
+    con.execute("update meta set value = '99' where key = 'schema_version'")
+    con.close()
+    before = path.read_bytes()
+    with pytest.raises(RuntimeError, match="newer than this program"):
+        with write_transaction(path):
+            pass
+    assert path.read_bytes() == before
+
+
+def test_a_failed_write_changes_nothing_and_a_reader_keeps_its_data(tmp_path):
+    path = tmp_path / "wh.duckdb"
+    build_warehouse(path, tickets=[ticket("T1", "2024-05-01 10:00")])
+    version = warehouse_version(path)
+    reader = connect_reader(path)
+    with pytest.raises(ZeroDivisionError):
+        with write_transaction(path) as con:
+            con.execute("delete from tickets")
+            raise ZeroDivisionError
+    assert warehouse_version(path) == version
+    assert reader.execute("select count(*) from tickets").fetchall() == [(1,)]
+    # a successful write is seen by a new reader; the old reader keeps its snapshot
+    with write_transaction(path) as con:
+        con.execute("delete from tickets")
+    assert warehouse_version(path) != version
+    assert reader.execute("select count(*) from tickets").fetchall() == [(1,)]
+    assert connect_reader(path).execute("select count(*) from tickets").fetchall() == [(0,)]
+    assert not [p for p in Path(tmp_path).iterdir() if ".writing-" in p.name]
