@@ -163,9 +163,11 @@ def _run(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> p
     sql = sql_text(name)
     cur = _cursor(con)
     try:
-        return cur.sql(sql, params=Request(params).for_sql(sql)).pl()
+        frame = cur.sql(sql, params=Request(params).for_sql(sql)).pl()
     finally:
         cur.close()
+    # Numbers leave the query layer as floats (a DECIMAL would not serialise to JSON).
+    return frame.with_columns(pl.col(pl.Decimal).cast(pl.Float64))
 
 
 def stored_as_of(con: duckdb.DuckDBPyConnection) -> datetime | None:

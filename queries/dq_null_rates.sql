@@ -20,9 +20,9 @@ survey_counts as (
     ) on columns(* exclude (total)) into name "column" value filled
 )
 
-select 'tickets' as kind, "column", 100.0 * (total - filled) / nullif(total, 0) as null_pct, total
+select 'tickets' as kind, "column", 100.0::double * (total - filled) / nullif(total, 0) as null_pct, total
 from ticket_counts
 union all
-select 'surveys', "column", 100.0 * (total - filled) / nullif(total, 0), total
+select 'surveys', "column", 100.0::double * (total - filled) / nullif(total, 0), total
 from survey_counts
 order by kind, null_pct desc

@@ -114,10 +114,10 @@ metric_cells as (
     select
         c.fix_id, c.launch, c.has_control, c.arm, c.period,
         'repeat_complaint_pct' as metric, 1 as metric_no,
-        case when c.identified > 0 then 100.0 * c.repeats / c.complaints end as value,
+        case when c.identified > 0 then 100.0::double * c.repeats / c.complaints end as value,
         c.complaints as n,
-        ((c.repeats + 1.0) / (c.complaints + 2)) * (1 - (c.repeats + 1.0) / (c.complaints + 2))
-            / (c.complaints + 2) * 10000.0 as variance
+        ((c.repeats + 1.0::double) / (c.complaints + 2)) * (1 - (c.repeats + 1.0::double) / (c.complaints + 2))
+            / (c.complaints + 2) * 10000.0::double as variance
     from cells as c
     union all
     select
@@ -131,10 +131,10 @@ metric_cells as (
     select
         c.fix_id, c.launch, c.has_control, c.arm, c.period,
         'churn_pct', 3,
-        100.0 * c.churned / nullif(c.matured, 0),
+        100.0::double * c.churned / nullif(c.matured, 0),
         c.matured,
-        ((c.churned + 1.0) / (c.matured + 2)) * (1 - (c.churned + 1.0) / (c.matured + 2))
-            / (c.matured + 2) * 10000.0
+        ((c.churned + 1.0::double) / (c.matured + 2)) * (1 - (c.churned + 1.0::double) / (c.matured + 2))
+            / (c.matured + 2) * 10000.0::double
     from cells as c
     union all
     select

@@ -46,7 +46,7 @@ reached as (
 select
     r.stage,
     r.tickets,
-    100.0 * r.tickets / nullif(lag(r.tickets) over (order by r.stage_no), 0) as conversion_pct,
+    100.0::double * r.tickets / nullif(lag(r.tickets) over (order by r.stage_no), 0) as conversion_pct,
     r.minutes as median_minutes_from_previous
 from reached as r
 order by r.stage_no

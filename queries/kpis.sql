@@ -73,31 +73,31 @@ ticket_kpis as (
         f.grp,
         count(*) as tickets,
         count_if(f.type = 'complaint') as complaints,
-        100.0 * count(f.resolved_at)
+        100.0::double * count(f.resolved_at)
             / nullif(count_if(f.carries_resolution), 0) as resolved_pct,
         -- one sort per measure gives both quantiles
         quantile_cont(epoch(f.first_response_at - f.created_at) / 60.0, [0.5, 0.9]) as frt_q,
         quantile_cont(epoch(f.resolved_at - f.created_at) / 3600.0, [0.5, 0.9]) as resolution_q,
-        100.0 * count_if(f.sla_state = 'met')
+        100.0::double * count_if(f.sla_state = 'met')
             / nullif(count_if(f.sla_state in ('met', 'breached')), 0) as sla_met_pct,
-        100.0 * count_if(f.resolved_at is not null and f.reopen_count > 0
+        100.0::double * count_if(f.resolved_at is not null and f.reopen_count > 0
                                  and f.carries_reopen)
             / nullif(count_if(f.resolved_at is not null and f.carries_reopen), 0)
             as reopen_pct,
-        100.0 * count_if(f.is_fcr and f.carries_fcr)
+        100.0::double * count_if(f.is_fcr and f.carries_fcr)
             / nullif(count_if(f.resolved_at is not null and f.carries_fcr), 0)
             as fcr_pct,
         -- Without any identified complaint the data cannot show repeats: n/a, not 0.
         case
             when count_if(f.type = 'complaint' and f.customer_id is not null) > 0
-                then 100.0 * count_if(f.is_repeat)
+                then 100.0::double * count_if(f.is_repeat)
                     / count_if(f.type = 'complaint')
         end as repeat_complaint_pct,
-        100.0 * count_if(f.resolved_at is not null and f.has_survey)
+        100.0::double * count_if(f.resolved_at is not null and f.has_survey)
             / nullif(count(f.resolved_at), 0) as survey_response_pct,
         avg(f.latest_csat) as csat_avg,
-        100.0 * count_if(f.latest_csat >= 4) / nullif(count(f.latest_csat), 0) as csat_pct,
-        100.0 * (count_if(f.latest_nps >= 9) - count_if(f.latest_nps <= 6))
+        100.0::double * count_if(f.latest_csat >= 4) / nullif(count(f.latest_csat), 0) as csat_pct,
+        100.0::double * (count_if(f.latest_nps >= 9) - count_if(f.latest_nps <= 6))
             / nullif(count(f.latest_nps), 0) as nps,
         -- Sample sizes behind the figures, for "small sample" labels.
         count(f.resolved_at) as n_resolved,
@@ -129,7 +129,7 @@ select
     k.csat_avg,
     k.csat_pct,
     k.nps,
-    c.churned * 100.0 / nullif(c.matured, 0) as post_complaint_churn_pct,
+    c.churned * 100.0::double / nullif(c.matured, 0) as post_complaint_churn_pct,
     k.n_resolved,
     k.n_responded,
     k.n_sla_due,

@@ -10,7 +10,7 @@ select
     rows_new,
     rows_updated,
     rows_rejected,
-    100.0 * (rows_read - rows_rejected) / nullif(rows_read, 0) as accepted_pct,
+    100.0::double * (rows_read - rows_rejected) / nullif(rows_read, 0) as accepted_pct,
     message,
     loaded_by,
     duration_s,

@@ -1,0 +1,129 @@
+"""`cxdash` against spec/cli.md: JSON shapes, options and exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stderr, redirect_stdout
+from datetime import date
+
+import pytest
+
+from dashboard import cli
+from tests.fixtures import ticket
+
+KPI_KEYS = {"as_of", "from", "to", "tickets", "complaints", "resolved_pct", "frt_median_min",
+            "frt_p90_min", "resolution_median_h", "resolution_p90_h", "sla_met_pct",
+            "reopen_pct", "fcr_pct", "repeat_complaint_pct", "survey_response_pct", "csat_avg",
+            "csat_pct", "nps", "post_complaint_churn_pct"}
+EFFECT_KEYS = {"fix_id", "metric", "has_control", "partial", "treated_pre", "treated_post",
+               "control_pre", "control_post", "n_treated_pre", "n_treated_post",
+               "n_control_pre", "n_control_post", "effect", "ci_low", "ci_high"}
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            code = cli.main(list(args))
+        except SystemExit as exc:  # argparse usage errors
+            code = exc.code
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def wh(make_warehouse):
+    w = make_warehouse(
+        tickets=[
+            ticket("T1", "2024-05-01 10:00", customer_id="C1", channel="app",
+                   priority="urgent", first_response_at="2024-05-01 10:30",
+                   resolved_at="2024-05-01 12:00"),
+            ticket("T2", "2024-05-03 10:00", customer_id="C1", channel="web"),
+            ticket("T3", "2024-06-01 09:00", channel="web", type="inquiry"),
+        ],
+        fixes=[{"fix_id": "F1", "title": "x", "launched_at": date(2024, 5, 2),
+                "category": "billing"}],
+    )
+    return str(w.path)
+
+
+def test_kpis_json_is_one_object_with_exactly_the_spec_keys(wh):
+    code, out, _ = run("kpis", "--json", "--warehouse", wh, "--from", "2024-05-01",
+                       "--to", "2024-05-31")
+    payload = json.loads(out)
+    assert code == 0 and set(payload) == KPI_KEYS
+    assert payload["from"] == "2024-05-01" and payload["to"] == "2024-05-31"
+    assert payload["as_of"] == "2024-06-01T09:00:00"   # the latest timestamp loaded
+    assert payload["tickets"] == 2 and isinstance(payload["tickets"], int)
+    assert payload["csat_avg"] is None                  # unknown is null, never 0
+    assert payload["repeat_complaint_pct"] == pytest.approx(50.0)  # T2 repeats T1
+
+
+def test_kpis_without_a_period_have_null_dates(wh):
+    payload = json.loads(run("kpis", "--json", "--warehouse", wh)[1])
+    assert payload["from"] is None and payload["to"] is None and payload["tickets"] == 3
+
+
+def test_kpis_by_dimension_is_a_list_with_a_group_key(wh):
+    code, out, _ = run("kpis", "--by", "channel", "--json", "--warehouse", wh)
+    rows = json.loads(out)
+    assert code == 0 and isinstance(rows, list)
+    assert {r["group"] for r in rows} == {"app", "web"}
+    assert all(set(r) == KPI_KEYS | {"group"} for r in rows)
+
+
+def test_filters_repeat_and_match_spelling_variants(wh):
+    payload = json.loads(run("kpis", "--json", "--warehouse", wh, "--channel", " APP ",
+                             "--channel", "Web", "--type", "Complaint")[1])
+    assert payload["tickets"] == 2
+
+
+def test_as_of_overrides_the_stored_one(wh):
+    # T2 (normal, no response) is due 2024-05-04 10:00: pending before, breached after
+    early = json.loads(run("kpis", "--json", "--warehouse", wh, "--to", "2024-05-31",
+                           "--as-of", "2024-05-04 09:00:00")[1])
+    late = json.loads(run("kpis", "--json", "--warehouse", wh, "--to", "2024-05-31",
+                          "--as-of", "2024-05-04 10:00:01")[1])
+    assert early["as_of"] == "2024-05-04T09:00:00"
+    assert early["sla_met_pct"] == pytest.approx(100.0)  # T1 met, T2 pending
+    assert late["sla_met_pct"] == pytest.approx(50.0)
+
+
+def test_funnel_json_lists_the_stages_in_order(wh):
+    rows = json.loads(run("funnel", "--json", "--warehouse", wh)[1])
+    assert [r["stage"] for r in rows] == ["received", "assigned", "responded", "resolved",
+                                           "closed", "surveyed", "satisfied"]
+    assert all(set(r) == {"stage", "tickets", "conversion_pct",
+                          "median_minutes_from_previous"} for r in rows)
+    assert rows[0]["conversion_pct"] is None and rows[0]["tickets"] == 3
+
+
+def test_effects_json_has_the_spec_keys_per_fix_and_metric(wh):
+    rows = json.loads(run("effects", "--json", "--warehouse", wh)[1])
+    assert [r["metric"] for r in rows] == ["repeat_complaint_pct", "csat_avg", "churn_pct",
+                                           "complaints"]
+    assert all(set(r) == EFFECT_KEYS for r in rows)
+    assert rows[0]["fix_id"] == "F1" and rows[0]["partial"] is True
+
+
+def test_effects_of_an_unknown_fix_is_refused(wh):
+    code, _, err = run("effects", "--fix", "F404", "--warehouse", wh)
+    assert code == 1 and "F404" in err
+
+
+def test_bad_usage_exits_2_and_a_missing_warehouse_exits_1(tmp_path):
+    assert run("kpis", "--from", "May first")[0] == 2
+    assert run("kpis", "--by", "colour")[0] == 2
+    assert run("frobnicate")[0] == 2
+    code, _, err = run("kpis", "--warehouse", str(tmp_path / "none.duckdb"))
+    assert code == 1 and "cxdash demo" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_period_that_ends_before_it_starts_is_refused(wh):
+    code, _, err = run("kpis", "--warehouse", wh, "--from", "2024-05-31", "--to", "2024-05-01")
+    assert code == 1 and "starts" in err
+
+
+def test_human_tables_print_na_for_unknown_values(wh):
+    code, out, _ = run("kpis", "--warehouse", wh)
+    assert code == 0 and "n/a" in out and "Tickets" in out
