@@ -141,7 +141,8 @@ class Request:
     values: dict[str, Any] = field(default_factory=dict)
 
     def for_sql(self, sql: str) -> dict[str, Any]:
-        names = set(re.findall(r"\$([a-z_]+)", sql))
+        code = re.sub(r"--[^\n]*", "", sql)  # a header comment may name parameters too
+        names = set(re.findall(r"\$([a-z_]+)", code))
         missing = names - self.values.keys()
         if missing:
             raise KeyError(f"query needs parameters {sorted(missing)}")

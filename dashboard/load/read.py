@@ -184,9 +184,8 @@ def read_csv(path: Path) -> RawExtract:
         frame = pl.read_csv(source, separator=delimiter, infer_schema=False, has_header=True,
                             new_columns=header, quote_char='"', encoding="utf8",
                             raise_if_empty=False)
-        ragged = False
     except pl.exceptions.ComputeError:
-        frame, ragged = None, True
+        frame = None  # rows with surplus fields: walked with the csv module below
 
     # Physical line numbers: simple files map row i to line i + 2; files with quoted line
     # breaks (or ragged rows) are walked with the csv module to find each record's line.
@@ -211,7 +210,6 @@ def read_csv(path: Path) -> RawExtract:
     if frame.height == 0:
         raise Refusal(f"{path.name}: the file has a header but no rows; export it again with "
                       "data.")
-    del ragged
     return RawExtract(path, header, frame, encoding, delimiter)
 
 
