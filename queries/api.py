@@ -167,8 +167,12 @@ def _run(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> p
         frame = cur.sql(sql, params=Request(params).for_sql(sql)).pl()
     finally:
         cur.close()
-    # Numbers leave the query layer as floats (a DECIMAL would not serialise to JSON).
-    return frame.with_columns(pl.col(pl.Decimal).cast(pl.Float64))
+    # DuckDB's count_if gives HUGEINT and decimal literals DECIMAL; both reach polars as
+    # Decimal, which JSON cannot carry: whole numbers leave as Int64, the rest as Float64.
+    return frame.with_columns(
+        pl.col(name).cast(pl.Int64 if dtype.scale == 0 else pl.Float64)
+        for name, dtype in frame.schema.items() if isinstance(dtype, pl.Decimal)
+    )
 
 
 def stored_as_of(con: duckdb.DuckDBPyConnection) -> datetime | None:

@@ -127,3 +127,14 @@ def test_a_period_that_ends_before_it_starts_is_refused(wh):
 def test_human_tables_print_na_for_unknown_values(wh):
     code, out, _ = run("kpis", "--warehouse", wh)
     assert code == 0 and "n/a" in out and "Tickets" in out
+
+
+def test_counts_are_json_integers_everywhere(wh):
+    kpis = json.loads(run("kpis", "--json", "--warehouse", wh)[1])
+    funnel = json.loads(run("funnel", "--json", "--warehouse", wh)[1])
+    effects = json.loads(run("effects", "--json", "--warehouse", wh)[1])
+    assert isinstance(kpis["complaints"], int)
+    assert all(isinstance(r["tickets"], int) for r in funnel)
+    assert all(isinstance(r["n_treated_pre"], int) for r in effects)
+    # the text a person reads says 61, not 61.0
+    assert "3.0" not in run("funnel", "--warehouse", wh)[1]
