@@ -65,7 +65,8 @@ def _add_common(p: argparse.ArgumentParser, *, period: bool = True) -> None:
         p.add_argument("--from", dest="date_from", type=_date, help="first day, YYYY-MM-DD")
         p.add_argument("--to", dest="date_to", type=_date, help="last day (inclusive), YYYY-MM-DD")
         for option, dim in FILTER_OPTIONS.items():
-            p.add_argument(f"--{option}", dest=dim, action="append", default=[], metavar="VALUE",
+            aliases = [f"--{option}"] + (["--branch-id", "--branch_id"] if option == "branch" else [])
+            p.add_argument(*aliases, dest=dim, action="append", default=[], metavar="VALUE",
                            help=f"only this {option} (repeat for several)")
 
 
@@ -92,8 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("kpis", help="the KPI set of spec/kpis.md")
     _add_common(p)
-    p.add_argument("--by", choices=("channel", "branch", "region", "category", "type",
-                                    "priority", "segment", "week", "month", "day"),
+    p.add_argument("--by", choices=("channel", "branch", "branch_id", "region", "category",
+                                    "type", "priority", "segment", "week", "month", "day"),
                    help="one row per value of this dimension")
 
     p = sub.add_parser("funnel", help="the handling funnel")
@@ -202,7 +203,8 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     con = _reader(args)
     filters = _filters(args)
     as_of = resolve_as_of(con, filters)
-    frame = fetch_kpis(con, filters, by=args.by)
+    by = "branch" if args.by == "branch_id" else args.by  # the spec's name for the dimension
+    frame = fetch_kpis(con, filters, by=by)
     rows = [kpi_row_to_json(r, as_of, filters) | ({"group": r["group"]} if args.by else {})
             for r in frame.iter_rows(named=True)]
     if args.json:

@@ -138,3 +138,10 @@ def test_counts_are_json_integers_everywhere(wh):
     assert all(isinstance(r["n_treated_pre"], int) for r in effects)
     # the text a person reads says 61, not 61.0
     assert "3.0" not in run("funnel", "--warehouse", wh)[1]
+
+
+def test_by_branch_id_and_branch_id_filters_use_the_spec_names(wh):
+    rows = json.loads(run("kpis", "--by", "branch_id", "--json", "--warehouse", wh)[1])
+    assert [r["group"] for r in rows] == ["B1"]
+    one = json.loads(run("kpis", "--json", "--warehouse", wh, "--branch-id", "B1")[1])
+    assert one["tickets"] == 3

@@ -386,7 +386,8 @@ def test_callcenter_calls_map_to_phone_tickets_with_unknown_callers_anonymous(wh
                    datetime(1999, 1, 1, 6, 56, 37), "MICHAL")
     k = kpis(wh)
     assert k["frt_median_min"] is not None and k["resolved_pct"] is not None
-    assert k["fcr_pct"] is None  # reopen and escalation are not in a telephony export
+    # reopen_count and escalated take the spec's defaults (0, false), so FCR is known
+    assert k["fcr_pct"] is not None
     assert k["csat_avg"] is None
 
 
@@ -459,3 +460,15 @@ def test_a_streamed_file_with_a_surplus_field_falls_back_and_rejects_that_row(
     assert (result.status, result.new, result.rejected) == ("loaded", 5, 1)
     (r,) = rejects(wh)
     assert r["line"] == 7 and "6 fields, the header has 5" in r["reason"]
+
+
+def test_a_minimal_native_extract_takes_the_spec_defaults_for_reopen_and_escalation(tmp_path, wh):
+    # no reopen_count / escalated columns: 0 and false, so FCR is computed, not n/a;
+    # no first_response_at column: response-time KPIs are n/a, never "all breached"
+    load_file(wh, write(tmp_path / "t.csv", "ticket_id,channel,branch_id,category,created_at,"
+                        "resolved_at\nT1,app,B1,x,2024-05-01 10:00,2024-05-01 12:00\n"
+                        "T2,app,B1,x,2024-05-01 10:00,\n"))
+    k = kpis(wh, as_of=datetime(2024, 6, 1))
+    assert k["fcr_pct"] == pytest.approx(100.0)   # T1 resolved, never reopened or escalated
+    assert k["resolved_pct"] == pytest.approx(50.0)
+    assert k["sla_met_pct"] is None and k["frt_median_min"] is None
