@@ -303,7 +303,7 @@ def open_extract(path: Path, sheet: str | None = None, stream: bool = True):
     """The extract as a source of batches: streamed when it is a large plain UTF-8 CSV."""
     path = Path(path)
     if (stream and path.exists() and path.suffix.lower() not in (".parquet", ".xlsx", ".xlsm", ".xls")
-            and path.stat().st_size >= STREAM_FROM_BYTES):
+            and path.stat().st_size >= max(STREAM_FROM_BYTES, 1)):
         with open(path, "rb") as fh:
             head = fh.read(SAMPLE)
         if _detect_encoding(head, path.name) == "utf-8" and not _has_byte(path, b'"'):
