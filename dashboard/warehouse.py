@@ -72,11 +72,6 @@ def _set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str | None) -> No
     con.execute("insert into meta values (?, ?)", [key, value])
 
 
-def read_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
-    row = con.execute("select value from meta where key = ?", [key]).fetchall()
-    return row[0][0] if row else None
-
-
 def _migrate(con: duckdb.DuckDBPyConnection) -> None:
     """Bring a warehouse of any earlier version to SCHEMA_VERSION, inside the caller's transaction.
 

@@ -8,7 +8,7 @@ beside this module; this module binds parameters and shapes results.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -346,10 +346,6 @@ def kpi_row_to_json(row: dict[str, Any], as_of: datetime | None, filters: Filter
             float(value) if value is not None else None
         )
     return out
-
-
-def filter_field_names() -> list[str]:
-    return [f.name for f in fields(Filters)]
 
 
 def fetch_branch_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

@@ -42,31 +42,6 @@ def _problem(bad: pl.Expr, column: str, reason: str) -> pl.Expr:
     return pl.when(bad).then(pl.lit(f"{column}|{reason}"))
 
 
-def parse_timestamp(expr: pl.Expr, tz: str, formats: tuple[str, ...] = ()) -> pl.Expr:
-    """Text -> naive timestamp in the warehouse timezone; offsets are converted first.
-
-    `formats` (from a profile) are tried before the native ones.
-    """
-    text = expr.str.strip_chars()
-    naive = [text.str.to_datetime(f, strict=False, time_unit="us")
-             for f in (*(f for f in formats if "%z" not in f and "%#z" not in f), *NAIVE_FORMATS)]
-    dates = [text.str.to_date(f, strict=False).cast(pl.Datetime("us")) for f in DATE_FORMATS]
-    aware = [
-        text.str.to_datetime(f, strict=False, time_unit="us", time_zone="UTC")
-        .dt.convert_time_zone(tz).dt.replace_time_zone(None)
-        for f in (*(f for f in formats if "%z" in f or "%#z" in f), *AWARE_FORMATS)
-    ]
-    return pl.coalesce(*naive, *aware, *dates)
-
-
-def parse_date(expr: pl.Expr, formats: tuple[str, ...] = ()) -> pl.Expr:
-    text = expr.str.strip_chars()
-    tries = [text.str.to_date(f, strict=False) for f in (*formats, *DATE_FORMATS)]
-    # a timestamp in a date column keeps its day
-    tries.append(text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False))
-    return pl.coalesce(*tries)
-
-
 def _candidates(col: Column, tz: str, fmts: tuple[str, ...]) -> list[pl.Expr]:
     """Every way a value of this column may be written, most specific first."""
     text = pl.col(col.name).str.strip_chars()
@@ -101,14 +76,10 @@ def _parse_times(frame: pl.DataFrame, col: Column, tz: str, fmts: tuple[str, ...
     return parsed
 
 
-def _typed(col: Column, raw: pl.Expr, tz: str, formats: dict[str, tuple[str, ...]]) -> pl.Expr:
-    fmts = formats.get(col.name, ())
+def _typed(col: Column, raw: pl.Expr) -> pl.Expr:
+    """Text -> the column's type for text, numbers and yes/no (dates: _parse_times)."""
     if col.type == "text":
         return raw.str.to_lowercase() if col.lower else raw
-    if col.type == "timestamp":
-        return parse_timestamp(raw, tz, fmts)
-    if col.type == "date":
-        return parse_date(raw, fmts)
     if col.type == "int":
         as_float = raw.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False)
         return as_float
@@ -157,7 +128,7 @@ def validate(kind_name: str, frame: pl.DataFrame, tz: str,
     )
     times = [c for c in kind.columns if c.type in ("timestamp", "date")]
     typed = with_defaults.with_columns(
-        *(_typed(c, pl.col(c.name), tz, formats).alias(f"__t_{c.name}")
+        *(_typed(c, pl.col(c.name)).alias(f"__t_{c.name}")
           for c in kind.columns if c not in times),
         *(_parse_times(with_defaults, c, tz, formats.get(c.name, ())).alias(f"__t_{c.name}")
           for c in times),
