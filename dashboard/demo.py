@@ -146,6 +146,7 @@ class _Progress:
 
     def done(self) -> None:
         if self.enabled:
+            self._p.update(self._task, completed=self._p.tasks[0].total, description="done")
             self._p.stop()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import data
+from dashboard import charts, data
 from dashboard.format import format_value
 from dashboard.settings import get_settings
 
@@ -40,6 +40,7 @@ def scope_text(row: dict) -> str:
 
 
 rows = []
+plotted = []
 chosen = effects.filter(pl.col("metric") == metric)
 by_fix = {r["fix_id"]: r for r in chosen.iter_rows(named=True)}
 for fix in fixes.iter_rows(named=True):
@@ -58,24 +59,30 @@ for fix in fixes.iter_rows(named=True):
     ci = (f"{format_value(e['ci_low'], effect_unit, signed=True)} … "
           f"{format_value(e['ci_high'], effect_unit, signed=True)}"
           if e["ci_low"] is not None else "n/a")
+    reading = ("n/a" if e["ci_low"] is None else
+               "lower, beyond noise" if e["ci_high"] < 0 else
+               "higher, beyond noise" if e["ci_low"] > 0 else "not distinguishable from noise")
     rows.append({
         "Fix": f"{fix['fix_id']} · {fix['title']}",
-        "Launched": fix["launched_at"].isoformat(),
-        "Scope": scope_text(fix),
+        "Effect": format_value(e["effect"], effect_unit, signed=True),
+        "95 % interval": ci,
+        "Reading": reading,
         "Treated before → after": f"{format_value(e['treated_pre'], unit)} → "
                                   f"{format_value(e['treated_post'], unit)}",
         "Control before → after": (f"{format_value(e['control_pre'], unit)} → "
                                    f"{format_value(e['control_post'], unit)}"
                                    if e["has_control"] else "none"),
-        "Effect": format_value(e["effect"], effect_unit, signed=True),
-        "95 % interval": ci,
-        "Reading": _reading if (_reading := (
-            "n/a" if e["ci_low"] is None else
-            "lower, beyond noise" if e["ci_high"] < 0 else
-            "higher, beyond noise" if e["ci_low"] > 0 else "not distinguishable from noise")) else "",
+        "Launched": fix["launched_at"].isoformat(),
+        "Scope": scope_text(fix),
         "Notes": "; ".join(notes),
     })
+    plotted.append({"label": f"{fix['fix_id']} · {fix['title']}", "effect": e["effect"],
+                    "ci_low": e["ci_low"], "ci_high": e["ci_high"]})
 
+if plotted and metric != "complaints":
+    st.plotly_chart(charts.effects_chart(pl.DataFrame(plotted, schema={
+        "label": pl.String, "effect": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64}),
+        effect_unit), key="recovery_chart", width="stretch")
 st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch", key="recovery_table")
 no_control = [r["Fix"] for r in rows if "no control group" in r["Notes"]]
 partial = [r["Fix"] for r in rows if "partial window" in r["Notes"]]

@@ -202,3 +202,22 @@ def test_data_page_without_a_warehouse_still_offers_loading(tmp_path, monkeypatc
     assert at.selectbox(key="data_kind").options[1:] == ["tickets", "surveys", "customers",
                                                           "branches", "fixes"]
     assert any("No warehouse yet" in i.value for i in at.info)
+
+
+def test_recovery_page_says_plainly_when_a_fix_has_no_control_group(make_warehouse, monkeypatch):
+    from datetime import date
+
+    from tests.fixtures import ticket
+
+    wh = make_warehouse(
+        tickets=[ticket(f"T{i}", f"2024-0{1 + i % 6}-1{i % 9} 10:00", customer_id=f"C{i % 5}")
+                 for i in range(40)],
+        fixes=[{"fix_id": "F-ALL", "title": "Company-wide script", "launched_at": date(2024, 4, 1)}],
+    )
+    at = run_app(wh.path, monkeypatch)
+    at.switch_page("../pages/recovery.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table["Control before → after"].to_list() == ["none"]
+    assert "no control group" in table["Notes"][0]
+    assert any("Without a control group" in w.value and "F-ALL" in w.value for w in at.warning)
