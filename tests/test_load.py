@@ -472,3 +472,21 @@ def test_a_minimal_native_extract_takes_the_spec_defaults_for_reopen_and_escalat
     assert k["fcr_pct"] == pytest.approx(100.0)   # T1 resolved, never reopened or escalated
     assert k["resolved_pct"] == pytest.approx(50.0)
     assert k["sla_met_pct"] is None and k["frt_median_min"] is None
+
+
+def test_an_excel_sheet_can_be_named_and_a_missing_one_is_refused(tmp_path, wh):
+    import xlsxwriter
+
+    path = tmp_path / "book.xlsx"
+    book = xlsxwriter.Workbook(path)
+    book.add_worksheet("notes").write_row(0, 0, ["just", "notes"])
+    sheet = book.add_worksheet("Tickets")
+    sheet.write_row(0, 0, ["ticket_id", "channel", "branch_id", "category", "created_at"])
+    sheet.write_row(1, 0, ["X1", "App", "B1", "billing", "2024-05-01 10:00:00"])
+    book.close()
+    assert load_file(wh, path, sheet="Tickets").new == 1
+    refused = load_file(wh, path, sheet="Missing")
+    assert refused.status == "refused" and "no sheet 'Missing'" in refused.message
+    code, _, err = run_cli("load", str(path), "--warehouse", str(wh), "--quiet")
+    # the first sheet holds only a header of notes: refused, pointing at the sheet choice
+    assert code == 1 and "no data" in err and "--sheet" in err

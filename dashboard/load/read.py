@@ -272,12 +272,13 @@ def read_excel(path: Path, sheet: str | None = None) -> RawExtract:
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if sheet and "sheet" in text.lower():
             raise Refusal(f"{path.name}: there is no sheet {sheet!r}; name an existing sheet "
-                          "with --sheet.") from None
+                          "(--sheet, or the Excel sheet field on the Data page).") from None
         raise Refusal(f"{path.name}: the workbook cannot be read ({text}); save it again as "
                       ".xlsx and load it.") from None
     if frame.width == 0 or frame.height == 0:
         raise Refusal(f"{path.name}: the sheet has no data; put a header row and data on the "
-                      "first sheet (or name the sheet with --sheet).")
+                      "first sheet, or name the sheet (--sheet, or the Excel sheet field on the "
+                      "Data page).")
     return _typed_to_text(path, frame, first_line=2)
 
 

@@ -118,11 +118,12 @@ def _choose_kind(name: str, header: list[str], given: str | None, profile: Profi
     if not ranked:
         keys = ", ".join(f"{k.key} ({k.name})" for k in KINDS.values())
         raise Refusal(f"{name}: the columns match no extract kind (none of the key columns "
-                      f"{keys} is there); rename the columns or choose a profile with --profile.")
+                      f"{keys} is there); rename the columns or choose a profile (--profile, or "
+                      "the Source profile choice on the Data page).")
     top = [k for k, score in ranked if score == ranked[0][1]]
     if len(top) > 1:
         raise Refusal(f"{name}: the kind is unclear — it could be {' or '.join(top)}; "
-                      "say which with --kind.")
+                      "say which with --kind (or the Kind choice on the Data page).")
     return top[0]
 
 
@@ -323,7 +324,8 @@ def load_file(warehouse: Path, path: Path, kind: str | None = None, profile: str
         step("checking the file", 0.02)
         if not path.exists():
             raise Refusal(f"{path}: there is no such file; check the path.")
-        checksum = file_checksum(path)
+        # a workbook's sheets are different extracts: the sheet is part of the identity
+        checksum = file_checksum(path) + (f"#sheet={sheet}" if sheet else "")
         if _already_loaded(warehouse, checksum):
             result.status = "already_loaded"
             result.message = (f"{path.name} was loaded before (same checksum); nothing was "
