@@ -86,7 +86,7 @@ def main() -> None:
         f"Data up to {as_of:%d %b %Y %H:%M} · {summary['tickets']:,} tickets"
         if as_of else "No timestamps loaded yet")
     st.session_state["ctx"] = PageContext(version, state.filters, state.preset,
-                                          state.describe(), as_of)
+                                          state.describe(), state.filters.as_of or as_of)
     st.navigation(SECTIONS).run()
 
 

@@ -69,7 +69,17 @@ def seed_from_url(options: dict[str, list[str]]) -> None:
     for dim in DIMENSIONS:
         wanted = qp.get_all(dim)
         st.session_state[widget_key(dim)] = [v for v in wanted if v in options.get(dim, [])]
+    st.session_state[widget_key("as_of")] = qp.get("as_of", "")
     st.session_state[SEEDED] = True
+
+
+def parse_as_of(text: str) -> datetime | None:
+    """'2026-03-31' or '2026-03-31 18:00[:00]' -> datetime; empty -> None; else ValueError."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    value = datetime.fromisoformat(text)
+    return value
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,8 @@ class FilterState:
         period = (f"{f.date_from:%d %b %Y} – {f.date_to:%d %b %Y}" if f.date_from and f.date_to
                   else "all time")
         chosen = [f"{DIMENSIONS[d]}: {', '.join(v)}" for d, v in f.dimension_values().items() if v]
+        if f.as_of is not None:
+            chosen.append(f"as of {f.as_of:%d %b %Y %H:%M} (override)")
         return " · ".join([period, *chosen])
 
 
@@ -91,6 +103,15 @@ def sidebar_filters(options: dict[str, list[str]], as_of: datetime | None,
     seed_from_url(options)
     sb = st.sidebar
     sb.markdown("### Filters")
+    # The as-of box is drawn last (it is rarely used), but the periods need its value
+    # first: a widget's value is in session_state before the run that draws it.
+    as_of_text = st.session_state.get(widget_key("as_of"), "")
+    try:
+        override, as_of_problem = parse_as_of(as_of_text), None
+    except ValueError:
+        override, as_of_problem = None, as_of_text
+    if override is not None:
+        as_of = override
     preset = sb.selectbox("Period", list(PRESETS), format_func=PRESETS.get,
                           key=widget_key("period"),
                           help="Periods end on the data's as-of day, not today.")
@@ -112,8 +133,18 @@ def sidebar_filters(options: dict[str, list[str]], as_of: datetime | None,
         chosen[dim] = tuple(values)
     if any(chosen.values()):
         sb.button("Clear filters", key="filter_clear", on_click=_clear_filters)
+    with sb.expander("As of", expanded=bool(as_of_text)):
+        st.text_input(
+            "Evaluate as of (optional)", key=widget_key("as_of"),
+            placeholder="the data's latest timestamp",
+            help="Evaluate open / due / matured states (SLA pending, churn maturity, partial "
+                 "windows) at this moment instead of the data's latest timestamp, e.g. "
+                 "2026-03-31 18:00. Periods then end on this day.")
+        if as_of_problem:
+            st.error(f"“{as_of_problem}” is not a date or timestamp like 2026-03-31 18:00; "
+                     "using the data's latest timestamp.")
 
-    filters = Filters(date_from=start, date_to=end, **chosen)
+    filters = Filters(date_from=start, date_to=end, as_of=override, **chosen)
     _write_url(preset, filters)
     return FilterState(filters, preset)
 
@@ -132,7 +163,9 @@ def _write_url(preset: str, filters: Filters) -> None:
     for dim, values in filters.dimension_values().items():
         if values:
             wanted[dim] = list(values)
-    for key in ("period", "from", "to", *DIMENSIONS):
+    if filters.as_of is not None:
+        wanted["as_of"] = filters.as_of.isoformat(sep=" ")
+    for key in ("period", "from", "to", "as_of", *DIMENSIONS):
         if key in wanted:
             current = qp.get_all(key)
             value = wanted[key]

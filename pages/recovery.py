@@ -22,7 +22,7 @@ if fixes.height == 0:
             "(fix_id, title, launched_at and an optional scope).", icon=":material/healing:")
     st.stop()
 
-effects = data.effects(ctx.version)
+effects = data.effects(ctx.version, as_of_override=ctx.filters.as_of)
 METRICS = {"repeat_complaint_pct": ("Repeat complaints", "%", "pts"),
            "churn_pct": ("Churn after complaint", "%", "pts"),
            "csat_avg": ("CSAT (avg)", "", ""),

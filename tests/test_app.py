@@ -221,3 +221,20 @@ def test_recovery_page_says_plainly_when_a_fix_has_no_control_group(make_warehou
     assert table["Control before → after"].to_list() == ["none"]
     assert "no control group" in table["Notes"][0]
     assert any("Without a control group" in w.value and "F-ALL" in w.value for w in at.warning)
+
+
+def test_as_of_override_from_the_url_matches_cli_as_of(demo_warehouse, monkeypatch):
+    at = run_app(demo_warehouse, monkeypatch, {"period": "custom", "from": "2026-05-01",
+                                               "to": "2026-05-31", "as_of": "2026-06-15 12:00"})
+    payload = cli_json("kpis", "--json", "--warehouse", str(demo_warehouse), "--from",
+                       "2026-05-01", "--to", "2026-05-31", "--as-of", "2026-06-15 12:00:00")
+    assert cards(at) == expected_cards(payload)
+    # churn of May complaints has not matured by mid-June: n/a, not 0
+    assert cards(at)["Churn after complaint"] == "n/a"
+    assert url_values(at, "as_of") == ["2026-06-15 12:00:00"]
+
+
+def test_an_unreadable_as_of_is_said_and_ignored(demo_warehouse, monkeypatch):
+    at = run_app(demo_warehouse, monkeypatch, {"as_of": "next friday"})
+    assert any("not a date or timestamp" in e.value for e in at.error)
+    assert cards(at)["Tickets"] != "n/a"
