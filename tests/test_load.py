@@ -423,6 +423,7 @@ def _stream_small_files(monkeypatch, batch_rows: int = 7) -> None:
     from dashboard.load import read, run
 
     monkeypatch.setattr(read, "STREAM_FROM_BYTES", 0)
+    monkeypatch.setattr(read, "CHUNK_BYTES", 100)  # a few lines per chunk: boundaries matter
     monkeypatch.setattr(run, "BATCH_ROWS", batch_rows)
 
 

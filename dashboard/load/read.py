@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,21 +67,52 @@ class StreamedCsv:
     delimiter: str
     encoding: str = "utf-8"
 
-    def _scan(self) -> pl.LazyFrame:
-        return pl.scan_csv(self.path, separator=self.delimiter, infer_schema=False,
-                           has_header=True, new_columns=self.columns, quote_char=None,
-                           row_index_name=LINE, row_index_offset=2, raise_if_empty=False)
+    def _chunks(self) -> Iterator[tuple[int, bytes]]:
+        """(first line number, whole lines) in pieces of CHUNK_BYTES: no memory map, so
+        memory stays near one chunk whatever the file's size."""
+        with open(self.path, "rb") as fh:
+            fh.readline()  # header
+            line, rest = 2, b""
+            while True:
+                chunk = fh.read(CHUNK_BYTES)
+                data = rest + chunk
+                if not data:
+                    return
+                if chunk:
+                    cut = data.rfind(b"\n") + 1
+                    if cut == 0:
+                        rest = data
+                        continue
+                    data, rest = data[:cut], data[cut:]
+                else:
+                    rest = b""
+                yield line, data
+                line += data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
 
-    def batches(self, size: int):
+    def _parse(self, first_line: int, data: bytes) -> pl.DataFrame:
         try:
-            for batch in self._scan().collect_batches(chunk_size=size):
-                yield batch.with_columns(pl.col(LINE).cast(pl.Int64))
+            frame = pl.read_csv(data, has_header=False, new_columns=self.columns,
+                                separator=self.delimiter, infer_schema=False, quote_char=None)
         except pl.exceptions.ComputeError as exc:
             raise RaggedStream(str(exc)) from None
+        return frame.with_row_index(LINE, offset=first_line).with_columns(
+            pl.col(LINE).cast(pl.Int64))
+
+    def batches(self, size: int):
+        for first_line, data in self._chunks():
+            frame = self._parse(first_line, data)
+            for offset in range(0, frame.height, size):
+                yield frame.slice(offset, size)
 
     def raw_rows(self, lines: list[int]) -> dict[int, str]:
-        subset = self._scan().filter(pl.col(LINE).is_in(lines)).collect()
-        return _serialise(subset.with_columns(pl.col(LINE).cast(pl.Int64)), self.columns)
+        wanted, found = set(lines), []
+        for first_line, data in self._chunks():
+            last_line = first_line + data.count(b"\n")
+            if any(first_line <= n <= last_line for n in wanted):
+                frame = self._parse(first_line, data)
+                found.append(frame.filter(pl.col(LINE).is_in(list(wanted))))
+        subset = pl.concat(found) if found else pl.DataFrame()
+        return _serialise(subset, self.columns) if subset.height else {}
 
 
 def _detect_encoding(head: bytes, name: str) -> str:
@@ -298,6 +330,7 @@ def _has_byte(path: Path, needle: bytes) -> bool:
 
 
 STREAM_FROM_BYTES = 64 * 1024 * 1024  # files smaller than this are simply read whole
+CHUNK_BYTES = 32 * 1024 * 1024        # a streamed file is parsed this much at a time
 
 
 def open_extract(path: Path, sheet: str | None = None, stream: bool = True):
