@@ -68,6 +68,7 @@ def _empty_state(path: Path, reason: str) -> None:
 
 def main() -> None:
     version = data.current_version()
+    st.session_state["warehouse_version"] = version
     summary = data.summary(version) if version else None
     if version is None or not summary or summary["tickets"] == 0:
         page = st.navigation(DATA_PAGE_ONLY | {"Start": [st.Page(

@@ -198,6 +198,7 @@ def _table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) ->
 # --- commands -----------------------------------------------------------------------
 
 def cmd_kpis(args: argparse.Namespace) -> int:
+    from dashboard.format import format_kpi
     from queries.api import KPI_CATALOG, KPI_KEYS, fetch_kpis, kpi_row_to_json, resolve_as_of
 
     con = _reader(args)
@@ -218,10 +219,10 @@ def cmd_kpis(args: argparse.Namespace) -> int:
         _table(f"KPIs by {args.by}, {period} (as of {as_of_text})",
                [args.by, *[KPI_CATALOG[k].label for k in keys]],
                [[r["group"] if r["group"] is not None else "(unknown)",
-                 *[_fmt(r[k], KPI_CATALOG[k].unit) for k in keys]] for r in rows])
+                 *[format_kpi(k, r[k]) for k in keys]] for r in rows])
     else:
         _table(f"KPIs, {period} (as of {as_of_text})", ["KPI", "value"],
-               [[KPI_CATALOG[k].label, _fmt(rows[0][k], KPI_CATALOG[k].unit)] for k in KPI_KEYS])
+               [[KPI_CATALOG[k].label, format_kpi(k, rows[0][k])] for k in KPI_KEYS])
     return 0
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from queries.api import KPI_CATALOG  # each KPI's unit and digits
+
 NA = "n/a"
 
 
@@ -34,3 +36,16 @@ def format_duration_minutes(minutes: float | None) -> str:
     if minutes < 48 * 60:
         return f"{minutes / 60:,.1f} h"
     return f"{minutes / 1440:,.1f} d"
+
+
+def format_kpi(key: str, value: float | None, signed: bool = False) -> str:
+    """A KPI value as a card shows it: counts whole, long durations in hours or days."""
+    kpi = KPI_CATALOG[key]
+    if value is None:
+        return NA
+    if key in ("tickets", "complaints"):
+        return f"{round(value):+,}" if signed else f"{round(value):,}"
+    if kpi.unit == "min" and not signed:
+        return format_duration_minutes(value)
+    return format_value(value, "pts" if signed and kpi.unit == "%" else kpi.unit, signed=signed,
+                        digits=kpi.digits)

@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard.format import NA, format_duration_minutes, format_value
+from dashboard.format import NA, format_kpi, format_value
 from dashboard.settings import get_settings
 from queries.api import KPI_CATALOG, KpiComparison
 
@@ -14,19 +14,6 @@ CARD_KEYS = (
     "tickets", "complaints", "resolved_pct", "frt_median_min", "sla_met_pct",
     "fcr_pct", "repeat_complaint_pct", "csat_avg", "nps", "post_complaint_churn_pct",
 )
-
-
-def format_kpi(key: str, value: float | None, signed: bool = False) -> str:
-    """A KPI value as a card shows it: counts whole, long durations in hours or days."""
-    kpi = KPI_CATALOG[key]
-    if value is None:
-        return NA
-    if key in ("tickets", "complaints"):
-        return f"{round(value):+,}" if signed else f"{round(value):,}"
-    if kpi.unit == "min" and not signed:
-        return format_duration_minutes(value)
-    return format_value(value, "pts" if signed and kpi.unit == "%" else kpi.unit, signed=signed,
-                        digits=kpi.digits)
 
 
 def na_reason(key: str, row: dict[str, Any]) -> str:

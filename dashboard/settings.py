@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     target_nps: float | None = Field(None, description="target: NPS at least")
     target_post_complaint_churn_pct: float | None = Field(None, description="target: churn at most (%)")
 
+    target_accepted_pct: float = Field(95.0, ge=0, le=100,
+                                       description="data quality: rows accepted per load at least (%)")
+
     cache_ttl_seconds: int = Field(600, ge=0, description="how long the app keeps a query result")
     user: str | None = Field(None, description="name recorded in the load audit (default: OS user)")
 
@@ -62,7 +65,7 @@ class Settings(BaseSettings):
         return {
             name[len(prefix):]: value
             for name, value in self.model_dump().items()
-            if name.startswith(prefix) and value is not None
+            if name.startswith(prefix) and value is not None and name != "target_accepted_pct"
         }
 
 

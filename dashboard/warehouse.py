@@ -184,35 +184,19 @@ def ensure_current(path: Path) -> None:
         pass
 
 
-def refresh_facts(con: duckdb.DuckDBPyConnection, ticket_ids: list[str] | None = None) -> None:
-    """Recompute stored facts: for every ticket, or for the named tickets and their customers.
-
-    Callers pass the tickets whose facts may have changed: new and replaced
-    tickets, tickets of customers who gained a ticket, tickets named by new surveys,
-    tickets of changed customers or branches.
-    """
-    facts = sql_text("facts")
-    if ticket_ids is None:
-        con.execute("create or replace temp table _refresh_tickets (ticket_id varchar)")
-        con.execute(
-            "create or replace table fact_tickets as " + facts, {"scope_all": True}
-        )
-    else:
-        con.execute("create or replace temp table _refresh_tickets (ticket_id varchar)")
-        con.executemany("insert into _refresh_tickets values (?)", [[t] for t in ticket_ids])
-        _refresh_scope(con, facts)
+def refresh_facts(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute the stored facts of every ticket (demo builds, first loads, upgrades)."""
+    con.execute("create or replace temp table _refresh_tickets (ticket_id varchar)")
+    con.execute("create or replace table fact_tickets as " + sql_text("facts"),
+                {"scope_all": True})
     _set_meta(con, "as_of", _compute_as_of(con))
 
 
-def refresh_facts_for(con: duckdb.DuckDBPyConnection, scope_sql: str, params: list | None = None) -> None:
-    """Like refresh_facts(ticket_ids) with the ticket ids given by a query (large scopes)."""
-    facts = sql_text("facts")
-    con.execute("create or replace temp table _refresh_tickets as " + scope_sql, params or [])
-    _refresh_scope(con, facts)
-    _set_meta(con, "as_of", _compute_as_of(con))
-
-
-def _refresh_scope(con: duckdb.DuckDBPyConnection, facts: str) -> None:
+def refresh_facts_for(con: duckdb.DuckDBPyConnection, scope_sql: str) -> None:
+    """Recompute the facts of the tickets a query names, and of all tickets of their
+    customers (new and replaced tickets, tickets named by new surveys, tickets of changed
+    customers or branches)."""
+    con.execute("create or replace temp table _refresh_tickets as " + scope_sql)
     # Widen to every ticket of the customers involved: their prev/next facts may change.
     con.execute(
         "insert into _refresh_tickets select t.ticket_id from tickets as t "
@@ -222,7 +206,8 @@ def _refresh_scope(con: duckdb.DuckDBPyConnection, facts: str) -> None:
     con.execute(
         "delete from fact_tickets where ticket_id in (select ticket_id from _refresh_tickets)"
     )
-    con.execute("insert into fact_tickets " + facts, {"scope_all": False})
+    con.execute("insert into fact_tickets " + sql_text("facts"), {"scope_all": False})
+    _set_meta(con, "as_of", _compute_as_of(con))
 
 
 def _compute_as_of(con: duckdb.DuckDBPyConnection) -> str | None:

@@ -20,9 +20,10 @@ from dashboard.format import format_value
 from dashboard.load.kinds import KINDS
 from dashboard.load.profiles import shipped_profiles
 from dashboard.load.run import LoadResult, load_file
+from dashboard.settings import get_settings
 
 st.title("Data")
-version = data.current_version()
+version = st.session_state.get("warehouse_version")  # resolved once per run by the app
 tab_load, tab_rejects, tab_history, tab_quality = st.tabs(
     ["Load extracts", "Rejected rows", "Load history", "Data quality"])
 
@@ -138,11 +139,12 @@ with tab_quality:
     dq = data.data_quality(version)
     checks = dq["checks"]
     loads = data.loads(version)
-    done = loads.filter(pl.col("status") == "loaded")
-    below = done.filter(pl.col("accepted_pct") < 95)
+    below = loads.filter(pl.col("below_target"))
+    target = format_value(get_settings().target_accepted_pct, "%")
     cols = st.columns(4)
-    cols[0].metric("Loads below 95 % accepted", format_value(below.height), border=True,
-                   help="Target: at least 95 % of every extract's rows accepted.")
+    cols[0].metric(f"Loads below {target} accepted", format_value(below.height), border=True,
+                   help=f"Target: at least {target} of every extract's rows accepted "
+                        "(setting CXDASH_TARGET_ACCEPTED_PCT).")
     cols[1].metric("Tickets with an unknown branch", format_value(checks["tickets_unknown_branch"]),
                    border=True, help="branch_id not in the branches table: region filters miss them.")
     cols[2].metric("Tickets with an unknown customer",
@@ -160,7 +162,7 @@ with tab_quality:
                    border=True)
     cols[3].metric("Tickets", format_value(checks["tickets"]), border=True)
     if below.height:
-        st.warning("Loads below the 95 % target: " + ", ".join(
+        st.warning(f"Loads below the {target} target: " + ", ".join(
             f"{r['file_name']} ({r['accepted_pct']:.1f} %)" for r in below.iter_rows(named=True)))
 
     coverage = dq["coverage"]

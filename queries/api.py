@@ -359,9 +359,11 @@ def fetch_rejects(
     return _run(con, "rejects", {"extract": extract, "limit": limit})
 
 
-def fetch_loads(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Every load attempt, newest first, with the share of rows accepted."""
-    return _run(con, "loads", {})
+def fetch_loads(con: duckdb.DuckDBPyConnection, settings: Settings | None = None) -> pl.DataFrame:
+    """Every load attempt, newest first, with the share of rows accepted and whether a
+    completed load fell below the accepted-rows target."""
+    settings = settings or get_settings()
+    return _run(con, "loads", {"min_accepted_pct": settings.target_accepted_pct})
 
 
 def fetch_data_quality(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:

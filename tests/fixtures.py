@@ -70,6 +70,12 @@ def ticket(ticket_id: str, created_at: str, **overrides: Any) -> dict[str, Any]:
     return row
 
 
+def survey(survey_id: str, ticket_id: str, responded_at: str, csat: int | None = None,
+           nps: int | None = None) -> dict[str, Any]:
+    return {"survey_id": survey_id, "ticket_id": ticket_id, "responded_at": ts(responded_at),
+            "csat": csat, "nps": nps}
+
+
 def frame(kind: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
     schema = SCHEMAS[kind]
     full = [{col: row.get(col) for col in schema} for row in rows]

@@ -48,7 +48,8 @@ def cards(at: AppTest) -> dict[str, str]:
 
 
 def expected_cards(payload: dict) -> dict[str, str]:
-    from dashboard.kpi_view import CARD_KEYS, format_kpi
+    from dashboard.format import format_kpi
+    from dashboard.kpi_view import CARD_KEYS
 
     return {KPI_CATALOG[key].label: format_kpi(key, payload[key]) for key in CARD_KEYS}
 
@@ -151,7 +152,7 @@ def test_pages_hold_no_sql_and_no_duckdb():
 
 
 def test_card_formats_read_like_a_person_writes_them():
-    from dashboard.kpi_view import format_kpi
+    from dashboard.format import format_kpi
 
     assert format_kpi("tickets", 35998) == "35,998"
     assert format_kpi("tickets", 15.0, signed=True) == "+15"
@@ -192,7 +193,7 @@ def test_data_page_shows_rejects_history_and_quality_of_real_loads(real_warehous
     metrics = {m.label: m.value for m in at.metric}
     # neither extract comes with a branches table: every ticket's branch is unknown
     assert metrics["Tickets with an unknown branch"] == metrics["Tickets"]
-    assert metrics["Loads below 95 % accepted"] == "0"
+    assert metrics["Loads below 95.0 % accepted"] == "0"
 
 
 def test_data_page_without_a_warehouse_still_offers_loading(tmp_path, monkeypatch):

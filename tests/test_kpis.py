@@ -7,13 +7,7 @@ from datetime import date, datetime
 import numpy as np
 import pytest
 
-from tests.fixtures import ticket, ts
-
-
-def survey(survey_id: str, ticket_id: str, responded_at: str, csat=None, nps=None) -> dict:
-    return {"survey_id": survey_id, "ticket_id": ticket_id, "responded_at": ts(responded_at),
-            "csat": csat, "nps": nps}
-
+from tests.fixtures import survey, ticket
 
 # --- period and filters ---------------------------------------------------------------
 

@@ -28,10 +28,10 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     return path
 
 
-def table(warehouse: Path, sql: str) -> list[tuple]:
+def table(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        return con.execute(sql).fetchall()
+        return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
 
@@ -228,8 +228,7 @@ def test_unreadable_files_are_refused_with_one_sentence_and_change_nothing(
     assert len(err.strip().splitlines()) == 1, "one sentence on stderr"
     assert _data_state(wh) == before
     # the refusal is in the load history
-    assert table(wh, "select status from loads where file_name = ?".replace("?", f"'{name}'")) == [
-        ("refused",)]
+    assert table(wh, "select status from loads where file_name = ?", [name]) == [("refused",)]
 
 
 def test_a_file_of_another_kind_is_refused_when_a_kind_is_forced(tmp_path, wh):
@@ -491,3 +490,24 @@ def test_an_excel_sheet_can_be_named_and_a_missing_one_is_refused(tmp_path, wh):
     code, _, err = run_cli("load", str(path), "--warehouse", str(wh), "--quiet")
     # the first sheet holds only a header of notes: refused, pointing at the sheet choice
     assert code == 1 and "no data" in err and "--sheet" in err
+
+
+def test_a_load_below_the_accepted_rows_target_is_flagged(tmp_path, wh, monkeypatch):
+    from queries.api import fetch_loads
+
+    ok = write(tmp_path / "ok.csv", "ticket_id,channel,branch_id,category,created_at\n"
+               "T1,app,B1,x,2024-05-01 10:00\n")
+    poor = write(tmp_path / "poor.csv", "ticket_id,channel,branch_id,category,created_at\n"
+                 "T2,app,B1,x,2024-05-01 10:00\nT3,app,B1,x,never\n")   # 50 % accepted
+    load_file(wh, ok)
+    load_file(wh, poor)
+    con = connect_reader(wh)
+    try:
+        flags = dict(fetch_loads(con).select("file_name", "below_target").iter_rows())
+        assert flags == {"ok.csv": False, "poor.csv": True}
+        monkeypatch.setenv("CXDASH_TARGET_ACCEPTED_PCT", "40")
+        from dashboard.settings import get_settings
+        get_settings.cache_clear()
+        assert not fetch_loads(con)["below_target"].any()   # 50 % clears a 40 % target
+    finally:
+        con.close()
