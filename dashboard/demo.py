@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from dashboard.warehouse import append_frame, refresh_facts, write_transaction
+from dashboard.warehouse import append_frame, refresh_facts, stage_frame, write_transaction
 
 END = datetime(2026, 11, 20, 18, 0, 0)  # fixed, so a seed always gives the same warehouse
 DAYS = 730
@@ -157,10 +157,12 @@ def build_demo(path: Path, tickets: int = 300_000, seed: int = 7, progress: bool
     frames = generate(tickets, seed, end, bar)
     bar.step("writing warehouse")
     with write_transaction(Path(path), fresh=True) as con:
-        for table in ("branches", "customers", "tickets", "surveys", "fixes"):
+        for table in ("branches", "customers", "surveys", "fixes"):
             append_frame(con, table, frames[table])
         bar.step("computing stored facts")
-        refresh_facts(con)
+        # staged, then written once with their facts (as a first load of an extract is)
+        stage_frame(con, frames["tickets"])
+        refresh_facts(con, with_incoming=True)
     bar.done()
     return {name: frame.height for name, frame in frames.items()}
 

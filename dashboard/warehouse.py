@@ -24,7 +24,7 @@ import duckdb
 
 from queries import sql_text
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 TMP_MARK = ".writing-"
 
 
@@ -75,8 +75,8 @@ def _set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str | None) -> No
 def _migrate(con: duckdb.DuckDBPyConnection) -> None:
     """Bring a warehouse of any earlier version to SCHEMA_VERSION, inside the caller's transaction.
 
-    Version 1 (base tables only, no stored facts) gains the fact table, filled
-    from its data; version 0 is a new file.
+    Version 1 (base tables only) and 2 (facts in a table fact_tickets of their own) gain
+    the fact columns in tickets, filled from their data; version 0 is a new file.
     """
     version = _schema_version(con)
     if version > SCHEMA_VERSION:
@@ -86,10 +86,11 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
         )
     if version == SCHEMA_VERSION:
         return
+    if version == 2:
+        con.execute("drop table fact_tickets")  # becomes a view over tickets
     con.execute(sql_text("schema"))
-    # version 1 -> 2: which columns a source did not carry, and the stored per-ticket facts
-    con.execute("alter table tickets add column if not exists not_carried varchar[]")
-    refresh_facts(con)
+    if version:
+        refresh_facts(con)
     _set_meta(con, "schema_version", str(SCHEMA_VERSION))
 
 
@@ -184,11 +185,65 @@ def ensure_current(path: Path) -> None:
         pass
 
 
-def refresh_facts(con: duckdb.DuckDBPyConnection) -> None:
-    """Recompute the stored facts of every ticket (demo builds, first loads, upgrades)."""
-    con.execute("create or replace temp table _refresh_tickets (ticket_id varchar)")
-    con.execute("create or replace table fact_tickets as " + sql_text("facts"),
-                {"scope_all": True})
+# The tickets' base columns (the extract's, as loaded); the rest of the table is facts.
+_BASE = ("ticket_id, customer_id, channel, branch_id, category, type, priority, created_at, "
+         "assigned_at, first_response_at, resolved_at, closed_at, reopen_count, escalated, "
+         "agent_id, subject, description, not_carried")
+
+# What queries/facts.sql reads (fixed statements: no identifier comes from input):
+# _fact_candidates over a temp table (its rowid numbers the rows) and _fact_surveys.
+_FACT_INPUTS = {
+    # every ticket as it is
+    "all": (
+        f"create or replace temp table _fact_rows as select {_BASE} from tickets",  # noqa: S608
+        "create or replace temp view _fact_candidates as select rowid as __rid, * from _fact_rows",
+        "create or replace temp view _fact_surveys as select * from surveys",
+    ),
+    # the staged rows of temp table `incoming` into an empty warehouse: no copy
+    "incoming": (
+        f"create or replace temp view _fact_candidates as select rowid as __rid, {_BASE} "  # noqa: S608
+        "from incoming",
+        "create or replace temp view _fact_surveys as select * from surveys",
+    ),
+    # every ticket, the staged rows of temp table `incoming` replacing the same ids
+    "all_with_incoming": (
+        f"create or replace temp table _fact_rows as select {_BASE} from tickets "  # noqa: S608
+        f"where ticket_id not in (select ticket_id from incoming) "
+        f"union all by name select {_BASE} from incoming",
+        "create or replace temp view _fact_candidates as select rowid as __rid, * from _fact_rows",
+        "create or replace temp view _fact_surveys as select * from surveys",
+    ),
+    # the tickets listed in temp table _refresh_tickets
+    "listed": (
+        f"create or replace temp table _fact_rows as select {_BASE} from tickets "  # noqa: S608
+        "where ticket_id in (select ticket_id from _refresh_tickets)",
+        "create or replace temp view _fact_candidates as select rowid as __rid, * from _fact_rows",
+        "create or replace temp view _fact_surveys as select * from surveys "
+        "where ticket_id in (select ticket_id from _refresh_tickets)",
+    ),
+}
+
+
+def _fact_inputs(con: duckdb.DuckDBPyConnection, which: str) -> None:
+    for statement in _FACT_INPUTS[which]:
+        con.execute(statement)
+
+
+def refresh_facts(con: duckdb.DuckDBPyConnection, with_incoming: bool = False) -> None:
+    """Rewrite every ticket with its stored facts recomputed, in time order (demo builds,
+    large loads, upgrades). with_incoming: temp table `incoming` holds staged ticket rows
+    (a loader's `__line` column is left out) that are added, replacing tickets with the
+    same id.
+
+    The base rows are read from a temp table, never from tickets itself, so the table can
+    be emptied and written once; into an empty warehouse the staged rows are read as
+    they are."""
+    empty = not con.execute("select 1 from tickets limit 1").fetchall()
+    _fact_inputs(con, ("incoming" if empty else "all_with_incoming") if with_incoming else "all")
+    if not empty:
+        con.execute("delete from tickets")
+    con.execute("insert into tickets by name " + sql_text("facts"))
+    con.execute("drop table if exists _fact_rows")
     _set_meta(con, "as_of", _compute_as_of(con))
 
 
@@ -203,10 +258,12 @@ def refresh_facts_for(con: duckdb.DuckDBPyConnection, scope_sql: str) -> None:
         "where t.customer_id in (select t2.customer_id from tickets as t2 "
         "where t2.ticket_id in (select ticket_id from _refresh_tickets))"
     )
+    _fact_inputs(con, "listed")
     con.execute(
-        "delete from fact_tickets where ticket_id in (select ticket_id from _refresh_tickets)"
+        "delete from tickets where ticket_id in (select ticket_id from _refresh_tickets)"
     )
-    con.execute("insert into fact_tickets " + sql_text("facts"), {"scope_all": False})
+    con.execute("insert into tickets by name " + sql_text("facts"))
+    con.execute("drop table _fact_rows")
     _set_meta(con, "as_of", _compute_as_of(con))
 
 
@@ -227,5 +284,18 @@ def append_frame(con: duckdb.DuckDBPyConnection, table: str, frame: object) -> N
     con.register("staged_frame", frame)
     try:
         con.execute(_APPEND_SQL[table])
+    finally:
+        con.unregister("staged_frame")
+
+
+_EMPTY_INCOMING_SQL = f"create or replace temp table incoming as select {_BASE} from tickets limit 0"  # noqa: S608, E501
+
+
+def stage_frame(con: duckdb.DuckDBPyConnection, frame: object) -> None:
+    """Temp table `incoming` from a frame of ticket rows, for refresh_facts(with_incoming)."""
+    con.register("staged_frame", frame)
+    try:
+        con.execute(_EMPTY_INCOMING_SQL)
+        con.execute("insert into incoming by name select * from staged_frame")
     finally:
         con.unregister("staged_frame")

@@ -1,5 +1,9 @@
--- fact_tickets: one row per loaded ticket with the per-ticket facts every KPI needs.
+-- Stored facts: one row per ticket, its base columns plus the per-ticket facts every
+-- KPI needs, written into the tickets table (read through the view fact_tickets).
 -- Grain: ticket. Computed when data changes (loads, demo), never per query.
+-- Reads temp views the caller sets (dashboard/warehouse.py): _fact_candidates, the tickets
+-- to compute with a row number __rid (all of them, or every ticket of the customers a
+-- change touches: the windows need them all), and _fact_surveys, their surveys.
 -- Facts are independent of settings, so changing a window needs no rebuild:
 --   prev_complaint_at  latest *strictly earlier* complaint of the same customer and
 --                      category (anywhere in the warehouse); repeat = within the window.
@@ -13,50 +17,34 @@
 --   region / segment   the branch's region and the customer's segment, for filters.
 --   carries_*         whether the source extract had the column at all (not_carried).
 -- Anonymous tickets (customer_id null) get no prev/next: they neither are nor cause repeats.
--- Parameter $scope_all: true = every ticket; false = the tickets listed in
--- temp table _refresh_tickets(ticket_id) (windows still see all of their customers' tickets).
-with scope_customers as (
-    select distinct t.customer_id
-    from tickets as t
-    where not $scope_all
-      and t.customer_id is not null
-      and t.ticket_id in (select r.ticket_id from _refresh_tickets as r)
-),
-
-candidates as (
-    select t.*
-    from tickets as t
-    where $scope_all
-       or t.ticket_id in (select r.ticket_id from _refresh_tickets as r)
-       or t.customer_id in (select s.customer_id from scope_customers as s)
+with latest_surveys as (
+    select
+        s.ticket_id,
+        arg_max_null(s.csat, (s.responded_at, s.survey_id)) as latest_csat,
+        arg_max_null(s.nps, (s.responded_at, s.survey_id)) as latest_nps
+    from _fact_surveys as s
+    group by s.ticket_id
 ),
 
 neighbours as (
-    -- One window pass (same partition and order) gives both neighbours.
+    -- One narrow window pass (same partition and order) gives both neighbours; it is
+    -- joined back by the row number (__rid), so the sort carries five columns, not thirty.
     select
-        c.ticket_id,
-        max(c.created_at) filter (where c.type = 'complaint') over (
-            partition by c.customer_id, c.category
-            order by c.created_at
-            range between unbounded preceding and interval 1 microsecond preceding
-        ) as prev_complaint_at,
+        c.__rid,
+        case when c.type = 'complaint' then
+            max(c.created_at) filter (where c.type = 'complaint') over (
+                partition by c.customer_id, c.category
+                order by c.created_at
+                range between unbounded preceding and interval 1 microsecond preceding
+            )
+        end as prev_complaint_at,
         min(c.created_at) over (
             partition by c.customer_id, c.category
             order by c.created_at
             range between interval 1 microsecond following and unbounded following
         ) as next_contact_at
-    from candidates as c
+    from _fact_candidates as c
     where c.customer_id is not null
-),
-
-latest_surveys as (
-    select
-        s.ticket_id,
-        arg_max_null(s.csat, (s.responded_at, s.survey_id)) as latest_csat,
-        arg_max_null(s.nps, (s.responded_at, s.survey_id)) as latest_nps
-    from surveys as s
-    where s.ticket_id in (select c.ticket_id from candidates as c)
-    group by s.ticket_id
 )
 
 select
@@ -76,11 +64,15 @@ select
     c.closed_at,
     c.reopen_count,
     c.escalated,
+    c.agent_id,
+    c.subject,
+    c.description,
+    c.not_carried,
     not coalesce(list_contains(c.not_carried, 'first_response_at'), false) as carries_first_response,
     not coalesce(list_contains(c.not_carried, 'resolved_at'), false) as carries_resolution,
     not coalesce(list_contains(c.not_carried, 'reopen_count'), false) as carries_reopen,
     not coalesce(list_contains(c.not_carried, 'escalated'), false) as carries_escalation,
-    case when c.type = 'complaint' then nb.prev_complaint_at end as prev_complaint_at,
+    nb.prev_complaint_at,
     nb.next_contact_at,
     ls.ticket_id is not null as has_survey,
     ls.latest_csat,
@@ -94,11 +86,10 @@ select
         when c.assigned_at is not null then 1
         else 0
     end as funnel_depth
-from candidates as c
-left join neighbours as nb on nb.ticket_id = c.ticket_id
+from _fact_candidates as c
+left join neighbours as nb on nb.__rid = c.__rid
 left join latest_surveys as ls on ls.ticket_id = c.ticket_id
 left join branches as b on b.branch_id = c.branch_id
 left join customers as cu on cu.customer_id = c.customer_id
-where $scope_all or c.ticket_id in (select r.ticket_id from _refresh_tickets as r)
 -- stored in time order: a period filter then skips whole row groups (zone maps)
 order by c.created_at

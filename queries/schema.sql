@@ -1,8 +1,10 @@
--- Warehouse schema, version 2.
+-- Warehouse schema, version 3 (idempotent: run on every upgrade).
 -- Base tables hold the extracts' columns (../shared/spec/extracts.md) as loaded:
 -- channel/type/priority trimmed and lower-cased, other text trimmed, timestamps
 -- naive in the warehouse timezone. Keys are enforced by the loader (a primary
 -- key index would double the memory of a 10M-row bulk load).
+-- The tickets table also holds each ticket's stored facts (queries/facts.sql), so a
+-- load writes every ticket once; fact_tickets is the view the KPI queries read.
 
 create table if not exists meta (
     key varchar,
@@ -31,6 +33,31 @@ create table if not exists tickets (
     -- no resolved_at): KPIs that need them are n/a for this ticket, never 0
     not_carried varchar[]
 );
+
+-- version 1 -> 2
+alter table tickets add column if not exists not_carried varchar[];
+-- version 2 -> 3: the stored facts (were a table fact_tickets of their own)
+alter table tickets add column if not exists region varchar;
+alter table tickets add column if not exists segment varchar;
+alter table tickets add column if not exists carries_first_response boolean;
+alter table tickets add column if not exists carries_resolution boolean;
+alter table tickets add column if not exists carries_reopen boolean;
+alter table tickets add column if not exists carries_escalation boolean;
+alter table tickets add column if not exists prev_complaint_at timestamp;
+alter table tickets add column if not exists next_contact_at timestamp;
+alter table tickets add column if not exists has_survey boolean;
+alter table tickets add column if not exists latest_csat integer;
+alter table tickets add column if not exists latest_nps integer;
+alter table tickets add column if not exists funnel_depth integer;
+
+create view if not exists fact_tickets as
+select
+    ticket_id, customer_id, channel, branch_id, region, category, type, priority, segment,
+    created_at, assigned_at, first_response_at, resolved_at, closed_at, reopen_count,
+    escalated, carries_first_response, carries_resolution, carries_reopen,
+    carries_escalation, prev_complaint_at, next_contact_at, has_survey, latest_csat,
+    latest_nps, funnel_depth
+from tickets;
 
 create table if not exists surveys (
     survey_id varchar not null,

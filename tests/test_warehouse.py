@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -76,6 +77,34 @@ def test_upgrade_result_matches_the_cli_numbers(tmp_path, capsys):
     assert payload["tickets"] == 2
     assert payload["repeat_complaint_pct"] == pytest.approx(50.0)  # T2 of {T1, T2}
     assert payload["resolved_pct"] == pytest.approx(50.0)
+
+
+# Version 2 kept the facts in a table of their own; version 3 keeps them in tickets.
+V2_CHANGES = """
+update meta set value = '2' where key = 'schema_version';
+alter table tickets add column not_carried varchar[];
+create table fact_tickets as select ticket_id, created_at from tickets;
+"""
+
+
+def test_a_version_2_warehouse_moves_its_facts_into_tickets(tmp_path, capsys):
+    path = tmp_path / "v2.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(V1_SCHEMA)
+    con.execute(V2_CHANGES)
+    con.close()
+    assert needs_upgrade(path)
+    assert cli.main(["kpis", "--json", "--warehouse", str(path)]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["tickets"] == 2
+    assert payload["repeat_complaint_pct"] == pytest.approx(50.0)  # T2 repeats T1
+    con = duckdb.connect(str(path), read_only=True)
+    kinds = dict(con.execute("select table_name, table_type from information_schema.tables "
+                             "where table_name in ('tickets', 'fact_tickets')").fetchall())
+    assert kinds == {"tickets": "BASE TABLE", "fact_tickets": "VIEW"}
+    assert con.execute("select ticket_id, prev_complaint_at from tickets order by 1").fetchall() \
+        == [("T1", None), ("T2", datetime(2024, 5, 1, 10, 0))]
+    con.close()
 
 
 def test_a_newer_warehouse_is_refused_not_damaged(tmp_path, capsys):

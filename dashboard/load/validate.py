@@ -158,28 +158,15 @@ def validate(kind_name: str, frame: pl.DataFrame, tz: str,
                          f"needs at least one of {' or '.join(kind.one_of)}"))
 
     # Most rows are fine: one boolean pass finds the bad ones, and only those get the
-    # list of their problems.
-    key = kind.key
-    dup = pl.col(key).is_not_null() & pl.col(key).is_duplicated()
-    any_bad = pl.any_horizontal(*(cond.fill_null(False) for cond, _, _ in problems), dup)
+    # list of their problems. (A key repeated in the file is judged later, in SQL, over
+    # the rows that pass: the last one wins -- see run._DUPES_SQL.)
+    any_bad = pl.any_horizontal(*(cond.fill_null(False) for cond, _, _ in problems))
     flagged = typed.with_columns(any_bad.alias("__bad"))
     good = flagged.filter(~pl.col("__bad"))
-    bad = flagged.filter(pl.col("__bad"))
-    if bad.height:
-        last_line = pl.col(LINE).max().over(key)
-        bad = typed.filter(dup).with_columns(last_line.alias("__kept")).select(LINE, "__kept") \
-            .join(bad, on=LINE, how="right")
-        duplicate = pl.when(pl.col("__kept").is_not_null() & (pl.col(LINE) != pl.col("__kept"))) \
-            .then(pl.lit(f"{key}|duplicate {key} in this file; the row on line ")
-                  + pl.col("__kept").cast(pl.String) + pl.lit(" was loaded"))
-        bad = bad.with_columns(pl.concat_list(
-            [pl.when(cond.fill_null(False)).then(pl.lit(f"{col}|{reason}"))
-             for cond, col, reason in problems] + [duplicate]
-        ).list.drop_nulls().alias(PROBLEMS))
-        # the kept copy of a duplicated key may be a good row: move it back
-        kept_ok = bad.filter(pl.col(PROBLEMS).list.len() == 0).drop("__kept", PROBLEMS)
-        bad = bad.filter(pl.col(PROBLEMS).list.len() > 0)
-        good = pl.concat([good, kept_ok.select(good.columns)])
+    bad = flagged.filter(pl.col("__bad")).with_columns(pl.concat_list(
+        [pl.when(cond.fill_null(False)).then(pl.lit(f"{col}|{reason}"))
+         for cond, col, reason in problems]
+    ).list.drop_nulls().alias(PROBLEMS))
     rejects = _reject_rows(bad, kind)
     rows = good.sort(LINE).select(
         pl.col(LINE), *(pl.col(f"__t_{c.name}").alias(c.name) for c in kind.columns)

@@ -1,0 +1,169 @@
+"""Large plain native CSVs read and checked inside DuckDB (the bulk of a 10M-row load).
+
+The rules stay in one place: `validate.py` decides every row it sees, with its reasons.
+This module only sorts rows into two piles, inside DuckDB, without a Python round trip:
+
+- *plainly fine* rows, whose every value is already in the one canonical form the rules
+  accept unchanged (trimmed, ASCII where it is lower-cased, timestamps exactly as
+  YYYY-MM-DD HH:MM:SS, whole numbers as digits, the usual yes/no words, allowed values,
+  nothing earlier than created_at): typed in SQL exactly as validate() would type them;
+- everything else, handed to validate() with its line and raw values, which accepts or
+  rejects it with the reasons a whole-file load gives.
+
+The test `test_the_fast_path_types_and_rejects_exactly_like_validate` loads a file of
+every kind of value both ways and compares tables and rejects.
+
+Line numbers: the file is read with insertion order kept, so a row's place in the table + 2 is
+its line (the streamed path's precondition holds: UTF-8, no quotes, one row per line).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+import polars as pl
+
+from dashboard.load.kinds import KINDS, Column, Kind
+from dashboard.load.profiles import normalise_header
+from dashboard.load.read import LINE, RaggedStream, StreamedCsv
+from dashboard.load.validate import FALSE_WORDS, TRUE_WORDS
+
+# The timestamp shapes typed in SQL (per column, when a sample of it has that shape), with
+# a LIKE pattern that, with a successful parse, pins every field to its canonical width.
+FAST_TIME_FORMATS = {"%Y-%m-%d %H:%M:%S": "____-__-__ __:__:__",
+                     "%Y-%m-%dT%H:%M:%S": "____-__-__T__:__:__"}
+_TRUE = ", ".join(f"'{w}'" for w in TRUE_WORDS if w.isascii())
+_YES_NO = ", ".join(f"'{w}'" for w in (*TRUE_WORDS, *FALSE_WORDS) if w.isascii())
+_NULL = {"text": "null::varchar", "int": "null::integer", "bool": "null::boolean",
+         "timestamp": "null::timestamp", "date": "null::date", "number": "null::double"}
+
+
+def _edge_ok(v: str) -> str:
+    # first and last character printable ASCII other than a space: no whitespace of any
+    # kind at either end, so trimming would change nothing (other values go to validate)
+    return f"({v} glob '[!-~]*[!-~]' or {v} glob '[!-~]')"
+
+
+_SAMPLE_SQL = "select {c} from _raw where {c} is not null limit 200"
+
+
+def _sample_format(con: duckdb.DuckDBPyConnection, ident: str) -> str | None:
+    values = [r[0] for r in con.execute(_SAMPLE_SQL.format(c=ident)).fetchall()]
+    for fmt in FAST_TIME_FORMATS:
+        try:
+            for value in values:
+                datetime.strptime(value, fmt)
+            return fmt
+        except ValueError:
+            continue
+    return None
+
+
+def _default(col: Column) -> str | None:
+    if col.default is None:
+        return None
+    if col.type == "int":
+        return str(int(col.default))
+    if col.type == "bool":
+        return "true" if col.default in TRUE_WORDS else "false"
+    return f"'{col.default}'"
+
+
+def _column_sql(col: Column, v: str | None, fmt: str | None, times: dict[str, str]
+                ) -> tuple[str, str]:
+    """(typed expression, 'plainly fine' condition) of one native column.
+
+    `v` is the raw column (c0, c1, ...) or None when the file lacks it; `fmt` the
+    timestamp shape of the column (one of FAST_TIME_FORMATS, a constant) or None."""
+    if v is None:  # absent: its default, or null (required columns were checked before)
+        return _default(col) or _NULL[col.type], "true"
+    if col.type == "text" and col.allowed:  # an exact allowed word: nothing to trim
+        typed, ok = f"lower({v})", [f"lower({v}) in ({', '.join(f'{a!r}' for a in col.allowed)})"]
+    elif col.type == "text":
+        typed, ok = v, [_edge_ok(v)]
+        if col.lower:
+            typed = f"lower({v})"
+            ok.append(f"strlen({v}) = length({v})")  # ASCII: lower() is the same everywhere
+    elif col.type == "timestamp" and fmt:
+        typed = times[col.name]
+        ok = [f"{v} like '{FAST_TIME_FORMATS[fmt]}'", f"{typed} is not null"]
+        if col.not_before and col.not_before in times:
+            ok.append(f"{typed} >= {times[col.not_before]}")
+    elif col.type == "int":  # digits exactly as the number prints
+        typed = f"try_cast({v} as integer)"
+        ok = [f"{typed}::varchar = {v}"]
+        if col.min is not None:
+            ok.append(f"{typed} >= {col.min:g}")
+        if col.max is not None:
+            ok.append(f"{typed} <= {col.max:g}")
+    elif col.type == "bool":
+        typed, ok = f"lower({v}) in ({_TRUE})", [f"lower({v}) in ({_YES_NO})"]
+    else:  # dates, numbers, timestamps of another shape: only empty values are plain
+        typed, ok = _NULL[col.type], ["false"]
+    condition = f"({v} is null or ({' and '.join(ok)}))"
+    if col.required:
+        condition = f"({v} is not null and {condition})"
+    if (default := _default(col)) is not None:
+        typed = f"coalesce({typed}, {default})"
+    return typed, condition
+
+
+def plan_sql(kind: Kind, idents: dict[str, str], formats: dict[str, str],
+             not_carried: list[str]) -> tuple[str, str]:
+    """(select list of typed columns, 'plainly fine' condition) for the kind; `formats`
+    maps the timestamp columns typed in SQL to their shape."""
+    times = {c: f"try_strptime({idents[c]}, '{fmt}')" for c, fmt in formats.items()}
+    typed, conditions = [], []
+    for col in kind.columns:
+        expr, ok = _column_sql(col, idents.get(col.name), formats.get(col.name), times)
+        typed.append(f"{expr} as {col.name}")
+        conditions.append(ok)
+    if kind.one_of:
+        present = [f"{idents[c]} is not null" for c in kind.one_of if c in idents]
+        conditions.append("(" + (" or ".join(present) or "false") + ")")
+    if kind.name == "tickets":
+        carried = ", ".join(f"'{c}'" for c in not_carried)
+        typed.append(f"[{carried}]::varchar[] as not_carried" if not_carried
+                     else "null::varchar[] as not_carried")
+    return ", ".join(typed), "coalesce(" + " and ".join(conditions) + ", false)"
+
+
+_READ_SQL = ("create or replace temp table _raw as select * from read_csv(?, header = true, "
+             "all_varchar = true, delim = ?, quote = '', escape = '', strict_mode = true, "
+             "null_padding = false, auto_detect = false, columns = ?)")
+# rows are numbered from the table's first rowid (rowids inside a transaction start high)
+_FINE_SQL = ("create or replace temp table incoming as select rowid - $first + 2 as {line}, "
+             "{select} from _raw where {fine}")
+# the rest: the lines not typed above (an anti-join: the condition is not evaluated twice)
+_REST_SQL = ("select * from (select rowid - $first + 2 as {line}, * from _raw) "
+             "where {line} not in (select {line} from incoming)")
+
+
+def stage_fast(con: duckdb.DuckDBPyConnection, source: StreamedCsv, kind_name: str,
+               not_carried: list[str]) -> tuple[int, pl.DataFrame]:
+    """Read `source` whole into DuckDB: plainly fine rows typed into temp table
+    `incoming` (with __line); returns the rows read and the other rows as text with
+    their line, in the source's columns, for validate() to decide."""
+    kind = KINDS[kind_name]
+    names = [f"c{i}" for i in range(len(source.columns))]
+    con.execute("set preserve_insertion_order = true")  # rowid = position in the file
+    try:
+        con.execute(_READ_SQL, [str(source.path), source.delimiter,
+                                dict.fromkeys(names, "VARCHAR")])
+    except duckdb.Error as exc:
+        # a row with a field more or less: the caller drops this transaction and reads
+        # the file in memory, where such a row becomes a reject
+        raise RaggedStream(str(exc)) from None
+    con.execute("set preserve_insertion_order = false")
+    rows, first = con.execute("select count(*), min(rowid) from _raw").fetchall()[0]
+    mapped = [normalise_header(c) for c in source.columns]
+    idents = {m: n for m, n in zip(mapped, names, strict=True) if m in kind.names}
+    sampled = {c.name: _sample_format(con, idents[c.name]) for c in kind.columns
+               if c.type == "timestamp" and c.name in idents}
+    formats = {name: fmt for name, fmt in sampled.items() if fmt}
+    select, fine = plan_sql(kind, idents, formats, not_carried)
+    con.execute(_FINE_SQL.format(line=LINE, select=select, fine=fine), {"first": first})
+    rest = con.sql(_REST_SQL.format(line=LINE), params={"first": first}).pl()
+    con.execute("drop table _raw")
+    return rows, rest.rename(dict(zip(names, source.columns, strict=True)))
