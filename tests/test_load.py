@@ -14,6 +14,7 @@ import polars as pl
 import pytest
 
 from dashboard import cli
+from dashboard.load.fast import stage_fast
 from dashboard.load.run import load_file
 from dashboard.warehouse import connect_reader
 from queries.api import Filters, fetch_kpis, fetch_rejects
@@ -511,3 +512,66 @@ def test_a_load_below_the_accepted_rows_target_is_flagged(tmp_path, wh, monkeypa
         assert not fetch_loads(con)["below_target"].any()   # 50 % clears a 40 % target
     finally:
         con.close()
+
+
+# Every kind of value the DuckDB sorting of a large file meets: plainly fine ones are typed
+# in SQL, all others go to validate(); the result must be what a whole-file load gives.
+EDGE_ROWS = [
+    "T01,C1,app,B1,billing,complaint,normal,2024-05-01 10:00:00,2024-05-01 10:05:00,2,true,n1",
+    "T02, C1 , APP ,B1,billing,Inquiry,HIGH,2024-05-01 11:00:00,,0,Yes,n2",
+    "T03,C2,Wéb,B1,billing,,,2024-05-01 12:00:00,,,,",
+    "T04,C2,web,B1,账单,praise,low,2024-05-01T13:00:00,,1.0,是,",
+    "T05,,chat,B1,billing,bogus,normal,2024-05-01 14:00:00,,,,",
+    "T06,C3,chat,B1,billing,complaint,urgent,2024-5-1 15:00:00,,01,no,",
+    "T07,C3,chat,B1,billing,complaint,urgent,not a time,,,,",
+    "T08,C3,chat,B1,billing,complaint,urgent,2024-05-01 16:00:00,2024-05-01 15:00:00,,,",
+    "T09,C4,A,B,c,suggestion,normal,2024-05-01 17:00:00,,-1,maybe,",
+    "T10,C4,\tphone,B1,billing,complaint,normal,2024-05-01 18:00:00,,x,,",
+    "T11,C5,phone,\u00a0B2,billing,complaint,normal,2024-05-01 19:00:00,,,N,",
+    "T12,C5,phone,B2,card blocked,complaint,normal,2024-05-01 20:00:00,,3,F,",
+    "T01,C1,app,B1,billing,complaint,normal,2024-05-02 10:00:00,,,,again",
+    "T12,C5,phone,B2,x,complaint,normal,2024-05-02 20:00:00,2024-05-01 00:00:00,,,bad last",
+    ",C6,phone,B2,billing,complaint,normal,2024-05-01 21:00:00,,,,",
+    "T13,C6,phone,B2,billing,complaint,normal,2024-13-01 21:00:00,,,,",
+    "T14,C6,phone,B2,billing,complaint,normal,2024-05-01 22:00:00,,99999999999,,",
+]
+
+
+def test_the_fast_path_types_and_rejects_exactly_like_validate(tmp_path, monkeypatch):
+    header = ("ticket_id,customer_id,channel,branch_id,category,type,priority,created_at,"
+              "first_response_at,reopen_count,escalated,note\n")
+    f = write(tmp_path / "edge.csv", header + "\n".join(EDGE_ROWS) + "\n")
+    whole = tmp_path / "whole.duckdb"
+    by_whole = load_file(whole, f)
+    _stream_small_files(monkeypatch)
+    from dashboard.load import run
+
+    piles = []
+
+    def sorting(*args):
+        rows, rest = stage_fast(*args)
+        piles.append(sorted(rest["__line"].to_list()))
+        return rows, rest
+
+    monkeypatch.setattr(run, "stage_fast", sorting)
+    fast = tmp_path / "fast.duckdb"
+    by_fast = load_file(fast, f)
+    # both piles are used: lines 2, 13, 14 (T01 twice, T12) are plainly fine and typed in SQL
+    assert piles == [[3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 15, 16, 17, 18]]
+    assert (by_fast.rows_read, by_fast.new, by_fast.rejected) == (
+        by_whole.rows_read, by_whole.new, by_whole.rejected)
+    assert _contents(fast) == _contents(whole)
+    # and the rows are typed as the spec says (a few by hand):
+    got = dict((r[0], r[1:]) for r in table(
+        fast, "select ticket_id, customer_id, channel, type, priority, reopen_count, escalated "
+              "from tickets"))
+    assert got["T02"] == ("C1", "app", "inquiry", "high", 0, True)     # trimmed, lower-cased
+    assert got["T03"] == ("C2", "wéb", "complaint", "normal", 0, False)  # defaults
+    assert got["T04"][1:] == ("web", "praise", "low", 1, True)          # 1.0, 是
+    assert got["T01"][0] == "C1"
+    reasons = {r["line"]: r["reason"] for r in rejects(fast)}
+    assert "not one of complaint" in reasons[6]                         # T05 type bogus
+    assert "earlier than created_at" in reasons[9]                      # T08
+    assert "duplicate ticket_id" in reasons[2] and "line 14 was loaded" in reasons[2]
+    # T12's last row is itself bad: the earlier, good T12 (line 13) stays loaded
+    assert "earlier than created_at" in reasons[15] and 13 not in reasons

@@ -39,25 +39,32 @@ _NULL = {"text": "null::varchar", "int": "null::integer", "bool": "null::boolean
          "timestamp": "null::timestamp", "date": "null::date", "number": "null::double"}
 
 
+_PRINTABLE = "[~!-}]"  # glob class of '!' (0x21) .. '~' (0x7e); a leading ! would negate
+
+
 def _edge_ok(v: str) -> str:
     # first and last character printable ASCII other than a space: no whitespace of any
     # kind at either end, so trimming would change nothing (other values go to validate)
-    return f"({v} glob '[!-~]*[!-~]' or {v} glob '[!-~]')"
+    return f"({v} glob '{_PRINTABLE}*{_PRINTABLE}' or {v} glob '{_PRINTABLE}')"
 
 
 _SAMPLE_SQL = "select {c} from _raw where {c} is not null limit 200"
 
 
+def _parses(value: str, fmt: str) -> bool:
+    try:
+        datetime.strptime(value, fmt)
+    except ValueError:
+        return False
+    return True
+
+
 def _sample_format(con: duckdb.DuckDBPyConnection, ident: str) -> str | None:
+    """The shape most of a sample of the column has (None: neither shape fits any)."""
     values = [r[0] for r in con.execute(_SAMPLE_SQL.format(c=ident)).fetchall()]
-    for fmt in FAST_TIME_FORMATS:
-        try:
-            for value in values:
-                datetime.strptime(value, fmt)
-            return fmt
-        except ValueError:
-            continue
-    return None
+    hits = {fmt: sum(_parses(v, fmt) for v in values) for fmt in FAST_TIME_FORMATS}
+    best = max(hits, key=hits.__getitem__)
+    return best if hits[best] else None
 
 
 def _default(col: Column) -> str | None:

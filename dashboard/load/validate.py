@@ -28,6 +28,7 @@ NAIVE_FORMATS = (
 AWARE_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S%.f%#z")
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d")
 
+INT_MAX = 2_147_483_647
 TRUE_WORDS = ("true", "yes", "1", "y", "是", "t")
 FALSE_WORDS = ("false", "no", "0", "n", "否", "f")
 
@@ -149,6 +150,8 @@ def validate(kind_name: str, frame: pl.DataFrame, tz: str,
             problems.append((val < c.min, c.name, f"value {{v}} is below {c.min:g}"))
         if c.max is not None:
             problems.append((val > c.max, c.name, f"value {{v}} is above {c.max:g}"))
+        elif c.type == "int":  # the warehouse stores whole numbers as 32-bit integers
+            problems.append((val > INT_MAX, c.name, f"value {{v}} is too large (at most {INT_MAX})"))
         if c.not_before:
             problems.append((val < pl.col(f"__t_{c.not_before}"), c.name,
                              f"value {{v}} is earlier than {c.not_before}"))
