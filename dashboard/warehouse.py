@@ -147,7 +147,7 @@ def write_transaction(path: Path, *, fresh: bool = False) -> Iterator[duckdb.Duc
             shutil.copyfile(path, tmp)
         con = duckdb.connect(str(tmp), config={
             # a bounded writer: big sorts spill to disk instead of growing past the target
-            "memory_limit": "1GB",
+            "memory_limit": "2GB",
             "allocator_flush_threshold": "64MB",  # hand freed memory back sooner
             "temp_directory": str(path.parent / f".{path.name}.spill"),
             "preserve_insertion_order": False,

@@ -171,6 +171,8 @@ def stage_fast(con: duckdb.DuckDBPyConnection, source: StreamedCsv, kind_name: s
     formats = {name: fmt for name, fmt in sampled.items() if fmt}
     select, fine = plan_sql(kind, idents, formats, not_carried)
     con.execute(_FINE_SQL.format(line=LINE, select=select, fine=fine), {"first": first})
-    rest = con.sql(_REST_SQL.format(line=LINE), params={"first": first}).pl()
+    fine_rows = con.execute("select count(*) from incoming").fetchall()[0][0]
+    rest_sql = _REST_SQL.format(line=LINE) + ("" if fine_rows < rows else " limit 0")
+    rest = con.sql(rest_sql, params={"first": first}).pl()  # usually a few rows, or none
     con.execute("drop table _raw")
     return rows, rest.rename(dict(zip(names, source.columns, strict=True)))
