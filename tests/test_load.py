@@ -575,3 +575,24 @@ def test_the_fast_path_types_and_rejects_exactly_like_validate(tmp_path, monkeyp
     assert "duplicate ticket_id" in reasons[2] and "line 14 was loaded" in reasons[2]
     # T12's last row is itself bad: the earlier, good T12 (line 13) stays loaded
     assert "earlier than created_at" in reasons[15] and 13 not in reasons
+
+
+@pytest.mark.parametrize("newline,blank", [("\r\n", False), ("\n", True), ("\r\n", True)])
+def test_a_large_file_with_crlf_or_blank_lines_loads_like_one_read_whole(
+        tmp_path, monkeypatch, newline, blank):
+    # CRLF is read by DuckDB as it is; a blank line would shift DuckDB's row numbers
+    # against the file's lines, so such a file is read the careful way
+    header = ("ticket_id,customer_id,channel,branch_id,category,type,priority,created_at,"
+              "first_response_at,reopen_count,escalated,note")
+    rows = [*EDGE_ROWS[:3], *([""] if blank else []), *EDGE_ROWS[3:]]
+    f = tmp_path / "e.csv"
+    f.write_bytes((newline.join([header, *rows]) + newline).encode())
+    whole = tmp_path / "whole.duckdb"
+    by_whole = load_file(whole, f)
+    _stream_small_files(monkeypatch)
+    fast = tmp_path / "fast.duckdb"
+    by_fast = load_file(fast, f)
+    assert (by_fast.rows_read, by_fast.new, by_fast.rejected) == (
+        by_whole.rows_read, by_whole.new, by_whole.rejected)
+    assert _contents(fast) == _contents(whole)
+    assert 17 <= by_fast.rows_read <= 18

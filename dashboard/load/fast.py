@@ -26,7 +26,7 @@ import polars as pl
 
 from dashboard.load.kinds import KINDS, Column, Kind
 from dashboard.load.profiles import normalise_header
-from dashboard.load.read import LINE, RaggedStream, StreamedCsv
+from dashboard.load.read import LINE, RaggedStream, StreamedCsv, _count_newlines
 from dashboard.load.validate import FALSE_WORDS, TRUE_WORDS
 
 # The timestamp shapes typed in SQL (per column, when a sample of it has that shape), with
@@ -147,6 +147,15 @@ _REST_SQL = ("select * from (select rowid - $first + 2 as {line}, * from _raw) "
              "where {line} not in (select {line} from incoming)")
 
 
+def _data_lines(source: StreamedCsv) -> int:
+    """Lines after the header (a last line without its line break counts)."""
+    newlines = _count_newlines(source.path)
+    with open(source.path, "rb") as fh:
+        fh.seek(-1, 2)
+        unterminated = fh.read(1) != b"\n"
+    return newlines + unterminated - 1
+
+
 def stage_fast(con: duckdb.DuckDBPyConnection, source: StreamedCsv, kind_name: str,
                not_carried: list[str]) -> tuple[int, pl.DataFrame]:
     """Read `source` whole into DuckDB: plainly fine rows typed into temp table
@@ -164,6 +173,10 @@ def stage_fast(con: duckdb.DuckDBPyConnection, source: StreamedCsv, kind_name: s
         raise RaggedStream(str(exc)) from None
     con.execute("set preserve_insertion_order = false")
     rows, first = con.execute("select count(*), min(rowid) from _raw").fetchall()[0]
+    if rows != _data_lines(source):
+        # blank lines, which the reader skips: line numbers would drift, so the file is
+        # read the careful way instead (the caller drops this transaction)
+        raise RaggedStream(f"{source.path.name}: blank lines")
     mapped = [normalise_header(c) for c in source.columns]
     idents = {m: n for m, n in zip(mapped, names, strict=True) if m in kind.names}
     sampled = {c.name: _sample_format(con, idents[c.name]) for c in kind.columns
