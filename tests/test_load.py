@@ -596,3 +596,27 @@ def test_a_large_file_with_crlf_or_blank_lines_loads_like_one_read_whole(
         by_whole.rows_read, by_whole.new, by_whole.rejected)
     assert _contents(fast) == _contents(whole)
     assert 17 <= by_fast.rows_read <= 18
+
+
+def test_a_large_surveys_file_loads_like_one_read_whole(tmp_path, monkeypatch):
+    # surveys: ranges, one of csat/nps, and the other kinds' columns through the same sorting
+    f = write(tmp_path / "s.csv", "survey_id,ticket_id,responded_at,csat,nps,ces,comment\n"
+              "S1,T1,2024-05-01 10:00:00,5,10,1,great\n"
+              "S2,T1,2024-05-02 10:00:00,,,,nothing\n"          # neither csat nor nps
+              "S3,T2,2024-05-02 10:00:00,6,,,\n"                 # csat above 5
+              "S4,T2,2024-05-02 10:00:00,,0,8,\n"                # ces above 7
+              "S5,T3,2024-05-02 10:00:00,4.0,,, padded \n"       # 4.0 and a padded comment
+              "S6,T3,2024-05-03 10:00:00,3,7,2,ok\n")
+    whole = tmp_path / "whole.duckdb"
+    by_whole = load_file(whole, f)
+    _stream_small_files(monkeypatch)
+    fast = tmp_path / "fast.duckdb"
+    by_fast = load_file(fast, f)
+    assert (by_fast.kind, by_fast.new, by_fast.rejected) == ("surveys", 3, 3)
+    assert (by_whole.new, by_whole.rejected) == (3, 3)
+    surveys = "select * from surveys order by survey_id"
+    assert table(fast, surveys) == table(whole, surveys)
+    assert table(fast, "select survey_id, csat, comment from surveys where survey_id = 'S5'") \
+        == [("S5", 4, "padded")]
+    got = table(fast, 'select line, "column", reason, raw from rejects order by line')
+    assert got == table(whole, 'select line, "column", reason, raw from rejects order by line')
