@@ -30,9 +30,12 @@ from dashboard.load.read import LINE, RaggedStream, StreamedCsv, _count_newlines
 from dashboard.load.validate import FALSE_WORDS, TRUE_WORDS
 
 # The timestamp shapes typed in SQL (per column, when a sample of it has that shape), with
-# a LIKE pattern that, with a successful parse, pins every field to its canonical width.
-FAST_TIME_FORMATS = {"%Y-%m-%d %H:%M:%S": "____-__-__ __:__:__",
-                     "%Y-%m-%dT%H:%M:%S": "____-__-__T__:__:__"}
+# a GLOB pattern of exactly those digits: a value matching it and parsing is canonical.
+_D2, _D4 = "[0-9]" * 2, "[0-9]" * 4
+FAST_TIME_FORMATS = {
+    "%Y-%m-%d %H:%M:%S": f"{_D4}-{_D2}-{_D2} {_D2}:{_D2}:{_D2}",
+    "%Y-%m-%dT%H:%M:%S": f"{_D4}-{_D2}-{_D2}T{_D2}:{_D2}:{_D2}",
+}
 _TRUE = ", ".join(f"'{w}'" for w in TRUE_WORDS if w.isascii())
 _YES_NO = ", ".join(f"'{w}'" for w in (*TRUE_WORDS, *FALSE_WORDS) if w.isascii())
 _NULL = {"text": "null::varchar", "int": "null::integer", "bool": "null::boolean",
@@ -94,7 +97,7 @@ def _column_sql(col: Column, v: str | None, fmt: str | None, times: dict[str, st
             ok.append(f"strlen({v}) = length({v})")  # ASCII: lower() is the same everywhere
     elif col.type == "timestamp" and fmt:
         typed = times[col.name]
-        ok = [f"{v} like '{FAST_TIME_FORMATS[fmt]}'", f"{typed} is not null"]
+        ok = [f"{v} glob '{FAST_TIME_FORMATS[fmt]}'", f"{typed} is not null"]
         if col.not_before and col.not_before in times:
             ok.append(f"{typed} >= {times[col.not_before]}")
     elif col.type == "int":  # digits exactly as the number prints
