@@ -19,6 +19,7 @@ its line (the streamed path's precondition holds: UTF-8, no quotes, one row per 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import duckdb
@@ -160,7 +161,8 @@ def _data_lines(source: StreamedCsv) -> int:
 
 
 def stage_fast(con: duckdb.DuckDBPyConnection, source: StreamedCsv, kind_name: str,
-               not_carried: list[str]) -> tuple[int, pl.DataFrame]:
+               not_carried: list[str], step: Callable[[str, float], None] = lambda w, f: None
+               ) -> tuple[int, pl.DataFrame]:
     """Read `source` whole into DuckDB: plainly fine rows typed into temp table
     `incoming` (with __line); returns the rows read and the other rows as text with
     their line, in the source's columns, for validate() to decide."""
@@ -180,6 +182,7 @@ def stage_fast(con: duckdb.DuckDBPyConnection, source: StreamedCsv, kind_name: s
         # blank lines, which the reader skips: line numbers would drift, so the file is
         # read the careful way instead (the caller drops this transaction)
         raise RaggedStream(f"{source.path.name}: blank lines")
+    step(f"checking {rows:,} rows", 0.25)
     mapped = [normalise_header(c) for c in source.columns]
     idents = {m: n for m, n in zip(mapped, names, strict=True) if m in kind.names}
     sampled = {c.name: _sample_format(con, idents[c.name]) for c in kind.columns
@@ -191,4 +194,6 @@ def stage_fast(con: duckdb.DuckDBPyConnection, source: StreamedCsv, kind_name: s
     rest_sql = _REST_SQL.format(line=LINE) + ("" if fine_rows < rows else " limit 0")
     rest = con.sql(rest_sql, params={"first": first}).pl()  # usually a few rows, or none
     con.execute("drop table _raw")
+    if rest.height:
+        step(f"a closer look at {rest.height:,} rows", 0.45)
     return rows, rest.rename(dict(zip(names, source.columns, strict=True)))

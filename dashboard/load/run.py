@@ -250,7 +250,7 @@ def _stage(con: duckdb.DuckDBPyConnection, p: Plan, tz: str, load_id: str, extra
     have_incoming = _fast(p)
     if have_incoming:
         step("reading the file", 0.1)
-        rows_read, rest = stage_fast(con, p.source, p.kind, p.not_carried)
+        rows_read, rest = stage_fast(con, p.source, p.kind, p.not_carried, step)
         batches: Iterator[tuple[int, pl.DataFrame, pl.DataFrame]] = iter(
             [(0, *_validate_batch(p, rest, tz))] if rest.height else [])
     else:
