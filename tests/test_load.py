@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 from dashboard import cli
-from dashboard.load.fast import stage_fast
+from dashboard.load.fast import rest_batches
 from dashboard.load.run import load_file
 from dashboard.warehouse import connect_reader
 from queries.api import Filters, fetch_kpis, fetch_rejects
@@ -559,15 +559,16 @@ def test_the_fast_path_types_and_rejects_exactly_like_validate(tmp_path, monkeyp
 
     piles = []
 
-    def sorting(*args):
-        rows, rest = stage_fast(*args)
-        piles.append(sorted(rest["__line"].to_list()))
-        return rows, rest
+    def closer_look(*args):
+        for frame in rest_batches(*args):
+            piles.extend(frame["__line"].to_list())
+            yield frame
 
-    monkeypatch.setattr(run, "stage_fast", sorting)
+    monkeypatch.setattr(run, "rest_batches", closer_look)
     whole, fast = _load_both_ways(tmp_path, monkeypatch, f)
     # both piles are used: lines 2, 13, 14 (T01 twice, T12) are plainly fine and typed in SQL
-    assert piles == [[3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 15, 16, 17, 18, 19, 20]]
+    # (batches of 7 lines of the file: the pages come in line order)
+    assert piles == [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 15, 16, 17, 18, 19, 20]
     assert _contents(fast) == _contents(whole)
     # and the rows are typed as the spec says (a few by hand):
     got = dict((r[0], r[1:]) for r in table(
@@ -618,3 +619,47 @@ def test_a_large_surveys_file_loads_like_one_read_whole(tmp_path, monkeypatch):
         == [("S5", 4, "padded")]
     got = table(fast, 'select line, "column", reason, raw from rejects order by line')
     assert got == table(whole, 'select line, "column", reason, raw from rejects order by line')
+
+
+def test_a_large_file_whose_rows_all_need_a_closer_look_is_checked_in_pages(
+        tmp_path, monkeypatch):
+    # times written 2024/05/01 10:00 are accepted but not the plainly-fine shape: every row
+    # goes to validate(), a page of the file at a time (memory stays bounded), with the
+    # result of a whole load
+    lines = [f"T{i},C{i % 3},app,B1,billing,2024/05/01 10:{i:02d}" for i in range(25)]
+    lines[4] = "T4,C1,app,B1,billing,2024/05/01 25:00"      # line 6: no such hour
+    lines[20] = "T2,C2,web,B1,billing,2024/05/02 09:00"     # line 22 repeats T2 (line 4)
+    f = write(tmp_path / "t.csv", "ticket_id,customer_id,channel,branch_id,category,created_at\n"
+              + "\n".join(lines) + "\n")
+    from dashboard.load import run
+
+    pages = []
+
+    def closer_look(*args):
+        for frame in rest_batches(*args):
+            pages.append(frame.height)
+            yield frame
+
+    monkeypatch.setattr(run, "rest_batches", closer_look)
+    whole, large = _load_both_ways(tmp_path, monkeypatch, f)
+    assert pages == [7, 7, 7, 4]  # pages of 7 lines (the test's batch size)
+    assert _contents(large) == _contents(whole)
+    assert [(r["line"], r["column"]) for r in rejects(large)] == [(4, "ticket_id"),
+                                                                  (6, "created_at")]
+    assert table(large, "select created_at from tickets where ticket_id = 'T2'") == [
+        (datetime(2024, 5, 2, 9, 0),)]
+
+
+@pytest.mark.parametrize("shape", ["2024-05-01 10:{m:02d}", "2024-05-01T10:{m:02d}",
+                                   "2024-05-01T10:{m:02d}:30"])
+def test_a_large_file_in_each_plain_time_shape_is_typed_like_a_whole_load(
+        tmp_path, monkeypatch, shape):
+    rows = [f"T{m},C{m % 3},app,B1,billing,{shape.format(m=m)},{shape.format(m=m + 1)}"
+            for m in range(20)]
+    f = write(tmp_path / "t.csv", "ticket_id,customer_id,channel,branch_id,category,created_at,"
+              "resolved_at\n" + "\n".join(rows) + "\n")
+    whole, large = _load_both_ways(tmp_path, monkeypatch, f)
+    assert _contents(large) == _contents(whole)
+    seconds = 30 if shape.endswith(":30") else 0
+    assert table(large, "select created_at, resolved_at from tickets where ticket_id = 'T7'") \
+        == [(datetime(2024, 5, 1, 10, 7, seconds), datetime(2024, 5, 1, 10, 8, seconds))]

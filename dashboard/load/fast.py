@@ -5,7 +5,7 @@ This module only sorts rows into two piles, inside DuckDB, without a Python roun
 
 - *plainly fine* rows, whose every value is already in the one canonical form the rules
   accept unchanged (trimmed, ASCII where it is lower-cased, timestamps exactly as
-  YYYY-MM-DD HH:MM:SS, whole numbers as digits, the usual yes/no words, allowed values,
+  YYYY-MM-DD HH:MM[:SS], whole numbers as digits, the usual yes/no words, allowed values,
   nothing earlier than created_at): typed in SQL exactly as validate() would type them;
 - everything else, handed to validate() with its line and raw values, which accepts or
   rejects it with the reasons a whole-file load gives.
@@ -19,7 +19,7 @@ its line (the streamed path's precondition holds: UTF-8, no quotes, one row per 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 import duckdb
@@ -36,6 +36,8 @@ _D2, _D4 = "[0-9]" * 2, "[0-9]" * 4
 FAST_TIME_FORMATS = {
     "%Y-%m-%d %H:%M:%S": f"{_D4}-{_D2}-{_D2} {_D2}:{_D2}:{_D2}",
     "%Y-%m-%dT%H:%M:%S": f"{_D4}-{_D2}-{_D2}T{_D2}:{_D2}:{_D2}",
+    "%Y-%m-%d %H:%M": f"{_D4}-{_D2}-{_D2} {_D2}:{_D2}",
+    "%Y-%m-%dT%H:%M": f"{_D4}-{_D2}-{_D2}T{_D2}:{_D2}",
 }
 _TRUE = ", ".join(f"'{w}'" for w in TRUE_WORDS if w.isascii())
 _YES_NO = ", ".join(f"'{w}'" for w in (*TRUE_WORDS, *FALSE_WORDS) if w.isascii())
@@ -151,8 +153,10 @@ _FINE_SQL = ("create or replace temp table incoming as select rowid - $first + 2
              "{select} from _raw where {fine}")
 _OUT_OF_ORDER_SQL = "delete from incoming where {order}"
 # the rest: the lines not typed above (an anti-join: the condition is not evaluated twice)
-_REST_SQL = ("select * from (select rowid - $first + 2 as {line}, * from _raw) "
-             "where {line} not in (select {line} from incoming)")
+_REST_SQL = ("create or replace temp table _rest as select * from (select rowid - $first + 2 "
+             "as {line}, * from _raw) where {line} not in (select {line} from incoming)")
+_REST_PAGES_SQL = "select distinct ({line} - 2) // $size from _rest order by 1"
+_REST_PAGE_SQL = "select * from _rest where ({line} - 2) // $size = $page order by {line}"
 
 
 def _data_lines(source: StreamedCsv) -> int:
@@ -166,10 +170,10 @@ def _data_lines(source: StreamedCsv) -> int:
 
 def stage_fast(con: duckdb.DuckDBPyConnection, source: StreamedCsv, kind_name: str,
                not_carried: list[str], step: Callable[[str, float], None] = lambda w, f: None
-               ) -> tuple[int, pl.DataFrame]:
+               ) -> tuple[int, int]:
     """Read `source` whole into DuckDB: plainly fine rows typed into temp table
-    `incoming` (with __line); returns the rows read and the other rows as text with
-    their line, in the source's columns, for validate() to decide."""
+    `incoming` (with __line), the others as text with their line into temp table `_rest`
+    for validate() to decide (see rest_batches). Returns (rows read, rows in _rest)."""
     kind = KINDS[kind_name]
     names = [f"c{i}" for i in range(len(source.columns))]
     con.execute("set preserve_insertion_order = true")  # rowid = position in the file
@@ -195,10 +199,23 @@ def stage_fast(con: duckdb.DuckDBPyConnection, source: StreamedCsv, kind_name: s
     select, fine, out_of_order = plan_sql(kind, idents, formats, not_carried)
     con.execute(_FINE_SQL.format(line=LINE, select=select, fine=fine), {"first": first})
     con.execute(_OUT_OF_ORDER_SQL.format(order=out_of_order))  # to validate(), with the rest
-    fine_rows = con.execute("select count(*) from incoming").fetchall()[0][0]
-    rest_sql = _REST_SQL.format(line=LINE) + ("" if fine_rows < rows else " limit 0")
-    rest = con.sql(rest_sql, params={"first": first}).pl()  # usually a few rows, or none
+    rest = rows - con.execute("select count(*) from incoming").fetchall()[0][0]
+    if rest:  # usually a few rows, or none
+        con.execute(_REST_SQL.format(line=LINE), {"first": first})
+        step(f"a closer look at {rest:,} rows", 0.45)
     con.execute("drop table _raw")
-    if rest.height:
-        step(f"a closer look at {rest.height:,} rows", 0.45)
-    return rows, rest.rename(dict(zip(names, source.columns, strict=True)))
+    return rows, rest
+
+
+def rest_batches(con: duckdb.DuckDBPyConnection, source: StreamedCsv, size: int
+                 ) -> Iterator[pl.DataFrame]:
+    """The rows stage_fast left for validate(), in the source's columns with their line,
+    at most `size` lines of the file at a time (memory stays bounded even when most rows
+    need the closer look, e.g. timestamps without seconds)."""
+    names = {f"c{i}": c for i, c in enumerate(source.columns)}
+    pages = con.execute(_REST_PAGES_SQL.format(line=LINE), {"size": size}).fetchall()
+    for (page,) in pages:
+        frame = con.sql(_REST_PAGE_SQL.format(line=LINE),
+                        params={"size": size, "page": page}).pl()
+        yield frame.rename(names)
+    con.execute("drop table _rest")

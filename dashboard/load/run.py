@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from dashboard.load.fast import stage_fast
+from dashboard.load.fast import rest_batches, stage_fast
 from dashboard.load.kinds import KINDS, TICKET_TIMES, rank_kinds
 from dashboard.load.profiles import (
     Layout,
@@ -251,8 +251,9 @@ def _stage(con: duckdb.DuckDBPyConnection, p: Plan, tz: str, load_id: str, extra
     if have_incoming:
         step("reading the file", 0.1)
         rows_read, rest = stage_fast(con, p.source, p.kind, p.not_carried, step)
-        batches: Iterator[tuple[int, pl.DataFrame, pl.DataFrame]] = iter(
-            [(0, *_validate_batch(p, rest, tz))] if rest.height else [])
+        batches: Iterator[tuple[int, pl.DataFrame, pl.DataFrame]] = (
+            (0, *_validate_batch(p, frame, tz))
+            for frame in (rest_batches(con, p.source, BATCH_ROWS) if rest else ()))
     else:
         batches = validated_batches(p, tz)
     for n, rows, rejects in batches:
