@@ -420,11 +420,12 @@ def test_cfpb_older_14_column_layout_loads(tmp_path, wh):
 # --- streamed (large) files -------------------------------------------------------------
 
 def _stream_small_files(monkeypatch, batch_rows: int = 7) -> None:
-    from dashboard.load import read, run
+    from dashboard.load import fast, read, run
 
     monkeypatch.setattr(read, "STREAM_FROM_BYTES", 0)
     monkeypatch.setattr(read, "CHUNK_BYTES", 100)  # a few lines per chunk: boundaries matter
     monkeypatch.setattr(run, "BATCH_ROWS", batch_rows)
+    monkeypatch.setattr(fast, "REST_PAGE_LINES", batch_rows)
 
 
 def _contents(wh: Path) -> tuple:

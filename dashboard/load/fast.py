@@ -153,10 +153,14 @@ _FINE_SQL = ("create or replace temp table incoming as select rowid - $first + 2
              "{select} from _raw where {fine}")
 _OUT_OF_ORDER_SQL = "delete from incoming where {order}"
 # the rest: the lines not typed above (an anti-join: the condition is not evaluated twice)
+# (stored in line order, so a page of lines is a range the zone maps find quickly)
 _REST_SQL = ("create or replace temp table _rest as select * from (select rowid - $first + 2 "
-             "as {line}, * from _raw) where {line} not in (select {line} from incoming)")
+             "as {line}, * from _raw) where {line} not in (select {line} from incoming) "
+             "order by {line}")
 _REST_PAGES_SQL = "select distinct ({line} - 2) // $size from _rest order by 1"
-_REST_PAGE_SQL = "select * from _rest where ({line} - 2) // $size = $page order by {line}"
+_REST_PAGE_SQL = ("select * from _rest where {line} >= $page * $size + 2 "
+                  "and {line} < ($page + 1) * $size + 2 order by {line}")
+REST_PAGE_LINES = 200_000  # lines of the file per page: a page in polars stays small
 
 
 def _data_lines(source: StreamedCsv) -> int:
@@ -201,17 +205,20 @@ def stage_fast(con: duckdb.DuckDBPyConnection, source: StreamedCsv, kind_name: s
     con.execute(_OUT_OF_ORDER_SQL.format(order=out_of_order))  # to validate(), with the rest
     rest = rows - con.execute("select count(*) from incoming").fetchall()[0][0]
     if rest:  # usually a few rows, or none
+        con.execute("set preserve_insertion_order = true")
         con.execute(_REST_SQL.format(line=LINE), {"first": first})
+        con.execute("set preserve_insertion_order = false")
         step(f"a closer look at {rest:,} rows", 0.45)
     con.execute("drop table _raw")
     return rows, rest
 
 
-def rest_batches(con: duckdb.DuckDBPyConnection, source: StreamedCsv, size: int
-                 ) -> Iterator[pl.DataFrame]:
+def rest_batches(con: duckdb.DuckDBPyConnection, source: StreamedCsv,
+                 size: int | None = None) -> Iterator[pl.DataFrame]:
     """The rows stage_fast left for validate(), in the source's columns with their line,
     at most `size` lines of the file at a time (memory stays bounded even when most rows
     need the closer look, e.g. timestamps without seconds)."""
+    size = size or REST_PAGE_LINES
     names = {f"c{i}": c for i, c in enumerate(source.columns)}
     pages = con.execute(_REST_PAGES_SQL.format(line=LINE), {"size": size}).fetchall()
     for (page,) in pages:

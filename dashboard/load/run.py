@@ -49,6 +49,7 @@ from dashboard.settings import get_settings
 from dashboard.warehouse import (
     append_frame,
     connect_reader,
+    create_incoming,
     refresh_facts,
     refresh_facts_for,
     write_transaction,
@@ -253,7 +254,7 @@ def _stage(con: duckdb.DuckDBPyConnection, p: Plan, tz: str, load_id: str, extra
         rows_read, rest = stage_fast(con, p.source, p.kind, p.not_carried, step)
         batches: Iterator[tuple[int, pl.DataFrame, pl.DataFrame]] = (
             (0, *_validate_batch(p, frame, tz))
-            for frame in (rest_batches(con, p.source, BATCH_ROWS) if rest else ()))
+            for frame in (rest_batches(con, p.source) if rest else ()))
     else:
         batches = validated_batches(p, tz)
     for n, rows, rejects in batches:
@@ -261,15 +262,11 @@ def _stage(con: duckdb.DuckDBPyConnection, p: Plan, tz: str, load_id: str, extra
         if p.kind == "tickets":
             rows = rows.with_columns(
                 pl.lit(p.not_carried or None, dtype=pl.List(pl.String)).alias("not_carried"))
-        con.register("batch_frame", rows)
-        try:
-            if not have_incoming:
-                con.execute("create temp table incoming as select * from batch_frame")
-                have_incoming = True
-            else:
-                con.execute("insert into incoming by name select * from batch_frame")
-        finally:
-            con.unregister("batch_frame")
+        if not have_incoming:
+            create_incoming(con, rows)
+            have_incoming = True
+        else:
+            append_frame(con, "incoming", rows)
         if rejects.height:
             rejected += rejects.height
             append_frame(con, "rejects", rejects.select(
