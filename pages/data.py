@@ -34,7 +34,9 @@ with tab_load:
         files = st.file_uploader(
             "Extracts (CSV in any delimiter and UTF-8/GBK/GB18030/UTF-16, Parquet, Excel .xlsx)",
             type=["csv", "txt", "tsv", "parquet", "xlsx"], accept_multiple_files=True,
-            key="data_files")
+            key="data_files",
+            help="Up to 2 GB per file. Larger files: `.venv/bin/cxdash load FILE` on the "
+                 "server, which reads them from disk.")
         c1, c2, c3 = st.columns(3)
         kind = c1.selectbox("Kind", ["detect", *KINDS], key="data_kind",
                             format_func=lambda k: "Detect from the columns" if k == "detect" else k,
