@@ -190,43 +190,34 @@ _BASE = ("ticket_id, customer_id, channel, branch_id, category, type, priority, 
          "assigned_at, first_response_at, resolved_at, closed_at, reopen_count, escalated, "
          "agent_id, subject, description, not_carried")
 
-# What queries/facts.sql reads (fixed statements: no identifier comes from input):
-# _fact_candidates over a temp table (its rowid numbers the rows) and _fact_surveys.
-_FACT_INPUTS = {
-    # every ticket as it is
-    "all": (
-        f"create or replace temp table _fact_rows as select {_BASE} from tickets",  # noqa: S608
-        "create or replace temp view _fact_candidates as select rowid as __rid, * from _fact_rows",
-        "create or replace temp view _fact_surveys as select * from surveys",
-    ),
-    # the staged rows of temp table `incoming` into an empty warehouse: no copy
-    "incoming": (
-        f"create or replace temp view _fact_candidates as select rowid as __rid, {_BASE} "  # noqa: S608
-        "from incoming",
-        "create or replace temp view _fact_surveys as select * from surveys",
-    ),
-    # every ticket, the staged rows of temp table `incoming` replacing the same ids
-    "all_with_incoming": (
-        f"create or replace temp table _fact_rows as select {_BASE} from tickets "  # noqa: S608
-        f"where ticket_id not in (select ticket_id from incoming) "
-        f"union all by name select {_BASE} from incoming",
-        "create or replace temp view _fact_candidates as select rowid as __rid, * from _fact_rows",
-        "create or replace temp view _fact_surveys as select * from surveys",
-    ),
-    # the tickets listed in temp table _refresh_tickets
-    "listed": (
-        f"create or replace temp table _fact_rows as select {_BASE} from tickets "  # noqa: S608
-        "where ticket_id in (select ticket_id from _refresh_tickets)",
-        "create or replace temp view _fact_candidates as select rowid as __rid, * from _fact_rows",
-        "create or replace temp view _fact_surveys as select * from surveys "
-        "where ticket_id in (select ticket_id from _refresh_tickets)",
-    ),
+# What queries/facts.sql reads (fixed statements: no identifier comes from input): the view
+# _fact_candidates, rows numbered by the rowid of the temp table they live in, and the view
+# _fact_surveys. The rows are copied into temp table _fact_rows first, except the staged
+# rows of a load into an empty warehouse, which are read where they are.
+_FACT_ROWS_SQL = {
+    "all": f"select {_BASE} from tickets",  # noqa: S608
+    "all_with_incoming": (f"select {_BASE} from tickets "  # noqa: S608
+                          f"where ticket_id not in (select ticket_id from incoming) "
+                          f"union all by name select {_BASE} from incoming"),
+    "listed": (f"select {_BASE} from tickets "  # noqa: S608
+               "where ticket_id in (select ticket_id from _refresh_tickets)"),
+}
+_CANDIDATES_SQL = "create or replace temp view _fact_candidates as select rowid as __rid, {cols} from {table}"
+_SURVEYS_SQL = {
+    False: "create or replace temp view _fact_surveys as select * from surveys",
+    True: "create or replace temp view _fact_surveys as select * from surveys "
+          "where ticket_id in (select ticket_id from _refresh_tickets)",
 }
 
 
 def _fact_inputs(con: duckdb.DuckDBPyConnection, which: str) -> None:
-    for statement in _FACT_INPUTS[which]:
-        con.execute(statement)
+    """which: 'incoming' (staged rows as they are) or a key of _FACT_ROWS_SQL."""
+    if which == "incoming":
+        con.execute(_CANDIDATES_SQL.format(cols=_BASE, table="incoming"))
+    else:
+        con.execute("create or replace temp table _fact_rows as " + _FACT_ROWS_SQL[which])
+        con.execute(_CANDIDATES_SQL.format(cols="*", table="_fact_rows"))
+    con.execute(_SURVEYS_SQL[which == "listed"])
 
 
 def refresh_facts(con: duckdb.DuckDBPyConnection, with_incoming: bool = False) -> None:
@@ -272,8 +263,8 @@ def _compute_as_of(con: duckdb.DuckDBPyConnection) -> str | None:
     return row[0][0].isoformat(sep=" ") if row and row[0][0] is not None else None
 
 
-# Base tables a frame can be appended to (identifiers from this fixed list only).
-# Frames reach DuckDB by name, through its replacement scan of the caller's local
+# Tables a frame can be appended to (identifiers from this fixed list only; `incoming` is
+# a loader's temp staging table). Frames reach DuckDB by name, through its replacement scan of the caller's local
 # variables: con.register() would keep every frame alive until the connection closes (a
 # 10M-row load handing DuckDB 50 validated pages peaked at 4.5 GB that way, 2.5 GB this way).
 _APPEND_SQL = {
