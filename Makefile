@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-dev
 PORT   ?= 8501
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench install warehouse chromium lint clean
+.PHONY: run test bench install warehouse sysdeps chromium catalogs lint clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,17 +21,30 @@ install: $(STAMP)
 warehouse: install
 	$(BIN)/cxdash demo --if-missing
 
-run: warehouse
+run: warehouse sysdeps
 	@echo "Starting the dashboard on http://localhost:$(PORT)"
 	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT) --server.headless true \
 		--browser.gatherUsageStats false
 
-# Browser tests drive Debian's chromium; never `playwright install` (no internet here).
-chromium:
-	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+# Debian packages: chromium drives the browser tests and renders the PDF report (never
+# `playwright install`: no internet here); fonts-noto-cjk gives static charts and the PDF
+# their Chinese glyphs (the browser page does not need it).
+sysdeps:
+	@{ test -x /usr/bin/chromium && dpkg -s fonts-noto-cjk >/dev/null 2>&1; } || { \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install \
+		-y -qq --no-install-recommends chromium fonts-noto-cjk; }
 
-test: install chromium
+chromium: sysdeps
+
+# Translations: extract every marked string into the template, merge it into each
+# catalog (new strings arrive untranslated; tests/test_i18n.py fails until translated).
+catalogs: install
+	$(BIN)/pybabel extract -k _ -k N_ -k ngettext:1,2 --no-location --sort-output \
+		-o dashboard/locale/messages.pot dashboard pages queries
+	$(BIN)/pybabel update -i dashboard/locale/messages.pot -d dashboard/locale \
+		--no-fuzzy-matching --ignore-obsolete
+
+test: install sysdeps
 	$(BIN)/pytest
 
 bench: install

@@ -13,6 +13,8 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import data
+from dashboard.i18n import LANGUAGE_NAMES, N_, _, normalise_language, set_language
+from dashboard.settings import get_settings
 from dashboard.state import FilterState, sidebar_filters
 from queries.api import Filters
 
@@ -42,15 +44,34 @@ def _page(name: str, title: str, icon: str, default: bool = False) -> st.Page:
                    url_path=None if default else name)
 
 
-SECTIONS = {
-    "Executive": [_page("overview", "Overview", ":material/dashboard:", default=True)],
-    "Analysis": [
-        _page("funnel", "Funnel", ":material/filter_alt:"),
-        _page("recovery", "Recovery", ":material/healing:"),
-    ],
-    "Data": [_page("data", "Data", ":material/database:")],
-}
-DATA_PAGE_ONLY = {"Data": SECTIONS["Data"]}
+# (section, [(page file, title, icon)]): a page appears once its file exists. Titles are
+# marked here and translated for each run.
+LAYOUT: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
+    (N_("Executive"), (
+        ("overview", N_("Overview"), ":material/dashboard:"),
+        ("weekly", N_("Weekly review"), ":material/event_note:"),
+    )),
+    (N_("Analysis"), (
+        ("funnel", N_("Funnel"), ":material/filter_alt:"),
+        ("satisfaction", N_("Satisfaction"), ":material/sentiment_satisfied:"),
+        ("recovery", N_("Recovery"), ":material/healing:"),
+        ("explore", N_("Explore"), ":material/travel_explore:"),
+    )),
+    (N_("Data"), (
+        ("data", N_("Data"), ":material/database:"),
+    )),
+)
+
+
+def sections() -> dict[str, list[st.Page]]:
+    """The navigation in the current language: pages whose file exists, Overview first."""
+    out: dict[str, list[st.Page]] = {}
+    for section, pages in LAYOUT:
+        found = [_page(name, _(title), icon, default=name == "overview")
+                 for name, title, icon in pages if (PAGES / f"{name}.py").exists()]
+        if found:
+            out[_(section)] = found
+    return out
 
 
 def _empty_state(path: Path, reason: str) -> None:
@@ -66,12 +87,38 @@ def _empty_state(path: Path, reason: str) -> None:
     )
 
 
+LANG_KEY = "app_language"
+
+
+def choose_language() -> str:
+    """The UI language: the URL's `lang`, else the setting, else the browser's, else en.
+
+    Seeded once per session (like the filters) and written back to the URL on every run,
+    so a shared link opens in the same language.
+    """
+    if LANG_KEY not in st.session_state:
+        wanted = normalise_language(st.query_params.get("lang"))
+        if wanted is None:
+            wanted = normalise_language(get_settings().language)
+        if wanted is None:
+            wanted = normalise_language(getattr(st.context, "locale", None))
+        st.session_state[LANG_KEY] = wanted or "en"
+    st.sidebar.selectbox("Language / 语言", list(LANGUAGE_NAMES), key=LANG_KEY,
+                         format_func=LANGUAGE_NAMES.get)
+    lang = set_language(st.session_state[LANG_KEY])
+    if st.query_params.get("lang") != lang:
+        st.query_params["lang"] = lang
+    return lang
+
+
 def main() -> None:
+    choose_language()
     version = data.current_version()
     st.session_state["warehouse_version"] = version
     summary = data.summary(version) if version else None
     if version is None or not summary or summary["tickets"] == 0:
-        page = st.navigation(DATA_PAGE_ONLY | {"Start": [st.Page(
+        page = st.navigation({_("Data"): [_page("data", _("Data"), ":material/database:")],
+                              _("Start"): [st.Page(
             lambda: _empty_state(data.warehouse_path(),
                                  "There is no data yet." if version else
                                  "There is no warehouse yet."),
@@ -88,7 +135,7 @@ def main() -> None:
         if as_of else "No timestamps loaded yet")
     st.session_state["ctx"] = PageContext(version, state.filters, state.preset,
                                           state.describe(), state.filters.as_of or as_of)
-    st.navigation(SECTIONS).run()
+    st.navigation(sections()).run()
 
 
 main()

@@ -23,6 +23,8 @@ class Settings(BaseSettings):
 
     warehouse: Path = Field(Path("data/warehouse.duckdb"), description="DuckDB warehouse file")
     timezone: str = Field("UTC", description="timezone timestamps are stored in (naive local time)")
+    language: str | None = Field(
+        None, description="UI language, en or zh-CN (unset: the browser's language, else en)")
 
     # First-response SLA targets by priority (service standard).
     sla_urgent_minutes: int = Field(60, ge=1, description="urgent: first response within (minutes)")

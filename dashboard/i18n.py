@@ -1,0 +1,229 @@
+"""One translation layer for every user-facing text: pages, charts, CLI, report.
+
+Strings are written in English in the code and marked for extraction:
+
+- ``_("Overview")`` translates now, in the current language;
+- ``N_("Tickets")`` only marks a string kept in a table (the registry, a dict of labels)
+  that is translated later with ``_(value)``;
+- ``ngettext("{n} ticket", "{n} tickets", n)`` for plurals.
+
+Placeholders are named and filled after translation: ``_("{n} tickets").format(n=...)``.
+
+Catalogs are gettext ``.po`` files under ``dashboard/locale/<locale>/LC_MESSAGES/`` kept
+with Babel (``make catalogs`` extracts and updates them; see the README). They are read
+with Babel at run time, so there is no compile step to forget. Numbers, percentages,
+dates, ISO weeks and durations are formatted for the current locale with Babel.
+
+The current language lives in a context variable: the app sets it at the start of each
+script run (from the URL, the setting, or the browser), the CLI from ``--lang``.
+"""
+
+from __future__ import annotations
+
+import math
+from contextvars import ContextVar
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date as _babel_date
+from babel.dates import format_datetime as _babel_datetime
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "messages"
+
+# Language tags as the URL and settings spell them -> Babel locale identifiers.
+LANGUAGES: dict[str, str] = {"en": "en", "zh-CN": "zh_CN"}
+LANGUAGE_NAMES: dict[str, str] = {"en": "English", "zh-CN": "中文"}
+DEFAULT_LANGUAGE = "en"
+NA_REASON_SEP = ": "
+
+_current: ContextVar[str] = ContextVar("cxdash_language", default=DEFAULT_LANGUAGE)
+
+
+def normalise_language(tag: str | None) -> str | None:
+    """'zh-CN', 'zh_CN', 'zh', 'zh-Hans-CN', 'EN-us' -> a supported tag, else None."""
+    if not tag:
+        return None
+    text = tag.strip().replace("_", "-").lower()
+    if text.startswith("zh"):
+        return "zh-CN"
+    if text.startswith("en"):
+        return "en"
+    return None
+
+
+def set_language(tag: str | None) -> str:
+    """Make `tag` the current language (unknown -> the default); returns the tag used."""
+    lang = normalise_language(tag) or DEFAULT_LANGUAGE
+    _current.set(lang)
+    return lang
+
+
+def get_language() -> str:
+    return _current.get()
+
+
+def babel_locale(lang: str | None = None) -> str:
+    return LANGUAGES[lang or get_language()]
+
+
+@cache
+def _catalog(locale: str) -> dict[str, str | tuple[str, ...]]:
+    """msgid -> translation of one locale's catalog (empty translations left out)."""
+    path = LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not path.exists():
+        return {}
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=locale)
+    out: dict[str, str | tuple[str, ...]] = {}
+    for message in catalog:
+        if not message.id or message.fuzzy:
+            continue
+        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        if isinstance(message.string, tuple):
+            if all(message.string):
+                out[key] = tuple(message.string)
+        elif message.string:
+            out[key] = message.string
+    return out
+
+
+def gettext(message: str) -> str:
+    """`message` in the current language (itself when untranslated or English)."""
+    lang = get_language()
+    if lang == DEFAULT_LANGUAGE:
+        return message
+    found = _catalog(LANGUAGES[lang]).get(message)
+    if isinstance(found, tuple):
+        return found[0]
+    return found or message
+
+
+_ = gettext
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark only"
+    """Mark a string for extraction without translating it (translate later with _)."""
+    return message
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    lang = get_language()
+    if lang != DEFAULT_LANGUAGE:
+        found = _catalog(LANGUAGES[lang]).get(singular)
+        if isinstance(found, tuple):
+            return found[0]  # Chinese has one plural form
+        if isinstance(found, str):
+            return found
+    return singular if n == 1 else plural
+
+
+# --- locale formatting ---------------------------------------------------------------
+
+NA = "n/a"
+
+
+def na() -> str:
+    """The word for an unknown value ("n/a" / "无数据")."""
+    return _(NA)
+
+
+def _is_missing(value: float | int | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def format_number(value: float | int | None, digits: int = 0, signed: bool = False) -> str:
+    """1234.5 -> '1,234.5' (en and zh-CN group the same way); None -> n/a."""
+    if _is_missing(value):
+        return na()
+    assert value is not None
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    value = round(value, digits) if digits > 0 else round(value)
+    if signed and value != 0:  # a zero change has no sign
+        pattern = f"+{pattern};-{pattern}"
+    return format_decimal(abs(value) if value == 0 else value, format=pattern,
+                          locale=babel_locale())
+
+
+def format_percent_value(value: float | None, digits: int = 1, signed: bool = False) -> str:
+    """A 0-100 percentage: 84.1 -> '84.1%'; signed changes are points: '+2.6 pts'."""
+    if _is_missing(value):
+        return na()
+    assert value is not None
+    if signed:
+        return _("{value} pts").format(value=format_number(value, digits, signed=True))
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "") + "%"
+    return format_percent(value / 100.0, format=pattern, locale=babel_locale())
+
+
+def format_date(value: date | datetime | None, style: str = "medium") -> str:
+    """A date for the locale: '20 Nov 2026' / '2026年11月20日' (style 'long' in zh)."""
+    if value is None:
+        return na()
+    if isinstance(value, datetime):
+        value = value.date()
+    locale = babel_locale()
+    if locale == "zh_CN" and style == "medium":
+        style = "long"  # 2026年11月20日 reads better than 2026-11-20 in a sentence
+    if locale == "en" and style == "medium":
+        style = "d MMM y"  # 20 Nov 2026, as the app has always written dates
+    return _babel_date(value, format=style, locale=locale)
+
+
+def format_datetime(value: datetime | None) -> str:
+    """'20 Nov 2026 14:05' / '2026年11月20日 14:05'."""
+    if value is None:
+        return na()
+    if babel_locale() == "zh_CN":
+        return _babel_datetime(value, format="y年M月d日 HH:mm", locale="zh_CN")
+    return _babel_datetime(value, format="d MMM y HH:mm", locale="en")
+
+
+def format_week(value: date | datetime | str | None) -> str:
+    """The ISO week of a date (or 'YYYY-Www'): '2026-W47' / '2026年第47周'."""
+    if value is None:
+        return na()
+    if isinstance(value, str):
+        year, week = int(value[:4]), int(value.split("W")[-1])
+    else:
+        if isinstance(value, datetime):
+            value = value.date()
+        year, week, _day = value.isocalendar()
+    if get_language() == "zh-CN":
+        return f"{year}年第{week}周"
+    return f"{year}-W{week:02d}"
+
+
+def format_duration_minutes(minutes: float | None) -> str:
+    """Minutes as a reader says them: '45 min', '3 h 20 min', '2 d 4 h' / '3 小时 20 分'."""
+    if _is_missing(minutes):
+        return na()
+    assert minutes is not None
+    total = round(minutes)
+    negative = total < 0
+    total = abs(total)
+    days, rest = divmod(total, 1440)
+    hours, mins = divmod(rest, 60)
+    zh = get_language() == "zh-CN"
+    units = ("天", "小时", "分") if zh else ("d", "h", "min")
+    parts: list[str] = []
+    if days:
+        parts.append(f"{days:,} {units[0]}")
+        if hours:
+            parts.append(f"{hours} {units[1]}")
+    elif hours:
+        parts.append(f"{hours} {units[1]}")
+        if mins:
+            parts.append(f"{mins} {units[2]}")
+    else:
+        parts.append(f"{mins} {units[2]}")
+    text = " ".join(parts)
+    return f"-{text}" if negative else text
+
+
+def language_display_name(tag: str) -> str:
+    return LANGUAGE_NAMES.get(tag) or Locale.parse(LANGUAGES.get(tag, tag)).display_name or tag
