@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import streamlit as st
 
@@ -26,6 +27,49 @@ PRESETS: dict[str, str] = {
 }
 DEFAULT_PRESET = "90d"
 SEEDED = "_filters_seeded_from_url"
+PENDING_DRILL = "_pending_drill"
+PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
+# URL keys the global filters own; a page's own state uses other keys (e.g. x_stage).
+FILTER_URL_KEYS = ("period", "from", "to", "as_of", *DIMENSIONS)
+
+
+def drill_to(page: str, set_filters: dict[str, list[str]] | None = None,
+             params: dict[str, str | list[str]] | None = None) -> None:
+    """Open another page (e.g. "explore") narrowed to a selection, keeping the other filters.
+
+    set_filters: global filters to replace, e.g. {"channel": ["phone"], "branch": ["B01"]};
+    a key "from"/"to" ("YYYY-MM-DD") sets a custom period. params: the target page's own
+    URL keys (e.g. {"x_level": "tickets", "x_stage": "resolved"}). The language and the
+    untouched filters stay. The filters are applied before the sidebar's widgets are drawn
+    in the next run (a drawn widget's state cannot be changed in the same run).
+    """
+    set_filters = dict(set_filters or {})
+    st.session_state[PENDING_DRILL] = set_filters
+    query: dict[str, str | list[str]] = {
+        key: (values if len(values) > 1 else values[0])
+        for key in (*FILTER_URL_KEYS, "lang") if (values := st.query_params.get_all(key))
+    }
+    for key, value in set_filters.items():
+        query[key] = value if len(value) != 1 else value[0]
+    if "from" in set_filters and "to" in set_filters:
+        query["period"] = "custom"
+    query.update(params or {})
+    st.switch_page(str(PAGES_DIR / f"{page}.py"), query_params=query)
+
+
+def _apply_pending_drill(options: dict[str, list[str]]) -> None:
+    pending = st.session_state.pop(PENDING_DRILL, None)
+    if not pending:
+        return
+    for dim in DIMENSIONS:
+        if dim in pending:
+            st.session_state[widget_key(dim)] = [v for v in pending[dim]
+                                                 if v in options.get(dim, [])]
+    start = _parse_date((pending.get("from") or [None])[0])
+    end = _parse_date((pending.get("to") or [None])[0])
+    if start and end and start <= end:
+        st.session_state[widget_key("period")] = "custom"
+        st.session_state[widget_key("dates")] = (start, end)
 
 
 def widget_key(dim: str) -> str:
@@ -101,6 +145,7 @@ def sidebar_filters(options: dict[str, list[str]], as_of: datetime | None,
                     branch_names: dict[str, str]) -> FilterState:
     """Draw the global filters in the sidebar and return the request they make."""
     seed_from_url(options)
+    _apply_pending_drill(options)
     sb = st.sidebar
     sb.markdown("### Filters")
     # The as-of box is drawn last (it is rarely used), but the periods need its value
