@@ -2,37 +2,11 @@
 -- Grain: group of the tickets T (period + filters). Percentages 0-100; an empty
 -- denominator gives null ("n/a"), never 0.
 -- Parameters: filtered_tickets' ones, $as_of, $repeat_days, $fcr_days, $churn_days,
--- $sla_urgent_min, $sla_high_min, $sla_normal_min, $sla_low_days.
+-- $sla_urgent_min, $sla_high_min, $sla_normal_min, $sla_low_days (the SLA rule: sla_state.sql).
 with
 {{filtered_tickets}},
 
-sla as (
-    -- First-response SLA deadline by priority. low: a weekend ticket starts Monday 00:00,
-    -- then N working days (Mon-Fri) at the same time of day.
-    select
-        t.*,
-        case
-            when isodow(t.created_at) >= 6
-                then date_trunc('day', t.created_at) + to_days(8 - isodow(t.created_at))
-            else t.created_at
-        end as low_start
-    from t
-),
-
-deadlines as (
-    select
-        s.*,
-        case s.priority
-            when 'urgent' then s.created_at + to_minutes($sla_urgent_min::bigint)
-            when 'high' then s.created_at + to_minutes($sla_high_min::bigint)
-            when 'normal' then s.created_at + to_minutes($sla_normal_min::bigint)
-            when 'low' then s.low_start + to_days(
-                7 * ($sla_low_days::bigint // 5) + $sla_low_days::bigint % 5
-                + case when isodow(s.low_start) - 1 + $sla_low_days::bigint % 5 >= 5 then 2 else 0 end
-            )
-        end as sla_deadline
-    from sla as s
-),
+{{sla_state}},
 
 flags as (
     select
@@ -49,13 +23,7 @@ flags as (
         d.carries_resolution,
         d.carries_reopen and d.carries_escalation as carries_fcr,
         d.carries_reopen,
-        case
-            when not d.carries_first_response then null  -- the source has no response times
-            when d.first_response_at is not null and d.first_response_at <= d.sla_deadline then 'met'
-            when d.first_response_at is not null and d.first_response_at > d.sla_deadline then 'breached'
-            when d.first_response_at is null and $as_of > d.sla_deadline then 'breached'
-            when d.first_response_at is null and $as_of <= d.sla_deadline then 'pending'
-        end as sla_state,
+        d.sla_state,
         d.type = 'complaint'
             and d.customer_id is not null
             and d.prev_complaint_at >= d.created_at - to_days($repeat_days::bigint) as is_repeat,
@@ -65,7 +33,7 @@ flags as (
             and not coalesce(
                 d.next_contact_at <= d.resolved_at + to_days($fcr_days::bigint), false
             ) as is_fcr
-    from deadlines as d
+    from sla_tickets as d
 ),
 
 ticket_kpis as (
