@@ -24,7 +24,7 @@ import duckdb
 
 from queries import sql_text
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 TMP_MARK = ".writing-"
 
 
@@ -76,7 +76,9 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
     """Bring a warehouse of any earlier version to SCHEMA_VERSION, inside the caller's transaction.
 
     Version 1 (base tables only) and 2 (facts in a table fact_tickets of their own) gain
-    the fact columns in tickets, filled from their data; version 0 is a new file.
+    the fact columns in tickets, filled from their data; version 0 is a new file. Version 3
+    gains the optional `status` column (4): no earlier extract could carry one, so every
+    ticket already there lists `status` as not carried (its KPIs stay as they were).
     """
     version = _schema_version(con)
     if version > SCHEMA_VERSION:
@@ -90,8 +92,21 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("drop table fact_tickets")  # becomes a view over tickets
     con.execute(sql_text("schema"))
     if version:
+        con.execute(_NO_STATUS_SQL["tickets"])
+    if version == 3:  # the stored facts stand; only the new ones are set
+        con.execute("update tickets set carries_status = false")
+    elif version:
         refresh_facts(con)
     _set_meta(con, "schema_version", str(SCHEMA_VERSION))
+
+
+# Tickets written before schema version 4 (or by a frame without a status) did not carry one.
+_NO_STATUS_SQL = {
+    table: (f"update {table} set not_carried = list_append(coalesce(not_carried, "  # noqa: S608
+            "[]::varchar[]), 'status') "
+            "where not coalesce(list_contains(not_carried, 'status'), false)")
+    for table in ("tickets", "incoming")  # fixed names
+}
 
 
 def needs_upgrade(path: Path) -> bool:
@@ -187,8 +202,8 @@ def ensure_current(path: Path) -> None:
 
 # The tickets' base columns (the extract's, as loaded); the rest of the table is facts.
 _BASE = ("ticket_id, customer_id, channel, branch_id, category, type, priority, created_at, "
-         "assigned_at, first_response_at, resolved_at, closed_at, reopen_count, escalated, "
-         "agent_id, subject, description, not_carried")
+         "assigned_at, first_response_at, resolved_at, closed_at, status, reopen_count, "
+         "escalated, agent_id, subject, description, not_carried")
 
 # What queries/facts.sql reads (fixed statements: no identifier comes from input): the view
 # _fact_candidates, rows numbered by the rowid of the temp table they live in, and the view
@@ -290,6 +305,9 @@ _EMPTY_INCOMING_SQL = f"create or replace temp table incoming as select {_BASE} 
 
 
 def stage_frame(con: duckdb.DuckDBPyConnection, frame: object) -> None:
-    """Temp table `incoming` from a frame of ticket rows, for refresh_facts(with_incoming)."""
+    """Temp table `incoming` from a frame of ticket rows, for refresh_facts(with_incoming).
+    A frame without a `status` column does not carry one (added to not_carried)."""
     con.execute(_EMPTY_INCOMING_SQL)
     append_frame(con, "incoming", frame)
+    if "status" not in getattr(frame, "columns", ()):
+        con.execute(_NO_STATUS_SQL["incoming"])

@@ -13,7 +13,8 @@
 --                      survey_id); arg_max_null keeps its null csat: an earlier survey
 --                      is never used instead (plain arg_max would skip nulls).
 --   funnel_depth       deepest funnel stage with a marker (0 received .. 6 satisfied);
---                      a ticket reached every stage up to its depth.
+--                      a ticket reached every stage up to its depth; status `closed`
+--                      marks closed (4), status `resolved` resolved (3) (kpis.md funnel).
 --   region / segment   the branch's region and the customer's segment, for filters.
 --   carries_*         whether the source extract had the column at all (not_carried).
 -- Anonymous tickets (customer_id null) get no prev/next: they neither are nor cause repeats.
@@ -62,6 +63,7 @@ select
     c.first_response_at,
     c.resolved_at,
     c.closed_at,
+    c.status,
     c.reopen_count,
     c.escalated,
     c.agent_id,
@@ -72,6 +74,7 @@ select
     not coalesce(list_contains(c.not_carried, 'resolved_at'), false) as carries_resolution,
     not coalesce(list_contains(c.not_carried, 'reopen_count'), false) as carries_reopen,
     not coalesce(list_contains(c.not_carried, 'escalated'), false) as carries_escalation,
+    not coalesce(list_contains(c.not_carried, 'status'), false) as carries_status,
     nb.prev_complaint_at,
     nb.next_contact_at,
     ls.ticket_id is not null as has_survey,
@@ -80,8 +83,8 @@ select
     case
         when ls.latest_csat >= 4 or (ls.latest_csat is null and ls.latest_nps >= 9) then 6
         when ls.ticket_id is not null then 5
-        when c.closed_at is not null then 4
-        when c.resolved_at is not null then 3
+        when c.closed_at is not null or c.status = 'closed' then 4
+        when c.resolved_at is not null or c.status = 'resolved' then 3
         when c.first_response_at is not null then 2
         when c.assigned_at is not null then 1
         else 0

@@ -1,4 +1,4 @@
--- Warehouse schema, version 3 (idempotent: run on every upgrade).
+-- Warehouse schema, version 4 (idempotent: run on every upgrade).
 -- Base tables hold the extracts' columns (../shared/spec/extracts.md) as loaded:
 -- channel/type/priority trimmed and lower-cased, other text trimmed, timestamps
 -- naive in the warehouse timezone. Keys are enforced by the loader (a primary
@@ -24,6 +24,7 @@ create table if not exists tickets (
     first_response_at timestamp,
     resolved_at timestamp,
     closed_at timestamp,
+    status varchar,
     reopen_count integer not null,
     escalated boolean not null,
     agent_id varchar,
@@ -50,13 +51,17 @@ alter table tickets add column if not exists latest_csat integer;
 alter table tickets add column if not exists latest_nps integer;
 alter table tickets add column if not exists funnel_depth integer;
 
-create view if not exists fact_tickets as
+-- version 3 -> 4: the optional status column (open / in_progress / resolved / closed)
+alter table tickets add column if not exists status varchar;
+alter table tickets add column if not exists carries_status boolean;
+
+create or replace view fact_tickets as
 select
     ticket_id, customer_id, channel, branch_id, region, category, type, priority, segment,
-    created_at, assigned_at, first_response_at, resolved_at, closed_at, reopen_count,
+    created_at, assigned_at, first_response_at, resolved_at, closed_at, status, reopen_count,
     escalated, carries_first_response, carries_resolution, carries_reopen,
-    carries_escalation, prev_complaint_at, next_contact_at, has_survey, latest_csat,
-    latest_nps, funnel_depth
+    carries_escalation, carries_status, prev_complaint_at, next_contact_at, has_survey,
+    latest_csat, latest_nps, funnel_depth
 from tickets;
 
 create table if not exists surveys (
@@ -115,6 +120,9 @@ create table if not exists loads (
     started_at timestamp not null,
     duration_s double
 );
+
+-- version 3 -> 4: rows a profile's `where` or `repeated_keys` leaves out on purpose
+alter table loads add column if not exists rows_skipped bigint;
 
 -- Every rejected row, whole, with where and why.
 create table if not exists rejects (

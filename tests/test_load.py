@@ -664,3 +664,36 @@ def test_a_large_file_in_each_plain_time_shape_is_typed_like_a_whole_load(
     seconds = 30 if shape.endswith(":30") else 0
     assert table(large, "select created_at, resolved_at from tickets where ticket_id = 'T7'") \
         == [(datetime(2024, 5, 1, 10, 7, seconds), datetime(2024, 5, 1, 10, 8, seconds))]
+
+
+# --- the optional status column (extracts.md; schema version 4) -------------------------
+
+STATUS_FILE = ("ticket_id,channel,branch_id,category,created_at,status\n"
+               "S1,app,B1,x,2024-05-01 10:00:00,Open\n"            # line 2: lower-cased
+               "S2,app,B1,x,2024-05-01 10:00:00, RESOLVED \n"      # line 3: trimmed too
+               "S3,app,B1,x,2024-05-01 10:00:00,closed\n"          # line 4
+               "S4,app,B1,x,2024-05-01 10:00:00,in_progress\n"     # line 5
+               "S5,app,B1,x,2024-05-01 10:00:00,solved\n"          # line 6: not a status word
+               "S6,app,B1,x,2024-05-01 10:00:00,\n")               # line 7: empty is fine
+
+
+def test_a_status_column_is_stored_lower_cased_and_an_unknown_word_is_a_reject(
+        tmp_path, monkeypatch):
+    f = write(tmp_path / "s.csv", STATUS_FILE)
+    whole, large = _load_both_ways(tmp_path, monkeypatch, f)  # validate() and the fast path
+    for wh in (whole, large):
+        assert table(wh, "select ticket_id, status, carries_status, funnel_depth "
+                         "from fact_tickets order by 1") == [
+            ("S1", "open", True, 0), ("S2", "resolved", True, 3),  # resolved: stage 3
+            ("S3", "closed", True, 4), ("S4", "in_progress", True, 0),  # closed: stage 4
+            ("S6", None, True, 0)]
+        (r,) = rejects(wh)
+        assert r["line"] == 6 and r["column"] == "status" and "'solved'" in r["reason"]
+        assert "open, in_progress, resolved, closed" in r["reason"]
+
+
+def test_an_extract_without_a_status_column_does_not_carry_one(tmp_path, wh):
+    load_file(wh, write(tmp_path / "t.csv", "ticket_id,channel,branch_id,category,created_at\n"
+                        "T1,app,B1,x,2024-05-01 10:00\n"))
+    assert table(wh, "select status, carries_status, list_contains(not_carried, 'status') "
+                     "from tickets") == [(None, False, True)]

@@ -138,3 +138,43 @@ def test_a_failed_write_changes_nothing_and_a_reader_keeps_its_data(tmp_path):
     assert reader.execute("select count(*) from tickets").fetchall() == [(1,)]
     assert connect_reader(path).execute("select count(*) from tickets").fetchall() == [(0,)]
     assert not [p for p in Path(tmp_path).iterdir() if ".writing-" in p.name]
+
+
+def test_a_version_3_warehouse_gains_status_columns_and_its_tickets_do_not_carry_one(
+        tmp_path, capsys):
+    # a v3 file: v1 tables plus the v2 column and the v3 stored facts, without status
+    path = tmp_path / "v3.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(V1_SCHEMA)
+    con.execute("update meta set value = '3' where key = 'schema_version'")
+    con.execute("alter table tickets add column not_carried varchar[]")
+    con.execute("update tickets set not_carried = ['assigned_at']")
+    for col, typ in (("region", "varchar"), ("segment", "varchar"),
+                     ("carries_first_response", "boolean"), ("carries_resolution", "boolean"),
+                     ("carries_reopen", "boolean"), ("carries_escalation", "boolean"),
+                     ("prev_complaint_at", "timestamp"), ("next_contact_at", "timestamp"),
+                     ("has_survey", "boolean"), ("latest_csat", "integer"),
+                     ("latest_nps", "integer"), ("funnel_depth", "integer")):
+        con.execute(f"alter table tickets add column {col} {typ}")
+    # facts as v3 stored them (T2 repeats T1; T1 resolved: depth 3) -- left as they are
+    con.execute("update tickets set carries_resolution = true, funnel_depth = "
+                "case when resolved_at is not null then 3 else 0 end, prev_complaint_at = "
+                "case when ticket_id = 'T2' then timestamp '2024-05-01 10:00' end")
+    con.execute("create view fact_tickets as select ticket_id, resolved_at, funnel_depth, "
+                "prev_complaint_at from tickets")
+    con.execute("create table loads2 as select 1")  # an unrelated table survives
+    con.close()
+    assert needs_upgrade(path)
+    with write_transaction(path):  # the upgrade runs in place, in the writer's transaction
+        pass
+    con = duckdb.connect(str(path), read_only=True)
+    assert con.execute("select value from meta where key = 'schema_version'").fetchall() == [
+        ("4",)]
+    assert con.execute(
+        "select f.ticket_id, f.status, f.carries_status, t.not_carried, f.funnel_depth, "
+        "f.prev_complaint_at is not null from fact_tickets as f join tickets as t "
+        "using (ticket_id) order by 1").fetchall() == [
+        ("T1", None, False, ["assigned_at", "status"], 3, False),
+        ("T2", None, False, ["assigned_at", "status"], 0, True)]
+    assert "rows_skipped" in [r[0] for r in con.execute("describe loads").fetchall()]
+    con.close()

@@ -38,6 +38,7 @@ class Kind:
 
 
 TICKET_TIMES = ("assigned_at", "first_response_at", "resolved_at", "closed_at")
+TICKET_STATUSES = ("open", "in_progress", "resolved", "closed")
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("tickets", "ticket_id", (
@@ -52,6 +53,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
                allowed=("urgent", "high", "normal", "low")),
         Column("created_at", "timestamp", required=True),
         *(Column(t, "timestamp", not_before="created_at") for t in TICKET_TIMES),
+        # optional: a source's own words are mapped by its profile (311: Open/Closed)
+        Column("status", "text", lower=True, allowed=TICKET_STATUSES),
         Column("reopen_count", "int", default="0", min=0),
         Column("escalated", "bool", default="false"),
         Column("agent_id", "text"),

@@ -59,7 +59,7 @@ from dashboard.warehouse import (
 # that need them n/a for its tickets (instead of counting "not resolved" as a real 0 %).
 # reopen_count and escalated have defaults in the spec (0, false), so a missing column
 # takes the default like an empty value does.
-CARRIED_OPTIONAL = ("customer_id", *TICKET_TIMES)
+CARRIED_OPTIONAL = ("customer_id", *TICKET_TIMES, "status")
 
 Step = Callable[[str, float], None]  # (what is happening, fraction done 0..1)
 
