@@ -50,6 +50,15 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _by(text: str) -> tuple[str, ...]:
+    from queries.registry import parse_by
+
+    try:
+        return parse_by(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 FILTER_OPTIONS = {
     "channel": "channel", "branch": "branch", "region": "region", "category": "category",
     "type": "type", "priority": "priority", "segment": "segment",
@@ -93,9 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("kpis", help="the KPI set of spec/kpis.md")
     _add_common(p)
-    p.add_argument("--by", choices=("channel", "branch", "branch_id", "region", "category",
-                                    "type", "priority", "segment", "week", "month", "day"),
-                   help="one row per value of this dimension")
+    p.add_argument("--by", type=_by, metavar="DIM[,DIM2]",
+                   help="one row per value of this dimension, or per pair of two: "
+                        "channel, region, branch, category, type, priority, segment, "
+                        "day, week, month, weekday, hour")
 
     p = sub.add_parser("funnel", help="the handling funnel")
     _add_common(p)
@@ -105,6 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fix", help="only this fix id")
     p.add_argument("--window-days", dest="window_days", type=_positive_int,
                    help="days before and after launch (default: setting, 90)")
+
+    from dashboard.cli_satisfaction import add_parser as add_outliers_parser
+
+    add_outliers_parser(sub, _add_common)  # `outliers` (dashboard/cli_satisfaction.py)
 
     p = sub.add_parser("rejects", help="rejected rows with line, column and reason")
     p.add_argument("--extract", help="only rows of this extract (file name)")
@@ -197,6 +211,15 @@ def _table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) ->
 
 # --- commands -----------------------------------------------------------------------
 
+def _say_unknown_filter_values(con, filters) -> None:
+    """spec/kpis.md: a filter value that matches nothing is said on stderr (exit stays 0)."""
+    from queries.api import fetch_unknown_filter_values
+
+    for dim, values in fetch_unknown_filter_values(con, filters).items():
+        print(f"No ticket has {dim} {', '.join(repr(v) for v in values)}; "
+              "that value matches nothing.", file=sys.stderr)
+
+
 def cmd_kpis(args: argparse.Namespace) -> int:
     from dashboard.format import format_kpi
     from queries.api import KPI_CATALOG, KPI_KEYS, fetch_kpis, kpi_row_to_json, resolve_as_of
@@ -204,21 +227,23 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     con = _reader(args)
     filters = _filters(args)
     as_of = resolve_as_of(con, filters)
-    by = "branch" if args.by == "branch_id" else args.by  # the spec's name for the dimension
-    frame = fetch_kpis(con, filters, by=by)
-    rows = [kpi_row_to_json(r, as_of, filters) | ({"group": r["group"]} if args.by else {})
+    _say_unknown_filter_values(con, filters)
+    dims: tuple[str, ...] = args.by or ()
+    frame = fetch_kpis(con, filters, by=dims or None)
+    group_keys = ["group"] if len(dims) == 1 else list(dims)
+    rows = [{k: r[k] for k in group_keys if dims} | kpi_row_to_json(r, as_of, filters)
             for r in frame.iter_rows(named=True)]
     if args.json:
-        _print_json(rows if args.by else rows[0])
+        _print_json(rows if dims else rows[0])
         return 0
     period = f"{filters.date_from or 'start'} .. {filters.date_to or 'end'}"
     as_of_text = as_of.strftime("%Y-%m-%d %H:%M:%S") if as_of else "n/a"
-    if args.by:
+    if dims:
         keys = ("tickets", "complaints", "resolved_pct", "frt_median_min", "sla_met_pct",
                 "fcr_pct", "repeat_complaint_pct", "csat_avg", "nps", "post_complaint_churn_pct")
-        _table(f"KPIs by {args.by}, {period} (as of {as_of_text})",
-               [args.by, *[KPI_CATALOG[k].label for k in keys]],
-               [[r["group"] if r["group"] is not None else "(unknown)",
+        _table(f"KPIs by {' x '.join(dims)}, {period} (as of {as_of_text})",
+               [*dims, *[KPI_CATALOG[k].label for k in keys]],
+               [[*[r[g] if r[g] is not None else "(unknown)" for g in group_keys],
                  *[format_kpi(k, r[k]) for k in keys]] for r in rows])
     else:
         _table(f"KPIs, {period} (as of {as_of_text})", ["KPI", "value"],
@@ -337,6 +362,8 @@ COMMANDS = {
     "kpis": cmd_kpis, "funnel": cmd_funnel, "effects": cmd_effects, "demo": cmd_demo,
     "load": cmd_load, "rejects": cmd_rejects, "report": cmd_report, "serve": cmd_serve,
 }
+COMMANDS["outliers"] = lambda args: __import__(
+    "dashboard.cli_satisfaction", fromlist=["cmd_outliers"]).cmd_outliers(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

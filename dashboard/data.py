@@ -86,7 +86,8 @@ def kpi_comparison(version: Version, filters: Filters) -> api.KpiComparison:
 
 
 @_cached
-def kpis(version: Version, filters: Filters, by: str | None = None) -> pl.DataFrame:
+def kpis(version: Version, filters: Filters, by: str | tuple[str, ...] | None = None
+         ) -> pl.DataFrame:
     return api.fetch_kpis(connection(version), filters, by=by)
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from queries.api import DIMENSIONS, Filters
+from dashboard.i18n import _
+from queries.api import DIMENSIONS, Filters, normalise_value
 
 PRESETS: dict[str, str] = {
     "7d": "Last 7 days",
@@ -98,23 +99,59 @@ def _parse_date(text: str | None) -> date | None:
         return None
 
 
+IGNORED = "_filters_ignored_from_url"
+
+
 def seed_from_url(options: dict[str, list[str]]) -> None:
-    """Once per session: URL -> widget state (unknown values are dropped, not errors)."""
+    """Once per session: URL -> widget state.
+
+    A value the link names but the data does not have (an unknown period, a date that is
+    not a date, a branch no ticket has) is not used, and it is remembered in
+    session_state[IGNORED] as (URL key, value) pairs so the sidebar can say what was ignored.
+    """
     if st.session_state.get(SEEDED):
         return
     qp = st.query_params
+    ignored: list[tuple[str, str]] = []
     preset = qp.get("period", DEFAULT_PRESET)
+    if preset not in PRESETS:
+        ignored.append(("period", preset))
     st.session_state[widget_key("period")] = preset if preset in PRESETS else DEFAULT_PRESET
-    start, end = _parse_date(qp.get("from")), _parse_date(qp.get("to"))
+    raw_start, raw_end = qp.get("from"), qp.get("to")
+    start, end = _parse_date(raw_start), _parse_date(raw_end)
+    for key, raw, parsed in (("from", raw_start, start), ("to", raw_end, end)):
+        if raw and parsed is None:
+            ignored.append((key, raw))
     if start and end and start <= end:
         st.session_state[widget_key("dates")] = (start, end)
         if "period" not in qp:
             st.session_state[widget_key("period")] = "custom"
+    elif start and end:
+        ignored.append(("from", f"{start} > {end}"))
     for dim in DIMENSIONS:
-        wanted = qp.get_all(dim)
-        st.session_state[widget_key(dim)] = [v for v in wanted if v in options.get(dim, [])]
+        known = options.get(dim, [])
+        chosen: list[str] = []
+        for raw_value in qp.get_all(dim):
+            value = normalise_value(dim, raw_value)
+            if value in known:
+                if value not in chosen:
+                    chosen.append(value)
+            elif raw_value.strip():
+                ignored.append((dim, raw_value))
+        st.session_state[widget_key(dim)] = chosen
     st.session_state[widget_key("as_of")] = qp.get("as_of", "")
+    st.session_state[IGNORED] = ignored
     st.session_state[SEEDED] = True
+
+
+def ignored_text(ignored: list[tuple[str, str]]) -> str | None:
+    """One sentence naming what a link asked for that is not used, or None."""
+    if not ignored:
+        return None
+    names = {"period": _("period"), "from": _("start date"), "to": _("end date")}
+    parts = [f"{names.get(key) or _(DIMENSIONS.get(key, key))} “{value}”" for key, value in ignored]
+    return _("The link's {items} matched nothing in the data and was ignored.").format(
+        items=", ".join(parts))
 
 
 def parse_as_of(text: str) -> datetime | None:
@@ -148,6 +185,9 @@ def sidebar_filters(options: dict[str, list[str]], as_of: datetime | None,
     _apply_pending_drill(options)
     sb = st.sidebar
     sb.markdown("### Filters")
+    ignored = ignored_text(st.session_state.get(IGNORED, []))
+    if ignored:
+        sb.warning(ignored, icon=":material/link_off:")
     # The as-of box is drawn last (it is rarely used), but the periods need its value
     # first: a widget's value is in session_state before the run that draws it.
     as_of_text = st.session_state.get(widget_key("as_of"), "")
@@ -195,6 +235,7 @@ def sidebar_filters(options: dict[str, list[str]], as_of: datetime | None,
 
 
 def _clear_filters() -> None:
+    st.session_state[IGNORED] = []
     for dim in DIMENSIONS:
         st.session_state[widget_key(dim)] = []
 

@@ -21,11 +21,18 @@ def _body(text: str) -> str:
 
 
 @cache
-def sql_text(name: str) -> str:
+def sql_text(name: str, fragments: tuple[tuple[str, str], ...] = ()) -> str:
     """The text of queries/<name>.sql with `{{other}}` replaced by queries/other.sql.
 
     Includes compose files of this package only; values are always bound as
-    parameters by the caller, never formatted into the text.
+    parameters by the caller, never formatted into the text. `fragments` replace
+    an include by an allow-listed expression of queries.registry (e.g. the group key
+    of a breakdown); a fragment is never built from a request's values.
     """
+    given = dict(fragments)
     text = files(__package__).joinpath(f"{name}.sql").read_text(encoding="utf-8")
-    return _INCLUDE.sub(lambda m: _body(sql_text(m.group(1))), text)
+    return _INCLUDE.sub(
+        lambda m: given[m.group(1)] if m.group(1) in given
+        else _body(sql_text(m.group(1), fragments)),
+        text,
+    )

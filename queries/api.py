@@ -18,18 +18,18 @@ import polars as pl
 from dashboard.settings import Settings, get_settings
 from queries import sql_text
 
-# Filter dimensions: the CLI option / URL key, and whether values are lower-cased.
-DIMENSIONS: dict[str, str] = {
-    "channel": "Channel",
-    "region": "Region",
-    "branch": "Branch",
-    "category": "Category",
-    "type": "Type",
-    "priority": "Priority",
-    "segment": "Segment",
-}
-LOWERCASED = {"channel", "type", "priority"}
-GROUPINGS = (*DIMENSIONS, "week", "month", "day")
+from queries.registry import (
+    DIMENSION_REGISTRY,
+    FILTER_DIMENSIONS,
+    group_key_sql,
+    parse_by,
+)
+from queries.registry import GROUPINGS as GROUPINGS  # re-exported: every breakdown key
+
+# Filter dimensions (CLI option / URL key -> label, marked for translation) and the ones
+# whose values are lower-cased; both derived from queries/registry.py.
+DIMENSIONS: dict[str, str] = {k: DIMENSION_REGISTRY[k].label for k in FILTER_DIMENSIONS}
+LOWERCASED = {k for k in FILTER_DIMENSIONS if DIMENSION_REGISTRY[k].lowercase}
 
 KPI_KEYS = (
     "tickets", "complaints", "resolved_pct", "frt_median_min", "frt_p90_min",
@@ -160,8 +160,25 @@ def _cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return cur
 
 
-def _run(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> pl.DataFrame:
-    sql = sql_text(name)
+def _run(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any],
+         fragments: tuple[tuple[str, str], ...] = ()) -> pl.DataFrame:
+    """Run queries/<name>.sql with its parameters bound.
+
+    A breakdown reaches the SQL as the allow-listed `group_key` fragment of
+    queries.registry; a caller that passes params["dim"] (one or two dimensions) gets it
+    derived, and the result's group column(s) shaped as fetch_kpis documents.
+    """
+    dims: tuple[str, ...] = ()
+    if params.get("dim") and not any(key == "group_key" for key, _v in fragments):
+        dims = parse_by(params["dim"])
+        fragments = (*fragments, ("group_key", group_key_sql(dims)))
+    frame = _run_sql(con, name, params, fragments)
+    return _shape_groups(frame, dims) if dims and "group" in frame.columns else frame
+
+
+def _run_sql(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any],
+             fragments: tuple[tuple[str, str], ...]) -> pl.DataFrame:
+    sql = sql_text(name, fragments)
     cur = _cursor(con)
     try:
         frame = cur.sql(sql, params=Request(params).for_sql(sql)).pl()
@@ -192,8 +209,7 @@ def resolve_as_of(con: duckdb.DuckDBPyConnection, filters: Filters) -> datetime 
 def _params(
     con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings, by: str | None = None
 ) -> dict[str, Any]:
-    if by is not None and by not in GROUPINGS:
-        raise ValueError(f"cannot group by {by!r}; choose one of {', '.join(GROUPINGS)}")
+    parse_by(by)  # ValueError for a breakdown outside the registry
     as_of = resolve_as_of(con, filters)
     params: dict[str, Any] = {
         "dim": by,
@@ -220,17 +236,28 @@ def _params(
 def fetch_kpis(
     con: duckdb.DuckDBPyConnection,
     filters: Filters,
-    by: str | None = None,
+    by: str | tuple[str, ...] | None = None,
     settings: Settings | None = None,
 ) -> pl.DataFrame:
-    """The KPI set of spec/kpis.md: one row (by=None, group null) or one row per group.
+    """The KPI set of spec/kpis.md for the tickets T of `filters` (spec "Ticket KPIs").
+
+    by: None -> one row, column "group" null; one dimension ("channel", or any key of
+    queries.registry.GROUPINGS) -> one row per value, in column "group"; two dimensions
+    (("channel", "branch") or "channel,branch") -> one row per pair, one column named after
+    each dimension instead of "group". Group values: text for the filter dimensions (null
+    when unknown, e.g. a branch without a region), "YYYY-MM-DD" for day/week (the Monday),
+    "YYYY-MM" for month, Int64 for weekday (ISO 1 = Monday .. 7) and hour (0..23). Groups
+    without tickets are not listed; rows are ordered by the group values, nulls last.
 
     Besides the KPIs, n_* columns give the sample behind each figure. An empty
     selection gives one row with tickets = 0 and every rate null (by=None).
+    Raises ValueError for an unknown or repeated dimension, or more than two.
     """
     settings = settings or get_settings()
-    frame = _run(con, "kpis", _params(con, filters, settings, by))
-    if by is None and frame.height == 0:
+    dims = parse_by(by)
+    frame = _run(con, "kpis", _params(con, filters, settings),
+                 (("group_key", group_key_sql(dims)),))
+    if not dims and frame.height == 0:
         frame = pl.DataFrame(
             {"group": [None], "tickets": [0], "complaints": [0]}, schema_overrides={"group": pl.String}
         )
@@ -239,7 +266,61 @@ def fetch_kpis(
             [pl.lit(0 if c.startswith("n_") else None, dtype=pl.Int64 if c.startswith("n_") else pl.Float64).alias(c)
              for c in missing]
         )
-    return frame
+    return _shape_groups(frame, dims)
+
+
+def _group_values(expr: pl.Expr, dim: str) -> pl.Expr:
+    """A group column as it leaves the API: dates as text, grains as integers."""
+    kind = DIMENSION_REGISTRY[dim].kind
+    if kind == "date":
+        return expr.cast(pl.Date).dt.strftime("%Y-%m-%d")
+    if kind == "month":
+        return expr.cast(pl.Date).dt.strftime("%Y-%m")
+    if kind == "int":
+        return expr.cast(pl.Int64)
+    return expr.cast(pl.String)
+
+
+def _shape_groups(frame: pl.DataFrame, dims: tuple[str, ...]) -> pl.DataFrame:
+    if not dims:
+        return frame
+    if len(dims) == 1:
+        return frame.with_columns(_group_values(pl.col("group"), dims[0]).alias("group"))
+    rest = [c for c in frame.columns if c != "group"]
+    if frame.height == 0 or not isinstance(frame.schema["group"], pl.Struct):
+        return frame.select(
+            *[pl.lit(None).alias(d) for d in dims], *rest
+        ).with_columns(*[_group_values(pl.col(d), d).alias(d) for d in dims])
+    return frame.select(
+        _group_values(pl.col("group").struct.field("g1"), dims[0]).alias(dims[0]),
+        _group_values(pl.col("group").struct.field("g2"), dims[1]).alias(dims[1]),
+        *rest,
+    )
+
+
+def unknown_filter_values(
+    filters: Filters, options: dict[str, list[str]]
+) -> dict[str, tuple[str, ...]]:
+    """The requested filter values that no loaded ticket has (spec/kpis.md "Filters").
+
+    options: the values each dimension takes (fetch_dimension_values). Returns
+    {dimension: (value, ...)} for the dimensions with at least one unknown value (values
+    as normalised by Filters); {} when every value matches something. Pure: no query.
+    """
+    out: dict[str, tuple[str, ...]] = {}
+    for dim, values in filters.dimension_values().items():
+        known = set(options.get(dim, []))
+        missing = tuple(v for v in values if v not in known)
+        if missing:
+            out[dim] = missing
+    return out
+
+
+def fetch_unknown_filter_values(
+    con: duckdb.DuckDBPyConnection, filters: Filters
+) -> dict[str, tuple[str, ...]]:
+    """unknown_filter_values against the warehouse's own dimension values."""
+    return unknown_filter_values(filters, fetch_dimension_values(con))
 
 
 _KPI_COLUMNS = (
@@ -249,11 +330,16 @@ _KPI_COLUMNS = (
 
 
 def fetch_funnel(
-    con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings | None = None
+    con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings | None = None,
+    by: str | None = None,
 ) -> pl.DataFrame:
-    """Stages with tickets reached, conversion from the previous stage, median minutes."""
-    settings = settings or get_settings()
-    return _run(con, "funnel", _params(con, filters, settings))
+    """The funnel of spec/kpis.md (queries/funnel.sql): columns group, stage, tickets
+    (null: the source does not carry the stage), conversion_pct,
+    conversion_from_received_pct, median_minutes_from_previous; 7 rows in stage order,
+    or 7 per group of `by` (a GROUPINGS key; ValueError otherwise)."""
+    from queries.funnel import fetch_funnel as _fetch_funnel  # the Funnel page's module
+
+    return _fetch_funnel(con, filters, settings, by)
 
 
 def fetch_effects(

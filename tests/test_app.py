@@ -239,3 +239,13 @@ def test_an_unreadable_as_of_is_said_and_ignored(demo_warehouse, monkeypatch):
     at = run_app(demo_warehouse, monkeypatch, {"as_of": "next friday"})
     assert any("not a date or timestamp" in e.value for e in at.error)
     assert cards(at)["Tickets"] != "n/a"
+
+
+def test_a_link_with_unknown_values_says_what_was_ignored(demo_warehouse, monkeypatch):
+    at = run_app(demo_warehouse, monkeypatch,
+                 {"period": "fortnight", "branch": ["B01", "NOPE"], "from": "2026-13-01"})
+    said = " ".join(w.value for w in at.sidebar.warning)
+    # the unknown period, the bad date and the unknown branch are named; B01 is kept
+    assert "fortnight" in said and "NOPE" in said and "2026-13-01" in said
+    assert "B01" not in said
+    assert url_values(at, "branch") == ["B01"]

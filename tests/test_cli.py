@@ -136,7 +136,8 @@ def test_counts_are_json_integers_everywhere(wh):
     funnel = json.loads(run("funnel", "--json", "--warehouse", wh)[1])
     effects = json.loads(run("effects", "--json", "--warehouse", wh)[1])
     assert isinstance(kpis["complaints"], int)
-    assert all(isinstance(r["tickets"], int) for r in funnel)
+    # stages the source does not carry (no survey loaded here) are null, the rest integers
+    assert all(isinstance(r["tickets"], int) for r in funnel if r["tickets"] is not None)
     assert all(isinstance(r["n_treated_pre"], int) for r in effects)
     # the text a person reads says 61, not 61.0
     assert "3.0" not in run("funnel", "--warehouse", wh)[1]
@@ -147,3 +148,34 @@ def test_by_branch_id_and_branch_id_filters_use_the_spec_names(wh):
     assert [r["group"] for r in rows] == ["B1"]
     one = json.loads(run("kpis", "--json", "--warehouse", wh, "--branch-id", "B1")[1])
     assert one["tickets"] == 3
+
+
+def test_kpis_by_two_dimensions_name_a_key_after_each(wh):
+    code, out, _ = run("kpis", "--by", "channel,branch", "--json", "--warehouse", wh)
+    rows = json.loads(out)
+    assert code == 0
+    assert all(set(r) == KPI_KEYS | {"channel", "branch"} for r in rows)
+    # T1 is app/B1; T2 and T3 are web/B1
+    assert {(r["channel"], r["branch"]): r["tickets"] for r in rows} == {
+        ("app", "B1"): 1, ("web", "B1"): 2}
+
+
+def test_kpis_by_weekday_and_hour_are_json_integers(wh):
+    rows = json.loads(run("kpis", "--by", "weekday,hour", "--json", "--warehouse", wh)[1])
+    # T1 Wed 1 May 10:00, T2 Fri 3 May 10:00, T3 Sat 1 June 09:00
+    assert {(r["weekday"], r["hour"]) for r in rows} == {(3, 10), (5, 10), (6, 9)}
+    rows = json.loads(run("kpis", "--by", "month", "--json", "--warehouse", wh)[1])
+    assert [r["group"] for r in rows] == ["2024-05", "2024-06"]
+
+
+def test_a_bad_breakdown_is_a_usage_error(wh):
+    assert run("kpis", "--by", "channel,channel", "--warehouse", wh)[0] == 2
+    assert run("kpis", "--by", "colour", "--warehouse", wh)[0] == 2
+
+
+def test_a_filter_value_matching_nothing_is_said_on_stderr_with_exit_0(wh):
+    code, out, err = run("kpis", "--json", "--warehouse", wh, "--branch", "B9")
+    assert code == 0 and json.loads(out)["tickets"] == 0
+    assert "B9" in err and "branch" in err
+    code, out, err = run("kpis", "--json", "--warehouse", wh, "--channel", "app")
+    assert err == ""

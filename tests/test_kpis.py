@@ -451,3 +451,67 @@ def test_churn_by_group_uses_each_groups_first_complaint(make_warehouse):
     # phone: t = 01-01, churn 105 days later -> not churned; web: t = 03-01, 45 days -> churned
     assert rows["phone"]["post_complaint_churn_pct"] == pytest.approx(0.0)
     assert rows["web"]["post_complaint_churn_pct"] == pytest.approx(100.0)
+
+
+# --- breakdowns by one or two dimensions and the weekday/hour grains ------------------
+
+def test_two_dimensions_give_one_row_per_pair_with_a_column_per_dimension(make_warehouse):
+    from dashboard.warehouse import connect_reader
+    from queries.api import Filters, fetch_kpis
+
+    wh = make_warehouse(tickets=[
+        ticket("T1", "2024-05-01 10:00", channel="app", branch_id="B1"),
+        ticket("T2", "2024-05-01 11:00", channel="app", branch_id="B1", type="inquiry"),
+        ticket("T3", "2024-05-02 10:00", channel="app", branch_id="B2"),
+        ticket("T4", "2024-05-02 10:00", channel="web", branch_id="B1"),
+    ])
+    con = connect_reader(wh.path)
+    frame = fetch_kpis(con, Filters(), by=("channel", "branch"))
+    con.close()
+    assert "group" not in frame.columns and frame.columns[:2] == ["channel", "branch"]
+    got = {(r["channel"], r["branch"]): (r["tickets"], r["complaints"])
+           for r in frame.iter_rows(named=True)}
+    # (app, B1): T1 + T2, one complaint; (app, B2): T3; (web, B1): T4; (web, B2) has none
+    assert got == {("app", "B1"): (2, 1), ("app", "B2"): (1, 1), ("web", "B1"): (1, 1)}
+
+
+def test_weekday_is_iso_and_hour_is_of_created_at_both_integers(make_warehouse):
+    wh = make_warehouse(tickets=[
+        ticket("T1", "2024-05-06 00:00"),   # Monday, hour 0
+        ticket("T2", "2024-05-12 23:59"),   # Sunday, hour 23
+        ticket("T3", "2024-05-13 23:00"),   # Monday again, hour 23
+    ])
+    by_weekday = wh.kpis_by("weekday")
+    assert {k: v["tickets"] for k, v in by_weekday.items()} == {1: 2, 7: 1}
+    assert all(isinstance(k, int) for k in by_weekday)
+    assert {k: v["tickets"] for k, v in wh.kpis_by("hour").items()} == {0: 1, 23: 2}
+
+
+def test_week_is_the_monday_and_month_the_year_and_month(make_warehouse):
+    wh = make_warehouse(tickets=[
+        ticket("T1", "2024-05-05 23:59"),   # Sunday: its ISO week starts Monday 29 April
+        ticket("T2", "2024-05-06 00:00"),   # Monday 6 May
+    ])
+    assert set(wh.kpis_by("week")) == {"2024-04-29", "2024-05-06"}
+    assert set(wh.kpis_by("month")) == {"2024-05"}
+    assert set(wh.kpis_by("day")) == {"2024-05-05", "2024-05-06"}
+
+
+@pytest.mark.parametrize("by", ["nope", ("channel", "channel"), ("channel", "branch", "type"),
+                                "channel; drop table tickets"])
+def test_a_breakdown_outside_the_registry_is_refused(make_warehouse, by):
+    wh = make_warehouse(tickets=[ticket("T1", "2024-05-06 00:00")])
+    with pytest.raises(ValueError):
+        wh.kpis_by(by)
+
+
+def test_unknown_filter_values_are_named_per_dimension(make_warehouse):
+    from dashboard.warehouse import connect_reader
+    from queries.api import Filters, fetch_unknown_filter_values
+
+    wh = make_warehouse(tickets=[ticket("T1", "2024-05-06 00:00", channel="app", branch_id="B1")])
+    con = connect_reader(wh.path)
+    # " APP " is the stored "app" (normalised); "fax" and branch "B9" match nothing
+    got = fetch_unknown_filter_values(con, Filters(channel=(" APP ", "fax"), branch=("B1", "B9")))
+    con.close()
+    assert got == {"channel": ("fax",), "branch": ("B9",)}
