@@ -1,0 +1,296 @@
+"""Weekly review (spec/kpis.md "Weekly review"): weeks, change intervals, flags and the
+mix/rate decomposition, each against numbers worked out by hand in the comments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from dashboard.warehouse import connect_reader
+from queries.api import Filters
+from queries.weekly import (
+    GroupValue,
+    IsoWeek,
+    band_flagged,
+    change_interval,
+    churn_week,
+    count_band,
+    decompose,
+    fetch_decomposition,
+    fetch_weekly,
+    interval_flagged,
+    latest_complete_week,
+    mean_variance,
+    nps_variance,
+    proportion_variance,
+)
+from tests.fixtures import survey, ticket
+
+# --- weeks ---------------------------------------------------------------------------
+
+
+def test_an_iso_week_runs_from_monday_to_the_next_monday():
+    week = IsoWeek.parse("2026-W12")
+    assert week.monday == date(2026, 3, 16)  # ISO 2026-W01 starts Mon 29 Dec 2025
+    assert week.sunday == date(2026, 3, 22)
+    assert week.end == datetime(2026, 3, 23)
+    assert week.label == "2026-W12"
+    assert IsoWeek.parse("2026w12") == week
+
+
+def test_a_bad_week_is_refused_with_the_expected_form():
+    with pytest.raises(ValueError, match="like 2026-W12"):
+        IsoWeek.parse("2026-12")
+    with pytest.raises(ValueError, match="no ISO week 54"):
+        IsoWeek.parse("2026-W54")
+
+
+def test_a_week_is_complete_only_once_its_end_is_reached():
+    week = IsoWeek.parse("2026-W12")
+    assert week.complete(datetime(2026, 3, 23, 0, 0))  # end == as_of counts as complete
+    assert not week.complete(datetime(2026, 3, 22, 23, 59, 59))
+    assert not week.complete(None)
+
+
+def test_the_default_week_is_the_latest_complete_one():
+    # as_of on Monday 00:00 of W13: W12 has just ended
+    assert latest_complete_week(datetime(2026, 3, 23, 0, 0)).label == "2026-W12"
+    # one second before, W12 is still running: W11 is the latest complete one
+    assert latest_complete_week(datetime(2026, 3, 22, 23, 59, 59)).label == "2026-W11"
+    # mid-week (Friday of W47): the week before
+    assert latest_complete_week(datetime(2026, 11, 20, 17, 54)).label == "2026-W46"
+
+
+def test_churn_is_reported_for_the_latest_week_whose_complaints_have_all_matured():
+    # as_of Fri 20 Nov 2026, 90 days: a complaint of day t is matured when t + 90 <= 20 Nov,
+    # i.e. t <= 22 Aug (a Saturday). W34 (17-23 Aug) has a Sunday 23 Aug: not all matured.
+    # W33 (10-16 Aug): 16 Aug + 90 = 14 Nov <= 20 Nov.
+    assert churn_week(IsoWeek.parse("2026-W46"), datetime(2026, 11, 20, 17, 54), 90).label \
+        == "2026-W33"
+    # as_of Sat 21 Nov: 23 Aug + 90 = 21 Nov, so W34 has matured
+    assert churn_week(IsoWeek.parse("2026-W46"), datetime(2026, 11, 21), 90).label == "2026-W34"
+    # an old week that has matured is its own churn week
+    assert churn_week(IsoWeek.parse("2026-W10"), datetime(2026, 11, 21), 90).label == "2026-W10"
+
+
+# --- intervals ------------------------------------------------------------------------
+
+
+def test_a_proportion_uses_the_agresti_caffo_variance():
+    # 1 of 8 (12.5 %): p~ = (1+1)/(8+2) = 0.2; 0.2 × 0.8 / 10 = 0.016 -> 160 pts²
+    assert proportion_variance(12.5, 8) == pytest.approx(160.0)
+    # 0 of 7 is not certain: p~ = 1/9; (1/9)(8/9)/9 = 0.0109739 -> 109.739 pts²
+    assert proportion_variance(0.0, 7) == pytest.approx(109.7393, rel=1e-5)
+    assert proportion_variance(None, 8) is None
+
+
+def test_a_mean_uses_the_sample_variance_over_n():
+    # s² = 2.0 over 4 answers -> 0.5
+    assert mean_variance(2.0, 4) == pytest.approx(0.5)
+
+
+def test_nps_variance_uses_promoter_and_detractor_shares():
+    # 2 promoters, 1 detractor of 5: p 0.4, d 0.2; (0.6 - 0.2²)/5 = 0.112 -> 1120
+    assert nps_variance(2, 1, 5) == pytest.approx(1120.0)
+
+
+def test_a_change_interval_is_change_plus_minus_1_96_root_of_both_variances():
+    # change 2.0, variances 0.5 + 0.5 -> ±1.96 × 1 -> 0.04 .. 3.96, excludes 0: flagged
+    low, high = change_interval(2.0, 0.5, 0.5, 10, 10)
+    assert (low, high) == (pytest.approx(0.04), pytest.approx(3.96))
+    assert interval_flagged(low, high)
+    # change 1.9 -> -0.06 .. 3.86 includes 0: not flagged
+    assert not interval_flagged(*change_interval(1.9, 0.5, 0.5, 10, 10))
+
+
+def test_a_week_with_fewer_than_2_cases_gives_no_interval():
+    assert change_interval(2.0, 0.5, 0.5, 1, 10) == (None, None)
+    assert change_interval(2.0, 0.5, 0.5, 10, 1) == (None, None)
+    assert not interval_flagged(None, None)
+
+
+def test_a_count_is_flagged_outside_two_standard_deviations_of_8_weeks():
+    # 10, 12, 8, 10 and four weeks without tickets (0): mean 5, squares 25+49+9+25+4×25 = 208,
+    # sd = √(208/7) = 5.4511 -> band -5.902 .. 15.902
+    low, high = count_band([10, 12, 8, 10, 0, 0, 0, 0], weeks_with_tickets=4)
+    assert low == pytest.approx(-5.9022, abs=1e-3)
+    assert high == pytest.approx(15.9022, abs=1e-3)
+    assert band_flagged(16, low, high)
+    assert not band_flagged(15, low, high)
+
+
+def test_a_count_needs_4_of_the_8_weeks_with_tickets_to_be_flagged():
+    assert count_band([10, 12, 8, 0, 0, 0, 0, 0], weeks_with_tickets=3) == (None, None)
+    assert not band_flagged(1000, None, None)
+
+
+# --- decomposition --------------------------------------------------------------------
+
+
+def test_a_pure_mix_shift_has_zero_rate_effects_and_contributions_sum_to_the_change():
+    # A keeps 10 %, B keeps 20 %; A's share of the denominator moves 50 % -> 80 %.
+    # r0 = 0.5×10 + 0.5×20 = 15; r1 = 0.8×10 + 0.2×20 = 12; change -3.
+    # mix A = (0.8-0.5)×10 = +3; mix B = (0.2-0.5)×20 = -6; rates 0.
+    rows = decompose({"A": GroupValue(10.0, 50), "B": GroupValue(20.0, 50)},
+                     {"A": GroupValue(10.0, 80), "B": GroupValue(20.0, 20)}, 15.0)
+    by = {r["group"]: r for r in rows}
+    assert by["A"]["mix"] == pytest.approx(3.0)
+    assert by["B"]["mix"] == pytest.approx(-6.0)
+    assert by["A"]["rate"] == pytest.approx(0.0)
+    assert by["B"]["rate"] == pytest.approx(0.0)
+    assert sum(r["contribution"] for r in rows) == pytest.approx(12.0 - 15.0)
+    assert [r["group"] for r in rows] == ["B", "A"]  # largest |contribution| first
+
+
+def test_a_pure_rate_change_has_zero_mix_effects():
+    # same weights 50/50; A 10 -> 14: rate A = 0.5 × 4 = 2; r0 15, r1 17
+    rows = decompose({"A": GroupValue(10.0, 50), "B": GroupValue(20.0, 50)},
+                     {"A": GroupValue(14.0, 50), "B": GroupValue(20.0, 50)}, 15.0)
+    by = {r["group"]: r for r in rows}
+    assert by["A"]["mix"] == pytest.approx(0.0) and by["B"]["mix"] == pytest.approx(0.0)
+    assert by["A"]["rate"] == pytest.approx(2.0)
+    assert sum(r["contribution"] for r in rows) == pytest.approx(2.0)
+
+
+def test_a_group_new_this_week_uses_last_weeks_overall_value():
+    # last week only A (10 of weight, 50 %); this week A 50 % and B 80 %, half each.
+    # r0 = 50, r1 = 65. B: w0 0, r0 := 50, w1 0.5: mix 0.5×50 = 25, rate 0.5×(80-50) = 15.
+    # A: w 1 -> 0.5: mix -0.5×50 = -25, rate 0. Sum 15 = 65 - 50.
+    rows = decompose({"A": GroupValue(50.0, 10)},
+                     {"A": GroupValue(50.0, 10), "B": GroupValue(80.0, 10)}, 50.0)
+    by = {r["group"]: r for r in rows}
+    assert by["B"]["value_previous"] is None
+    assert by["B"]["w_previous"] == 0.0
+    assert by["B"]["mix"] == pytest.approx(25.0) and by["B"]["rate"] == pytest.approx(15.0)
+    assert by["A"]["mix"] == pytest.approx(-25.0)
+    assert sum(r["contribution"] for r in rows) == pytest.approx(15.0)
+
+
+def test_a_group_gone_this_week_counts_as_zero_with_weight_zero():
+    # last week A 20 % and B 40 % (n 10 each): r0 30; this week only A at 20 %: r1 20.
+    # B: w 0.5 -> 0, r1 := 0: mix -0.5×40 = -20, rate 0. A: w 0.5 -> 1: mix 0.5×20 = 10.
+    rows = decompose({"A": GroupValue(20.0, 10), "B": GroupValue(40.0, 10)},
+                     {"A": GroupValue(20.0, 10)}, 30.0)
+    by = {r["group"]: r for r in rows}
+    assert by["B"]["value"] is None and by["B"]["w"] == 0.0
+    assert by["B"]["contribution"] == pytest.approx(-20.0)
+    assert by["A"]["contribution"] == pytest.approx(10.0)
+
+
+# --- the scorecard over a tiny warehouse ----------------------------------------------
+
+W06, W07, W08, W09, W10 = "2026-02-03", "2026-02-10", "2026-02-17", "2026-02-24", "2026-03-03"
+AS_OF = datetime(2026, 3, 10)  # Tuesday of W11: W10 (2-8 March) is the latest complete week
+
+
+def _weekly_warehouse(make_warehouse, w10_tickets: int = 4, weeks_before: tuple[str, ...] = (
+        W06, W07, W08, W09)):
+    tickets, surveys = [], []
+    for day in weeks_before:  # two tickets a week before W10, resolved only in W07
+        for i in range(2):
+            tid = f"{day}-{i}"
+            resolved = f"{day} 12:00" if day == W07 else None
+            tickets.append(ticket(tid, f"{day} 10:00", resolved_at=resolved,
+                                  first_response_at=f"{day} 10:30"))
+    # W09: two surveys, csat 2 and 4 (mean 3, s² 2), nps 0 and 10 (NPS 0)
+    surveys += [survey("S9a", f"{W09}-0", "2026-02-25 09:00", csat=2, nps=0),
+                survey("S9b", f"{W09}-1", "2026-02-25 09:00", csat=4, nps=10)]
+    for i in range(w10_tickets):  # W10: every ticket resolved; half phone, half email
+        tickets.append(ticket(f"W10-{i}", f"{W10} 10:00", resolved_at=f"{W10} 11:00",
+                              first_response_at=f"{W10} 10:20",
+                              channel="phone" if i % 2 == 0 else "email"))
+    for i, (csat, nps) in enumerate([(5, 10), (5, 10), (4, 9), (4, 3)][:w10_tickets]):
+        surveys.append(survey(f"S10{i}", f"W10-{i}", "2026-03-04 09:00", csat=csat, nps=nps))
+    return make_warehouse(tickets=tickets, surveys=surveys)
+
+
+def _weekly(wh, **kwargs):
+    con = connect_reader(wh.path)
+    try:
+        return fetch_weekly(con, Filters(as_of=AS_OF), **kwargs)
+    finally:
+        con.close()
+
+
+def test_the_scorecard_gives_value_previous_average_interval_and_flag(make_warehouse):
+    review = _weekly(_weekly_warehouse(make_warehouse))
+    assert review["week"] == "2026-W10" and review["complete"] is True
+    rows = {r["kpi"]: r for r in review["rows"]}
+
+    # resolved: 4 of 4 (100 %) vs 0 of 2 (0 %): change +100.
+    # v1 = (5/6)(1/6)/6 × 100² = 231.48; v0 = (1/4)(3/4)/4 × 100² = 468.75;
+    # 1.96 × √700.23 = 51.866 -> 48.13 .. 151.87: flagged.
+    # avg_4w of W06..W09 = (0 + 100 + 0 + 0)/4 = 25.
+    r = rows["resolved_pct"]
+    assert (r["value"], r["previous"], r["change"]) == (100.0, 0.0, 100.0)
+    assert r["avg_4w"] == pytest.approx(25.0)
+    assert r["ci_low"] == pytest.approx(48.134, abs=1e-2)
+    assert r["ci_high"] == pytest.approx(151.866, abs=1e-2)
+    assert r["flagged"] is True
+    assert r["thin"] is True  # n = 4 tickets < 10
+
+    # csat: 5,5,4,4 mean 4.5, s² 1/3 -> v1 = 1/12; W09 2,4 mean 3, s² 2 -> v0 = 1;
+    # change 1.5 ± 1.96 × √(13/12) = ±2.0400 -> -0.540 .. 3.540: not flagged.
+    # avg_4w: only W09 has surveys -> nulls skipped -> 3.0
+    c = rows["csat_avg"]
+    assert c["change"] == pytest.approx(1.5)
+    assert c["ci_low"] == pytest.approx(-0.5400, abs=1e-3)
+    assert c["ci_high"] == pytest.approx(3.5400, abs=1e-3)
+    assert c["flagged"] is False and c["avg_4w"] == pytest.approx(3.0)
+
+    # nps: 10,10,9,3 -> p .75, d .25, NPS 50, v1 = (1 - .25)/4 × 100² = 1875;
+    # W09 0,10 -> NPS 0, v0 = (1 - 0)/2 × 100² = 5000; 1.96 × √6875 = 162.51
+    n = rows["nps"]
+    assert (n["value"], n["previous"]) == (50.0, 0.0)
+    assert n["ci_low"] == pytest.approx(50 - 162.512, abs=1e-2)
+    assert n["ci_high"] == pytest.approx(50 + 162.512, abs=1e-2)
+    assert n["flagged"] is False
+
+    # medians are never flagged and have no interval
+    f = rows["frt_median_min"]
+    assert f["value"] == pytest.approx(20.0) and f["ci_low"] is None and f["flagged"] is False
+
+
+def test_a_count_above_its_8_week_band_is_flagged(make_warehouse):
+    # history: W06..W09 two tickets each, W02..W05 none -> mean 1, sd √(8/7) = 1.069;
+    # band -1.138 .. 3.138: 4 tickets are outside.
+    rows = {r["kpi"]: r for r in _weekly(_weekly_warehouse(make_warehouse))["rows"]}
+    assert rows["tickets"]["value"] == 4
+    assert rows["tickets"]["avg_4w"] == pytest.approx(2.0)
+    assert rows["tickets"]["expected_high"] == pytest.approx(3.138, abs=1e-3)
+    assert rows["tickets"]["flagged"] is True
+
+
+def test_a_count_inside_its_band_is_not_flagged(make_warehouse):
+    rows = {r["kpi"]: r for r in _weekly(_weekly_warehouse(make_warehouse, w10_tickets=3))["rows"]}
+    assert rows["tickets"]["value"] == 3 and rows["tickets"]["flagged"] is False
+
+
+def test_a_count_with_only_3_earlier_weeks_of_tickets_is_never_flagged(make_warehouse):
+    wh = _weekly_warehouse(make_warehouse, weeks_before=(W07, W08, W09))
+    rows = {r["kpi"]: r for r in _weekly(wh)["rows"]}
+    assert rows["tickets"]["value"] == 4 and rows["tickets"]["flagged"] is False
+    assert rows["tickets"]["expected_low"] is None
+
+
+def test_an_incomplete_week_is_reported_as_incomplete(make_warehouse):
+    review = _weekly(_weekly_warehouse(make_warehouse), week=IsoWeek.parse("2026-W11"))
+    assert review["week"] == "2026-W11" and review["complete"] is False
+
+
+def test_the_decomposition_of_the_warehouse_change_sums_to_the_change(make_warehouse):
+    # resolved: W09 2 phone tickets, none resolved (0 %); W10 2 phone + 2 email, all resolved.
+    # phone: w 1 -> 0.5, r 0 -> 100: mix -0.5×0 = 0, rate 0.5×100 = 50.
+    # email: new, r0 := 0 overall: mix 0.5×0 = 0, rate 0.5×100 = 50. Sum 100.
+    wh = _weekly_warehouse(make_warehouse)
+    con = connect_reader(wh.path)
+    try:
+        out = fetch_decomposition(con, Filters(as_of=AS_OF), "resolved_pct", "channel")
+    finally:
+        con.close()
+    by = {r["group"]: r for r in out["groups"]}
+    assert out["change"] == pytest.approx(100.0)
+    assert by["phone"]["rate"] == pytest.approx(50.0) and by["phone"]["mix"] == pytest.approx(0)
+    assert by["email"]["value_previous"] is None
+    assert by["email"]["contribution"] == pytest.approx(50.0)
