@@ -82,6 +82,10 @@ def _add_common(p: argparse.ArgumentParser, *, period: bool = True) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cxdash", description="CX Recovery Dashboard: warehouse, KPIs and loads.")
+    parser.add_argument("--lang", metavar="LANG",
+                        help="language of the human-readable output: en or zh-CN, anywhere on "
+                             "the line (default: setting CXDASH_LANGUAGE, else en); --json "
+                             "output is the same in every language")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("demo", help="build a realistic demo warehouse")
@@ -90,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     p.add_argument("--if-missing", action="store_true", help="do nothing when a warehouse exists")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--locale", choices=("en", "zh-CN"), default="en",
+                   help="en, or zh-CN for a Chinese operation with the same numbers (default en)")
 
     p = sub.add_parser("load", help="load extracts (tickets, surveys, customers, branches, fixes)")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
@@ -304,8 +310,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.if_missing and path.exists():
         print(f"A warehouse already exists at {path}; keeping it.")
         return 0
-    build_demo(path, tickets=args.tickets, seed=args.seed, progress=not args.quiet)
-    print(f"Demo warehouse with {args.tickets:,} tickets written to {path}.")
+    written = build_demo(path, tickets=args.tickets, seed=args.seed, progress=not args.quiet,
+                         locale=args.locale)
+    # the tickets written (repeat chains add to the first contacts asked for)
+    print(f"Demo warehouse with {written['tickets']:,} tickets written to {path}.")
     return 0
 
 
@@ -366,9 +374,25 @@ COMMANDS["outliers"] = lambda args: __import__(
     "dashboard.cli_satisfaction", fromlist=["cmd_outliers"]).cmd_outliers(args)
 
 
+def _take_language(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> list[str]:
+    """Set the output language from `--lang` (before or after the command) or the setting
+    CXDASH_LANGUAGE (default en) before any command runs; returns argv without --lang."""
+    from dashboard.i18n import normalise_language, set_language
+
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--lang")
+    known, rest = pre.parse_known_args(sys.argv[1:] if argv is None else list(argv))
+    wanted = known.lang if known.lang is not None else get_settings().language
+    lang = normalise_language(wanted)
+    if lang is None and known.lang is not None:
+        parser.error(f"--lang {known.lang!r}: choose en or zh-CN")
+    set_language(lang)
+    return rest
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_take_language(parser, argv))
     try:
         return COMMANDS[args.command](args)
     except Refused as exc:

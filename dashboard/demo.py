@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from dashboard import demo_text
 from dashboard.warehouse import append_frame, refresh_facts, stage_frame, write_transaction
 
 END = datetime(2026, 11, 20, 18, 0, 0)  # fixed, so a seed always gives the same warehouse
@@ -75,6 +76,75 @@ CATEGORIES = [
 TYPES = (["complaint", "inquiry", "suggestion", "praise"], [0.55, 0.31, 0.08, 0.06])
 PRIORITY_FACTOR = {"urgent": 0.25, "high": 0.55, "normal": 1.0, "low": 2.2}
 SEGMENTS = (["retail", "premium", "business", "private banking"], [0.70, 0.15, 0.11, 0.04])
+
+
+# --- the Chinese operation (`cxdash demo --locale zh-CN`) -----------------------------
+# The same generator draws the same numbers; only the stored labels differ: region, branch
+# name and place, category, segment and the fixes' words (channel, type and priority stay
+# the codes of spec/extracts.md). So both demos have exactly the same shape.
+LOCALES = ("en", "zh-CN")
+ZH_REGIONS = {"North": "华北", "South": "华南", "East": "华东", "West": "西南",
+              "Central": "西北", "Coast": "东北"}
+# Ten branches per region (branch i is in REGIONS[i % 6], the (i // 6)-th of its region).
+ZH_BRANCHES: dict[str, tuple[tuple[str, float, float], ...]] = {
+    "North": (("北京朝阳支行", 39.92, 116.44), ("北京海淀支行", 39.96, 116.30),
+              ("天津和平支行", 39.12, 117.20), ("石家庄长安支行", 38.05, 114.52),
+              ("北京西城支行", 39.91, 116.37), ("天津南开支行", 39.13, 117.15),
+              ("太原迎泽支行", 37.86, 112.56), ("保定莲池支行", 38.87, 115.46),
+              ("唐山路北支行", 39.63, 118.18), ("呼和浩特新城支行", 40.84, 111.75)),
+    "South": (("广州天河支行", 23.13, 113.36), ("深圳福田支行", 22.54, 114.05),
+              ("广州越秀支行", 23.13, 113.27), ("深圳南山支行", 22.53, 113.93),
+              ("东莞南城支行", 23.02, 113.75), ("佛山禅城支行", 23.02, 113.12),
+              ("南宁青秀支行", 22.82, 108.38), ("海口龙华支行", 20.04, 110.32),
+              ("厦门思明支行", 24.45, 118.08), ("福州鼓楼支行", 26.08, 119.30)),
+    "East": (("上海浦东支行", 31.22, 121.54), ("上海徐汇支行", 31.19, 121.44),
+             ("杭州西湖支行", 30.26, 120.13), ("南京鼓楼支行", 32.07, 118.77),
+             ("苏州工业园区支行", 31.32, 120.72), ("宁波鄞州支行", 29.82, 121.55),
+             ("合肥蜀山支行", 31.85, 117.26), ("济南历下支行", 36.67, 117.08),
+             ("青岛市南支行", 36.07, 120.38), ("无锡梁溪支行", 31.57, 120.30)),
+    "West": (("成都锦江支行", 30.66, 104.08), ("成都武侯支行", 30.64, 104.04),
+             ("重庆渝中支行", 29.56, 106.57), ("重庆江北支行", 29.61, 106.57),
+             ("昆明五华支行", 25.04, 102.71), ("贵阳云岩支行", 26.58, 106.71),
+             ("绵阳涪城支行", 31.46, 104.74), ("拉萨城关支行", 29.65, 91.13),
+             ("遵义汇川支行", 27.70, 106.93), ("宜宾翠屏支行", 28.77, 104.63)),
+    "Central": (("西安雁塔支行", 34.22, 108.95), ("西安碑林支行", 34.26, 108.94),
+                ("兰州城关支行", 36.06, 103.83), ("银川兴庆支行", 38.47, 106.28),
+                ("西宁城中支行", 36.62, 101.78), ("乌鲁木齐天山支行", 43.79, 87.62),
+                ("宝鸡渭滨支行", 34.36, 107.24), ("咸阳秦都支行", 34.33, 108.71),
+                ("榆林榆阳支行", 38.28, 109.73), ("天水秦州支行", 34.58, 105.72)),
+    "Coast": (("沈阳和平支行", 41.79, 123.40), ("大连中山支行", 38.92, 121.64),
+              ("长春朝阳支行", 43.88, 125.32), ("哈尔滨南岗支行", 45.76, 126.65),
+              ("沈阳沈河支行", 41.80, 123.45), ("大连沙河口支行", 38.90, 121.59),
+              ("吉林船营支行", 43.84, 126.55), ("鞍山铁东支行", 41.11, 122.99),
+              ("齐齐哈尔龙沙支行", 47.35, 123.96), ("哈尔滨道里支行", 45.77, 126.62)),
+}
+ZH_CATEGORIES = {
+    "billing": "账单", "cards": "信用卡", "account access": "账户登录", "loans": "贷款",
+    "fees": "收费", "transfers": "转账汇款", "mobile app": "手机银行", "statements": "理财",
+    "fraud": "盗刷欺诈", "staff conduct": "服务态度", "branch services": "网点服务",
+    "address change": "信息变更",
+}
+ZH_SEGMENTS = {"retail": "大众客户", "premium": "贵宾客户", "business": "对公客户",
+               "private banking": "私人银行"}
+ZH_OWNERS = {"Billing Ops": "账单运营部", "Digital": "数字银行部", "Contact Centre": "客服中心",
+             "Card Services": "信用卡中心", "Fraud Team": "反欺诈中心", "Payments": "支付结算部",
+             "Regional Ops": "区域运营部", "Lending": "信贷部", "Customer Comms": "客户沟通部",
+             "Service Quality": "服务质量部"}
+ZH_FIXES = {  # fix id -> (title, description)
+    "F-01": ("账单通俗化改版", "账单重新编写，逐项说明每笔费用。"),
+    "F-02": ("手机银行自助重置登录", "客户在手机银行自助重置登录，不用再回电。"),
+    "F-03": ("邮件 4 小时内分派", "每封邮件 4 小时内指定负责人。"),
+    "F-04": ("补卡物流跟踪", "每张补办的卡都附物流跟踪链接。"),
+    "F-05": ("收费问题电话回拨承诺", "客服预约回拨，不再转接。"),
+    "F-06": ("盗刷案件专人负责", "从报案到退款由一名调查员全程负责。"),
+    "F-07": ("转账进度短信通知", "延迟转账的每一步都发短信通知。"),
+    "F-08": ("华东区域投诉处理培训", "华东全体员工参加两天的服务补救培训。"),
+    "F-09": ("理财热线更换等候音乐", "安慰剂：处理方式没有任何变化。"),
+    "F-10": ("重复投诉率最高网点辅导", "因上季度数据最差而选中；处理方式没有变化。"),
+    "F-11": ("社交媒体响应专席", "刚上线：整改后的观察窗口仍在累积。"),
+    "F-12": ("贷款决定书写明原因", "拒贷通知书写明原因和后续步骤。"),
+    "F-13": ("华北理财说明书改版", "简化理财产品说明书，在华北试点。"),
+}
 
 
 @dataclass(frozen=True)
@@ -151,10 +221,15 @@ class _Progress:
 
 
 def build_demo(path: Path, tickets: int = 300_000, seed: int = 7, progress: bool = False,
-               end: datetime = END) -> dict[str, int]:
-    """Write a fresh demo warehouse to `path` (atomically replacing any old one)."""
-    bar = _Progress(progress, 8)
-    frames = generate(tickets, seed, end, bar)
+               end: datetime = END, locale: str = "en") -> dict[str, int]:
+    """Write a fresh demo warehouse to `path` (atomically replacing any old one).
+
+    `tickets` is the number of first contacts asked for (repeat chains add ~7 %, so the
+    tickets written differ): the result maps each table to the rows written.
+    `locale` "en" or "zh-CN" (the Chinese operation: same numbers, Chinese labels and text).
+    """
+    bar = _Progress(progress, 9)
+    frames = generate(tickets, seed, end, bar, locale=locale)
     bar.step("writing warehouse")
     with write_transaction(Path(path), fresh=True) as con:
         for table in ("branches", "customers", "surveys", "fixes"):
@@ -167,8 +242,16 @@ def build_demo(path: Path, tickets: int = 300_000, seed: int = 7, progress: bool
     return {name: frame.height for name, frame in frames.items()}
 
 
-def generate(n_tickets: int, seed: int, end: datetime = END, bar: _Progress | None = None
-             ) -> dict[str, pl.DataFrame]:
+def generate(n_tickets: int, seed: int, end: datetime = END, bar: _Progress | None = None,
+             locale: str = "en") -> dict[str, pl.DataFrame]:
+    """The demo's tables as frames: branches, customers, tickets, surveys, fixes.
+
+    The numbers depend only on (n_tickets, seed, end); `locale` ("en" or "zh-CN") only
+    chooses the stored labels and the language of subjects, descriptions and comments.
+    """
+    if locale not in LOCALES:
+        raise ValueError(f"unknown demo locale {locale!r} (choose from {', '.join(LOCALES)})")
+    zh = locale == "zh-CN"
     bar = bar or _Progress(False, 0)
     rng = np.random.default_rng(seed)
     start_day = np.datetime64((end - timedelta(days=DAYS)).date(), "D")
@@ -185,10 +268,18 @@ def generate(n_tickets: int, seed: int, end: datetime = END, bar: _Progress | No
                "West": (51.5, -3.2), "Central": (52.5, -1.9), "Coast": (50.4, -4.1)}
     lat = np.array([centres[r][0] for r in branch_region]) + rng.normal(0, 0.3, n_branches)
     lon = np.array([centres[r][1] for r in branch_region]) + rng.normal(0, 0.3, n_branches)
+    if zh:  # the same noise, a few km around each branch's own city
+        places = [ZH_BRANCHES[branch_region[i]][i // 6 % 10] for i in range(n_branches)]
+        lat = np.array([p[1] for p in places]) + (lat - [centres[r][0] for r in branch_region]) * 0.1
+        lon = np.array([p[2] for p in places]) + (lon - [centres[r][1] for r in branch_region]) * 0.1
+        names = [p[0] for p in places]
+        region_labels = np.array([ZH_REGIONS[r] for r in branch_region])
+    else:
+        names = [f"{branch_region[i]} {TOWNS[i // 6 % 10]}" for i in range(n_branches)]
+        region_labels = branch_region
     branches = pl.DataFrame({
-        "branch_id": branch_ids,
-        "branch_name": [f"{branch_region[i]} {TOWNS[i // 6 % 10]}" for i in range(n_branches)],
-        "region": branch_region, "latitude": lat.round(4), "longitude": lon.round(4),
+        "branch_id": branch_ids, "branch_name": names,
+        "region": region_labels, "latitude": lat.round(4), "longitude": lon.round(4),
     })
     bar.step("branches and customers")
 
@@ -323,8 +414,21 @@ def generate(n_tickets: int, seed: int, end: datetime = END, bar: _Progress | No
     }).with_columns(
         pl.when(pl.col("csat") < 0).then(None).otherwise(pl.col("csat")).alias("csat"),
         pl.when(pl.col("nps") < 0).then(None).otherwise(pl.col("nps")).alias("nps"),
-        pl.lit(None, dtype=pl.String).alias("comment"),
     )
+    # Comments follow the case (dashboard/demo_text.py); their random numbers are their own.
+    frt_min = (t["responded"][si] - t["created"][si]).astype("timedelta64[s]").astype(float) / 60
+    res_h = (t["resolved"][si] - t["responded"][si]).astype("timedelta64[s]").astype(float) / 3600
+    frt_usual = np.array([c.frt_median_min for c in CHANNELS])[t["ch"][si]]
+    res_usual = np.array([c[2] for c in CATEGORIES])[t["cat"][si]]
+    repeat = (t["reopen"][si] > 0) | t["is_child"][si]
+    cat_si = cat_names[t["cat"][si]]
+    comment = demo_text.comments(
+        seed, locale, csat=csat_v, nps=nps_v, repeat=repeat, passed=t["escalated"][si],
+        waited=(frt_min > 3 * frt_usual) | (res_h > 3 * res_usual),
+        fees=(cat_si == "fees") | (cat_si == "billing"),
+        quick=(res_h < 0.5 * res_usual) & ~repeat & ~t["escalated"][si])
+    surveys = surveys.with_columns(
+        pl.concat([comment, pl.Series([None] * again.size, dtype=pl.String)]).alias("comment"))
     # per-ticket latest csat for churn: low ratings drive churn
     low_rating = np.zeros(n, dtype=bool)
     low_rating[si] = csat <= 2
@@ -333,15 +437,31 @@ def generate(n_tickets: int, seed: int, end: datetime = END, bar: _Progress | No
     # --- F-10: the branch whose repeat rate looked worst before its launch --------
     f10 = next(f for f in FIX_PLANS if f.fix_id == "F-10")
     l10 = fix_launch["F-10"]
-    pre = (t["created"] >= l10 - np.timedelta64(90, "D")) & (t["created"] < l10) & (
-        t["type"] == "complaint") & (t["cust"] >= 0)
-    rep = t["is_child"][pre]
-    br = t["branch"][pre]
-    counts = np.bincount(br, minlength=n_branches)
-    rate = np.bincount(br, weights=rep, minlength=n_branches) / np.maximum(counts, 1)
-    rate[bad] = -1  # the genuinely bad ones are a different story
-    rate[counts < 30] = -1
-    worst = int(np.argmax(rate))
+    # Measured as the dashboard measures it (spec/kpis.md: a complaint of the same customer
+    # and category in the 30 days before), and chosen the way a manager would: the branch
+    # that looked worst last quarter against its own usual level (the quarter before). Part
+    # of such a jump is noise that goes away by itself: regression to the mean.
+    comp = np.flatnonzero((t["type"] == "complaint") & (t["cust"] >= 0))
+    comp = comp[np.lexsort((t["created"][comp], t["cat"][comp], t["cust"][comp]))]
+    same = np.zeros(comp.size, dtype=bool)
+    same[1:] = (t["cust"][comp][1:] == t["cust"][comp][:-1]) & (
+        t["cat"][comp][1:] == t["cat"][comp][:-1]) & (
+        t["created"][comp][1:] - t["created"][comp][:-1] <= np.timedelta64(30, "D"))
+    quarter = np.timedelta64(90, "D")
+
+    def _rates(lo: np.datetime64, hi: np.datetime64) -> tuple[np.ndarray, np.ndarray]:
+        inside = (t["created"][comp] >= lo) & (t["created"][comp] < hi)
+        br = t["branch"][comp][inside]
+        counts = np.bincount(br, minlength=n_branches)
+        reps = np.bincount(br, weights=same[inside], minlength=n_branches)
+        return reps / np.maximum(counts, 1), counts
+
+    rate_pre, n_pre = _rates(l10 - quarter, l10)
+    rate_hist, n_hist = _rates(l10 - 2 * quarter, l10 - quarter)
+    jump = rate_pre - rate_hist
+    jump[bad] = -1  # the genuinely bad ones are a different story
+    jump[(n_pre < 30) | (n_hist < 30)] = -1
+    worst = int(np.argmax(jump))
     plans = [f if f is not f10 else FixPlan(**{**f.__dict__, "branch_id": str(branch_ids[worst])})
              for f in FIX_PLANS]
 
@@ -376,8 +496,18 @@ def generate(n_tickets: int, seed: int, end: datetime = END, bar: _Progress | No
         "reopen_count": t["reopen"].astype(np.int32),
         "escalated": t["escalated"],
         "agent_id": np.char.add("A", (t["branch"] * 7 + t["ch"]).astype(str)),
-        "subject": np.char.add(np.char.add(t["type"], ": "), cat_names[t["cat"]]),
-    }).with_columns(pl.lit(None, dtype=pl.String).alias("description"))
+    })
+    subject, description = demo_text.ticket_texts(seed, locale, t["cat"], t["type"], t["is_child"])
+    tickets_df = tickets_df.with_columns(subject, description)
+    bar.step("texts")
+    if zh:  # stored labels of the Chinese operation (same rows, same numbers)
+        tickets_df = tickets_df.with_columns(pl.col("category").replace_strict(ZH_CATEGORIES))
+        customers = customers.with_columns(pl.col("segment").replace_strict(ZH_SEGMENTS))
+        plans = [FixPlan(**{**f.__dict__, "title": ZH_FIXES[f.fix_id][0],
+                            "description": ZH_FIXES[f.fix_id][1], "owner": ZH_OWNERS[f.owner],
+                            "category": ZH_CATEGORIES.get(f.category or "", None),
+                            "region": ZH_REGIONS.get(f.region or "", None)})
+                 for f in plans]
 
     fixes = pl.DataFrame({
         "fix_id": [f.fix_id for f in plans], "title": [f.title for f in plans],
