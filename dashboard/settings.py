@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     target_accepted_pct: float = Field(95.0, ge=0, le=100,
                                        description="data quality: rows accepted per load at least (%)")
 
+    alerts_file: Path | None = Field(
+        None, description="alert rules of the weekly review (TOML; unset: dashboard/alerts.example.toml)")
     cache_ttl_seconds: int = Field(600, ge=0, description="how long the app keeps a query result")
     user: str | None = Field(None, description="name recorded in the load audit (default: OS user)")
 
