@@ -125,3 +125,33 @@ def loads(version: Version) -> pl.DataFrame:
 @_cached
 def data_quality(version: Version) -> dict[str, Any]:
     return api.fetch_data_quality(connection(version))
+
+
+# --- Funnel page (queries/funnel.py) ---------------------------------------------------
+
+@_cached
+def funnel_by(version: Version, filters: Filters, by: str | None = None) -> pl.DataFrame:
+    from queries import funnel as qf
+
+    return qf.fetch_funnel(connection(version), filters, by=by)
+
+
+@_cached
+def sla_by_tier(version: Version, filters: Filters, by: str = "channel") -> pl.DataFrame:
+    from queries import funnel as qf
+
+    return qf.fetch_sla_by_tier(connection(version), filters, by=by)
+
+
+@_cached
+def sla_weekly(version: Version, filters: Filters) -> pl.DataFrame:
+    from queries import funnel as qf
+
+    return qf.fetch_sla_weekly(connection(version), filters)
+
+
+@_cached
+def backlog(version: Version, filters: Filters) -> pl.DataFrame:
+    from queries import funnel as qf
+
+    return qf.fetch_backlog(connection(version), filters)

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     sla_normal_minutes: int = Field(1440, ge=1, description="normal: first response within (minutes)")
     sla_low_working_days: int = Field(5, ge=1, description="low: first response within (working days, Mon-Fri)")
 
+    complaint_resolution_working_days: int = Field(
+        5, ge=1, description="complaints: resolution standard (working days, Mon-Fri)")
     fcr_window_days: int = Field(7, ge=0, description="FCR: days after resolution a new contact breaks FCR")
     repeat_window_days: int = Field(30, ge=1, description="repeat complaint look-back (days)")
     churn_window_days: int = Field(90, ge=1, description="churn after first complaint (days)")

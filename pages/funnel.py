@@ -1,36 +1,168 @@
-"""Funnel: how tickets move through handling, and how long each step takes."""
+"""Funnel: where cases stall between receipt and a satisfied customer.
+
+The funnel of the current filters (chart + table), the bottleneck in one sentence, the
+funnel compared across channels / regions / branches, first-response SLA by priority tier,
+and the backlog at as_of. A click on a stage, a comparison cell, an SLA cell or a backlog
+band opens the tickets behind it on the Explore page. Numbers come from the query layer
+(dashboard.data -> queries.funnel); wording and colours from dashboard.views.funnel.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
 
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data
-from dashboard.format import format_duration_minutes, format_value
+from dashboard import charts_funnel, data
+from dashboard.i18n import _, format_datetime, format_number, format_percent_value
+from dashboard.settings import get_settings
+from dashboard.state import drill_to
+from dashboard.views import funnel as vm
+
+EXPLORE = Path(__file__).resolve().parent / "explore.py"
 
 ctx = st.session_state["ctx"]
-st.title("Funnel")
-st.caption(f"{ctx.description} · as of {ctx.as_of_text}")
+settings = get_settings()
+st.title(_("Funnel"))
+st.caption(_("{filters} · as of {as_of}").format(filters=ctx.description,
+                                                  as_of=format_datetime(ctx.as_of)))
 
-frame = data.funnel(ctx.version, ctx.filters)
-if frame["tickets"][0] == 0:
-    st.info("No tickets match this period and these filters.", icon=":material/filter_alt_off:")
+
+def picked(event: Any) -> dict[str, Any] | None:
+    """The first selected point of a chart event (AppTest gives a plain dict)."""
+    if not event:
+        return None
+    selection = event.get("selection") if hasattr(event, "get") else None
+    points = (selection or {}).get("points") or []
+    return points[0] if points else None
+
+
+def open_tickets(drill: vm.Drill) -> None:
+    """Open the Explore page's ticket list narrowed to the click; without an Explore page,
+    keep the selection in this page's URL and say where the list will be."""
+    if EXPLORE.exists():
+        drill_to("explore", set_filters=drill.set_filters, params=drill.params)
+        return
+    for key, value in {**drill.params, **{k: v for k, v in drill.set_filters.items()}}.items():
+        st.query_params[key] = value
+    st.info(_("The Explore page with the ticket list is not installed yet; this link keeps "
+              "the selection."), icon=":material/travel_explore:")
+
+
+frame = data.funnel_by(ctx.version, ctx.filters)
+rows = vm.funnel_rows(frame)
+if not rows or not rows[0].tickets:
+    st.info(_("No tickets match this period and these filters."),
+            icon=":material/filter_alt_off:")
     st.stop()
+
+st.markdown(f"**{vm.bottleneck(rows).sentence()}**")
 
 left, right = st.columns([3, 2])
 with left:
-    st.plotly_chart(charts.funnel_chart(frame), key="funnel_chart", width="stretch")
+    event = st.plotly_chart(charts_funnel.funnel_bars(rows), key="funnel_chart",
+                            width="stretch", on_select="rerun", selection_mode="points")
 with right:
-    st.markdown("**Stage by stage**")
-    table = pl.DataFrame({
-        "Stage": [s.capitalize() for s in frame["stage"]],
-        "Tickets": [format_value(v) for v in frame["tickets"]],
-        "Of previous": [format_value(v, "%") if v is not None else "—"
-                        for v in frame["conversion_pct"]],
-        "Median time from previous": [format_duration_minutes(v) if v is not None else "—"
-                                      for v in frame["median_minutes_from_previous"]],
-    })
-    st.dataframe(table, hide_index=True, width="stretch", key="funnel_table")
-    st.caption("A ticket counts at a stage when it has that stage's timestamp or any later one, "
-               "so counts never rise down the funnel. Step times use only tickets with both "
-               "timestamps; a missing one is never filled in.")
+    st.markdown("**" + _("Stage by stage") + "**")
+    st.dataframe(pl.DataFrame([r.cells() for r in rows]), hide_index=True, width="stretch",
+                 key="funnel_table")
+    st.caption(_("A ticket counts at a stage when it has that stage's marker or any later "
+                 "one, so counts never fall and rise again. Step times use only tickets with "
+                 "both timestamps; a missing one is never filled in. \"Not in the data\": "
+                 "no ticket's source has that column."))
+point = picked(event)
+if point:
+    stage = point.get("customdata")
+    if stage is None and point.get("point_index") is not None:
+        stage = rows[int(point["point_index"])].stage
+    if stage in vm.STAGES_ORDER:
+        open_tickets(vm.drill_stage(stage))
+
+# --- compare ---------------------------------------------------------------------------
+st.subheader(_("Compared across channels, regions or branches"))
+c1, c2 = st.columns(2)
+by = c1.radio(_("Compare by"), list(vm.COMPARE_LABELS), horizontal=True,
+              format_func=lambda k: _(vm.COMPARE_LABELS[k]), key="funnel_compare_by")
+measure = c2.radio(_("Show"), ["conversion", "time"], horizontal=True,
+                   format_func=lambda k: _("Conversion from previous stage") if k == "conversion"
+                   else _("Median time from previous stage"), key="funnel_compare_measure")
+by_group = data.funnel_by(ctx.version, ctx.filters, by)
+cells = vm.compare_cells(by_group, frame, measure, settings.min_sample)
+groups = list(dict.fromkeys(c.group for c in cells))
+stages = list(dict.fromkeys(c.stage for c in cells))
+if groups:
+    event = st.plotly_chart(
+        charts_funnel.compare_heatmap(
+            cells, groups, stages,
+            _("{measure} by {dimension}").format(
+                measure=_("Conversion") if measure == "conversion" else _("Median time"),
+                dimension=_(vm.COMPARE_LABELS[by]).lower())),
+        key="funnel_compare_chart", width="stretch", on_select="rerun",
+        selection_mode="points")
+    st.caption(vm.compare_caption(measure))
+    point = picked(event)
+    if point and isinstance(point.get("customdata"), list | tuple):
+        group, stage = point["customdata"][:2]
+        open_tickets(vm.drill_stage(stage, by, group))
+
+# --- SLA by tier --------------------------------------------------------------------
+st.subheader(_("First-response SLA by priority tier"))
+sla = data.sla_by_tier(ctx.version, ctx.filters, by)
+target = settings.target_sla_met_pct
+sla_cells, tiers, sla_groups = vm.sla_matrix(sla, target)
+s1, s2 = st.columns([3, 2])
+with s1:
+    event = st.plotly_chart(
+        charts_funnel.sla_heatmap(
+            sla_cells, tiers, sla_groups,
+            _("Met share against the {pct} target (click: breached tickets)").format(
+                pct=format_percent_value(target))),
+        key="funnel_sla_chart", width="stretch", on_select="rerun", selection_mode="points")
+with s2:
+    st.dataframe(pl.DataFrame(vm.sla_table(sla)), hide_index=True, width="stretch",
+                 key="funnel_sla_table")
+    st.caption(_("Met share = met / (met + breached). Pending: no response yet and the "
+                 "deadline not passed at the as-of time; left out of the share."))
+point = picked(event)
+if point and isinstance(point.get("customdata"), list | tuple):
+    tier, group = point["customdata"][:2]
+    open_tickets(vm.sla_drill(tier, group, by))
+
+weekly = data.sla_weekly(ctx.version, ctx.filters)
+if weekly.height:
+    weeks, series, complete = vm.sla_trend_series(weekly, tiers)
+    st.plotly_chart(charts_funnel.sla_trend(weeks, series, complete, target),
+                    key="funnel_sla_trend", width="stretch")
+
+# --- backlog ------------------------------------------------------------------------
+st.subheader(_("Backlog at the as-of time"))
+backlog = data.backlog(ctx.version, ctx.filters)
+summary = vm.backlog_summary(backlog)
+st.markdown(vm.backlog_sentence(summary, settings.complaint_resolution_working_days))
+m1, m2, m3, m4 = st.columns(4)
+m1.metric(_("Open tickets"), format_number(summary.open_tickets))
+m2.metric(_("SLA breached, still open"), format_number(summary.breached))
+m3.metric(_("Complaints past the resolution standard"),
+          format_number(summary.overdue_complaints),
+          help=_("Open complaints older than {days} working days.").format(
+              days=settings.complaint_resolution_working_days))
+m4.metric(_("Oldest open ticket"), vm.oldest_text(summary))
+if summary.unknown:
+    st.caption(_("{n} tickets come from sources without a resolution time or status: "
+                 "whether they are open is not in the data, so they are left out.").format(
+        n=format_number(summary.unknown)))
+bands, counts, breached = vm.backlog_bands(backlog)
+if bands:
+    event = st.plotly_chart(
+        charts_funnel.backlog_bars(bands, ["received", "assigned", "responded"], counts,
+                                   breached),
+        key="funnel_backlog_chart", width="stretch", on_select="rerun",
+        selection_mode="points")
+    point = picked(event)
+    if point and point.get("customdata") in vm.AGE_BAND_LABELS:
+        open_tickets(vm.drill_backlog(point["customdata"]))
+    st.dataframe(pl.DataFrame([vm.backlog_row(r) for r in
+                               backlog.filter(pl.col("band").is_not_null()).iter_rows(named=True)]),
+                 hide_index=True, width="stretch", key="funnel_backlog_table")

@@ -1,10 +1,21 @@
 -- funnel: handling stages of the tickets T, in order received > assigned > responded >
--- resolved > closed > surveyed > satisfied. A ticket reached a stage when it has that
--- stage's marker or any later one (fact_tickets.funnel_depth), so counts never rise.
--- conversion_pct = 100 x reached(stage) / reached(previous); null for received.
--- median_minutes_from_previous: median of this stage's timestamp minus the previous
--- stage's, over tickets with both filled (a missing timestamp is never replaced).
--- Parameters: those of filtered_tickets.
+-- resolved > closed > surveyed > satisfied (spec/kpis.md "Funnel"), one set of rows per
+-- group of $dim (null = one funnel of all T).
+-- Grain: group x stage. Parameters: those of filtered_tickets; $one_funnel (true without a
+-- breakdown).
+--   tickets          how many of T reached the stage: it has the stage's marker or any later
+--                    one (fact_tickets.funnel_depth; status resolved/closed count), so counts
+--                    never rise. null when no ticket of the group carries the stage's column
+--                    (assigned_at; first_response_at; resolved_at or status; closed_at or
+--                    status; for surveyed/satisfied: no survey in the warehouse) -- "the
+--                    source does not say" is never 0.
+--   conversion_pct   100 x reached(stage) / reached(previous); null for received and
+--                    whenever either side is null or the previous is 0.
+--   conversion_from_received_pct  100 x reached(stage) / reached(received).
+--   median_minutes_from_previous  median of this stage's timestamp minus the previous
+--                    stage's, over tickets with both filled (a missing timestamp is never
+--                    replaced by an earlier one); null for received, surveyed, satisfied.
+-- An empty T (without $dim) gives one funnel of zeros with no conversions.
 with
 {{filtered_tickets}},
 
@@ -16,37 +27,76 @@ stages as (
     ) as s (stage_no, stage)
 ),
 
-step as (
-    -- one pass: how many tickets reached each depth, and the step medians
+carried_columns as (
+    -- assigned_at and closed_at have no stored carries_* fact: read the extract's list
+    -- of columns it did not have from the base table.
     select
-        coalesce(count_if(t.funnel_depth >= 0), 0) as d0,
-        coalesce(count_if(t.funnel_depth >= 1), 0) as d1,
-        coalesce(count_if(t.funnel_depth >= 2), 0) as d2,
-        coalesce(count_if(t.funnel_depth >= 3), 0) as d3,
-        coalesce(count_if(t.funnel_depth >= 4), 0) as d4,
-        coalesce(count_if(t.funnel_depth >= 5), 0) as d5,
-        coalesce(count_if(t.funnel_depth >= 6), 0) as d6,
+        tk.ticket_id,
+        not coalesce(list_contains(tk.not_carried, 'assigned_at'), false) as carries_assigned,
+        not coalesce(list_contains(tk.not_carried, 'closed_at'), false) as carries_closed
+    from tickets as tk
+    semi join t on t.ticket_id = tk.ticket_id
+),
+
+step as (
+    -- one pass per group: how many tickets reached each depth, which stages the group's
+    -- sources carry, and the step medians
+    select
+        t.grp,
+        count(*) as d0,
+        count_if(t.funnel_depth >= 1) as d1,
+        count_if(t.funnel_depth >= 2) as d2,
+        count_if(t.funnel_depth >= 3) as d3,
+        count_if(t.funnel_depth >= 4) as d4,
+        count_if(t.funnel_depth >= 5) as d5,
+        count_if(t.funnel_depth >= 6) as d6,
+        bool_or(c.carries_assigned) as c1,
+        bool_or(t.carries_first_response) as c2,
+        bool_or(t.carries_resolution or t.carries_status) as c3,
+        bool_or(c.carries_closed or t.carries_status) as c4,
+        exists (select 1 from surveys) as c5,
         quantile_cont(epoch(t.assigned_at - t.created_at) / 60.0, 0.5) as m1,
         quantile_cont(epoch(t.first_response_at - t.assigned_at) / 60.0, 0.5) as m2,
         quantile_cont(epoch(t.resolved_at - t.first_response_at) / 60.0, 0.5) as m3,
         quantile_cont(epoch(t.closed_at - t.resolved_at) / 60.0, 0.5) as m4
     from t
+    left join carried_columns as c on c.ticket_id = t.ticket_id
+    group by t.grp
+),
+
+groups as (
+    select * from step
+    union all
+    -- without a breakdown an empty selection is still one funnel (of zeros)
+    select
+        null, 0, 0, 0, 0, 0, 0, 0, true, true, true, true, true, null, null, null, null
+    where $one_funnel and not exists (select 1 from step)
 ),
 
 reached as (
     select
+        g.grp,
         s.stage_no,
         s.stage,
-        [m.d0, m.d1, m.d2, m.d3, m.d4, m.d5, m.d6][s.stage_no + 1] as tickets,
-        [null, m.m1, m.m2, m.m3, m.m4, null, null][s.stage_no + 1] as minutes
-    from stages as s
-    cross join step as m
+        case
+            when [true, g.c1, g.c2, g.c3, g.c4, g.c5, g.c5][s.stage_no + 1]
+                then [g.d0, g.d1, g.d2, g.d3, g.d4, g.d5, g.d6][s.stage_no + 1]
+        end as tickets,
+        g.d0 as received,
+        [null, g.m1, g.m2, g.m3, g.m4, null, null][s.stage_no + 1] as minutes
+    from groups as g
+    cross join stages as s
 )
 
 select
+    r.grp as "group",
     r.stage,
     r.tickets,
-    100.0::double * r.tickets / nullif(lag(r.tickets) over (order by r.stage_no), 0) as conversion_pct,
+    100.0::double * r.tickets
+        / nullif(lag(r.tickets) over (partition by r.grp order by r.stage_no), 0)
+        as conversion_pct,
+    case when r.stage_no > 0 then 100.0::double * r.tickets / nullif(r.received, 0) end
+        as conversion_from_received_pct,
     r.minutes as median_minutes_from_previous
 from reached as r
-order by r.stage_no
+order by r.grp nulls first, r.stage_no

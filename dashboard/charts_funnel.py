@@ -1,0 +1,178 @@
+"""Figure builders of the Funnel page: view-model rows in, plotly figures out.
+
+No queries and no metric arithmetic. Every clickable mark carries `customdata` naming what
+it stands for (a stage, a group, a tier, a band), so the page reads a selection without
+relying on plotly's x/y of the point (a funnel bar's x is its centre, heatmaps return
+nothing on click: an invisible square-marker scatter over the cells does).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import plotly.graph_objects as go
+
+from dashboard.i18n import (
+    _,
+    format_duration_minutes,
+    format_number,
+    format_percent_value,
+    format_week,
+)
+from dashboard.views import funnel as vm
+
+PRIMARY = "#2456a6"
+MUTED = "#9aa5b1"
+STAGE_COLOURS = {"received": "#9aa5b1", "assigned": "#6fa8dc", "responded": "#2456a6"}
+
+
+def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(title={"text": title, "x": 0, "font": {"size": 15}}, height=height,
+                      margin={"l": 10, "r": 10, "t": 44, "b": 10}, showlegend=False,
+                      plot_bgcolor="white", clickmode="event+select")
+    return fig
+
+
+def funnel_bars(rows: list[vm.FunnelRow]) -> go.Figure:
+    """Tickets reaching each stage as horizontal bars, first stage on top. A stage the data
+    does not carry has no bar and says so. The bar's label gives the count and the share of
+    received; the hover adds only what the label does not (share of previous, median time)."""
+    labels = [r.label for r in rows]
+    values = [r.tickets if r.carried else 0 for r in rows]
+    text, hover = [], []
+    for r in rows:
+        if not r.carried:
+            text.append(_("not in the data"))
+            hover.append(_("The source does not carry this stage."))
+            continue
+        share = ("" if r.stage == "received" else
+                 " · " + _("{pct} of received").format(
+                     pct=format_percent_value(r.from_received_pct)))
+        text.append(format_number(r.tickets) + share)
+        bits = []
+        if r.stage != "received":
+            bits.append(_("{pct} of the previous stage").format(
+                pct=format_percent_value(r.conversion_pct)))
+        if r.median_minutes is not None:
+            bits.append(_("median {time} from the previous stage").format(
+                time=format_duration_minutes(r.median_minutes)))
+        hover.append("<br>".join(bits) or _("every ticket starts here"))
+    fig = go.Figure(go.Bar(
+        y=labels, x=values, orientation="h", text=text, textposition="auto",
+        insidetextanchor="start", customdata=[r.stage for r in rows],
+        marker={"color": [PRIMARY if r.carried else MUTED for r in rows]},
+        hovertext=hover, hovertemplate="<b>%{y}</b><br>%{hovertext}<extra></extra>",
+    ))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title_text=_("tickets"), showgrid=True, gridcolor="#eee")
+    return _layout(fig, _("Tickets reaching each stage (click a stage for its tickets)"), 360)
+
+
+def compare_heatmap(cells: list[vm.CompareCell], groups: list[str], stages: list[str],
+                    title: str) -> go.Figure:
+    """Stage (columns) x group (rows) coloured better/worse than the whole funnel, with an
+    invisible marker per cell that carries (group, stage) for clicks."""
+    index = {(c.group, c.stage): c for c in cells}
+    z, text = [], []
+    for g in groups:
+        z.append([index[(g, s)].score if (g, s) in index else None for s in stages])
+        text.append([index[(g, s)].text if (g, s) in index else "" for s in stages])
+    xs = [vm.stage_label(s) for s in stages]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=xs, y=groups, text=text, texttemplate="%{text}", zmin=-1, zmax=1,
+        colorscale=vm.DIVERGING, showscale=False, hoverinfo="skip", xgap=2, ygap=2,
+    ))
+    # grey underlay for cells without a score (not in the data / small sample)
+    fig.add_trace(go.Scatter(
+        x=[xs[j] for i in range(len(groups)) for j in range(len(stages)) if z[i][j] is None],
+        y=[groups[i] for i in range(len(groups)) for j in range(len(stages)) if z[i][j] is None],
+        mode="markers", marker={"symbol": "square", "size": 30, "color": vm.MISSING},
+        hoverinfo="skip"))
+    fig.add_trace(go.Scatter(
+        x=[xs[j] for _g in groups for j in range(len(stages))],
+        y=[g for g in groups for _s in stages],
+        customdata=[[g, s] for g in groups for s in stages],
+        mode="markers", marker={"symbol": "square", "size": 30, "opacity": 0},
+        hovertemplate="%{y} · %{x}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(side="top", type="category")
+    fig.update_layout(hovermode="closest")
+    return _layout(fig, title, 90 + 34 * max(len(groups), 1))
+
+
+def sla_heatmap(cells: list[tuple[str, str, float | None, str]], tiers: list[str],
+                groups: list[str], title: str) -> go.Figure:
+    """Tier (rows) x group (columns) of the SLA met share, coloured against the target.
+    cells: (tier, group, score, text); customdata of each cell: [tier, group]."""
+    index = {(t, g): (score, text) for t, g, score, text in cells}
+    z = [[index.get((t, g), (None, ""))[0] for g in groups] for t in tiers]
+    text = [[index.get((t, g), (None, ""))[1] for g in groups] for t in tiers]
+    ys = [vm.tier_label(t) for t in tiers]
+    fig = go.Figure(go.Heatmap(z=z, x=groups, y=ys, text=text, texttemplate="%{text}",
+                               zmin=-1, zmax=1, colorscale=vm.DIVERGING, showscale=False,
+                               hoverinfo="skip", xgap=2, ygap=2))
+    fig.add_trace(go.Scatter(
+        x=[g for _t in tiers for g in groups], y=[y for y in ys for _g in groups],
+        customdata=[[t, g] for t in tiers for g in groups], mode="markers",
+        marker={"symbol": "square", "size": 30, "opacity": 0},
+        hovertemplate=_("%{y} · %{x}: click for the breached tickets") + "<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(side="top", type="category")
+    fig.update_layout(hovermode="closest")
+    return _layout(fig, title, 90 + 40 * len(tiers))
+
+
+def sla_trend(weeks: list[date], series: dict[str, list[float | None]],
+              complete: list[bool], target: float | None) -> go.Figure:
+    """Weekly met share per tier (and all tiers, thicker) with the target as a dashed line;
+    the incomplete last week is drawn hollow."""
+    fig = go.Figure()
+    colours = {None: "#222", "urgent": "#b35806", "high": "#f1a340", "normal": "#2456a6",
+               "low": "#6fa8dc"}
+    labels = [format_week(w) for w in weeks]
+    for tier, values in series.items():
+        name = vm.tier_label(tier) if tier else _("All tiers")
+        fig.add_trace(go.Scatter(
+            x=weeks, y=values, mode="lines+markers", name=name,
+            line={"color": colours.get(tier or None, PRIMARY), "width": 3 if not tier else 1.5},
+            marker={"size": [6 if c else 9 for c in complete],
+                    "symbol": ["circle" if c else "circle-open" for c in complete]},
+            customdata=labels,
+            hovertemplate=f"{name} · %{{customdata}}: %{{y:.1f}}%<extra></extra>"))
+    if target is not None:
+        fig.add_hline(y=target, line_dash="dash", line_color="#555",
+                      annotation_text=_("target {pct}").format(pct=format_percent_value(target)),
+                      annotation_position="bottom right")
+    fig.update_yaxes(ticksuffix="%", range=[0, 101])
+    _layout(fig, _("First-response SLA met, by week (hollow: week not over yet)"), 320)
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.15},
+                      hovermode="x unified")
+    return fig
+
+
+def backlog_bars(bands: list[str], stages: list[str], counts: dict[tuple[str, str], int],
+                 breached: dict[str, int]) -> go.Figure:
+    """Open tickets per age band (oldest on top), stacked by the stage they are stuck at;
+    the band's breached count is written beside its bar in red. customdata: the band."""
+    ys = [vm.band_label(b) for b in bands]
+    fig = go.Figure()
+    for stage in stages:
+        values = [counts.get((b, stage), 0) for b in bands]
+        fig.add_trace(go.Bar(
+            y=ys, x=values, orientation="h", name=_("stuck at {stage}").format(
+                stage=vm.stage_label(stage).lower()),
+            marker={"color": STAGE_COLOURS.get(stage, PRIMARY)}, customdata=bands,
+            hovertemplate=f"%{{y}} · {vm.stage_label(stage)}: %{{x:,}}<extra></extra>"))
+    totals = [sum(counts.get((b, s), 0) for s in stages) for b in bands]
+    fig.add_trace(go.Scatter(
+        y=ys, x=totals, mode="text", textposition="middle right", customdata=bands,
+        text=[("  " + _("{n} SLA breached").format(n=format_number(breached.get(b, 0))))
+              if breached.get(b) else "" for b in bands],
+        textfont={"color": vm.BREACHED}, hoverinfo="skip", showlegend=False))
+    fig.update_layout(barmode="stack", showlegend=True,
+                      legend={"orientation": "h", "y": -0.2})
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(title_text=_("open tickets"), range=[0, max(totals or [1]) * 1.3])
+    _layout(fig, _("Open tickets by age (click a band for its tickets)"), 300)
+    fig.update_layout(showlegend=True)
+    return fig
