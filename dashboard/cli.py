@@ -16,6 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from dashboard import cli_weekly
 from dashboard.settings import get_settings
 
 
@@ -132,10 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--limit", type=_positive_int, default=None, help="at most this many rows")
 
-    p = sub.add_parser("report", help="the weekly review as HTML (or PDF)")
-    p.add_argument("--week", required=True, help="ISO week, YYYY-Www")
-    p.add_argument("--out", type=Path)
-    p.add_argument("--warehouse", type=Path)
+    cli_weekly.add_parsers(sub, _add_common)  # `weekly`, `alerts`, `report` (dashboard/cli_weekly.py)
 
     p = sub.add_parser("serve", help="start the web app")
     p.add_argument("--port", type=int, default=8501)
@@ -352,10 +350,6 @@ def cmd_rejects(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_report(args: argparse.Namespace) -> int:
-    raise Refused("The weekly report is not built yet: it comes with the weekly-review issue.")
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     app = Path(__file__).with_name("app.py")
     env = dict(os.environ)
@@ -368,8 +362,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "kpis": cmd_kpis, "funnel": cmd_funnel, "effects": cmd_effects, "demo": cmd_demo,
-    "load": cmd_load, "rejects": cmd_rejects, "report": cmd_report, "serve": cmd_serve,
+    "load": cmd_load, "rejects": cmd_rejects, "serve": cmd_serve,
 }
+COMMANDS.update(weekly=cli_weekly.cmd_weekly, alerts=cli_weekly.cmd_alerts,
+                report=cli_weekly.cmd_report)  # bodies in dashboard/cli_weekly.py
 COMMANDS["outliers"] = lambda args: __import__(
     "dashboard.cli_satisfaction", fromlist=["cmd_outliers"]).cmd_outliers(args)
 

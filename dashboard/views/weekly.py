@@ -1,0 +1,338 @@
+"""Display rules of the weekly review, in plain Python (no Streamlit, no queries).
+
+How a scorecard row reads (value, target, previous, 4-week average, colour that knows
+whether up is good, thin-week and churn-week notes), the sentences of "Is the change
+real?" and "Where did it come from?", and the week picker's labels. The page, the CLI and
+the report all read these, so they say the same thing. Numbers come from
+queries.weekly; nothing is computed here except wording and colour choices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from dashboard.i18n import (
+    N_,
+    _,
+    format_date,
+    format_duration_minutes,
+    format_number,
+    format_percent_value,
+    format_week,
+    na,
+)
+from queries.api import KPI_CATALOG
+from queries.weekly import COUNTS, IsoWeek
+
+GOOD = "#1a7f4b"
+BAD = "#c0392b"
+NEUTRAL = "#5f6b7a"
+
+# Labels of the scorecard KPIs, marked for translation (the catalog's are English).
+LABELS: dict[str, str] = {
+    "tickets": N_("Tickets"),
+    "complaints": N_("Complaints"),
+    "resolved_pct": N_("Resolved"),
+    "frt_median_min": N_("First response (median)"),
+    "sla_met_pct": N_("First-response SLA met"),
+    "fcr_pct": N_("First-contact resolution"),
+    "repeat_complaint_pct": N_("Repeat complaints"),
+    "csat_avg": N_("CSAT (avg, 1-5)"),
+    "nps": N_("NPS"),
+    "post_complaint_churn_pct": N_("Churn after complaint"),
+    "reopen_pct": N_("Reopened"),
+    "survey_response_pct": N_("Survey response"),
+    "csat_pct": N_("CSAT top-2-box"),
+}
+DIMENSION_LABELS: dict[str, str] = {
+    "channel": N_("channel"), "region": N_("region"), "branch": N_("branch"),
+    "category": N_("category"), "type": N_("type"), "priority": N_("priority"),
+    "segment": N_("segment"),
+}
+
+
+def label(kpi: str) -> str:
+    return _(LABELS.get(kpi, KPI_CATALOG[kpi].label if kpi in KPI_CATALOG else kpi))
+
+
+def dimension_label(dim: str) -> str:
+    return _(DIMENSION_LABELS.get(dim, dim))
+
+
+def format_kpi_value(kpi: str, value: float | None) -> str:
+    """A KPI value in the current language: counts whole, shares '84.1%', CSAT 2 digits."""
+    if value is None:
+        return na()
+    if kpi in COUNTS:
+        return format_number(value)
+    unit = KPI_CATALOG[kpi].unit if kpi in KPI_CATALOG else ""
+    if unit == "%":
+        return format_percent_value(value, 1)
+    if unit == "min":
+        return format_duration_minutes(value)
+    return format_number(value, KPI_CATALOG[kpi].digits if kpi in KPI_CATALOG else 1)
+
+
+def format_kpi_change(kpi: str, change: float | None) -> str:
+    """A change: '+2.6 pts' for shares, '+47' for counts, '+0.04' for CSAT."""
+    if change is None:
+        return na()
+    if kpi in COUNTS:
+        return format_number(change, signed=True)
+    unit = KPI_CATALOG[kpi].unit if kpi in KPI_CATALOG else ""
+    if unit == "%":
+        return format_percent_value(change, 1, signed=True)
+    if unit == "min":
+        text = format_duration_minutes(abs(change))
+        return text if round(change) == 0 else ("+" if change > 0 else "-") + text
+    digits = KPI_CATALOG[kpi].digits if kpi in KPI_CATALOG else 1
+    return format_number(change, digits, signed=True)
+
+
+def higher_is_better(kpi: str) -> bool | None:
+    return KPI_CATALOG[kpi].higher_is_better if kpi in KPI_CATALOG else None
+
+
+def change_colour(kpi: str, change: float | None, flagged: bool) -> str:
+    """Green for a change in the good direction, red for the bad one, grey when the KPI
+    has no good direction, the change is unknown or zero, or it is not flagged (noise)."""
+    better = higher_is_better(kpi)
+    if change is None or change == 0 or better is None or not flagged:
+        return NEUTRAL
+    return GOOD if (change > 0) == better else BAD
+
+
+def target_met(kpi: str, value: float | None, target: float | None) -> bool | None:
+    better = higher_is_better(kpi)
+    if value is None or target is None or better is None:
+        return None
+    return value >= target if better else value <= target
+
+
+def target_text(kpi: str, target: float | None) -> str | None:
+    if target is None:
+        return None
+    sign = "≥" if higher_is_better(kpi) else "≤"
+    return _("target {sign} {value}").format(sign=sign, value=format_kpi_value(kpi, target))
+
+
+def week_label(week: IsoWeek, as_of: datetime | None = None) -> str:
+    """'2026-W46 · 9 Nov 2026 – 15 Nov 2026', with '(incomplete)' until the week ends."""
+    text = _("{week} · {start} – {end}").format(
+        week=format_week(week.monday), start=format_date(week.monday), end=format_date(week.sunday))
+    if as_of is not None and not week.complete(as_of):
+        text += " " + _("(incomplete, data up to {as_of})").format(as_of=format_date(as_of))
+    return text
+
+
+@dataclass(frozen=True)
+class Card:
+    """One scorecard row as every surface shows it."""
+
+    kpi: str
+    label: str
+    value: str
+    previous: str
+    avg_4w: str
+    change: str
+    interval: str | None
+    target: str | None
+    on_target: bool | None
+    colour: str
+    flagged: bool
+    notes: tuple[str, ...]
+    help: str
+
+
+def interval_text(kpi: str, row: dict[str, Any]) -> str | None:
+    if row.get("ci_low") is None:
+        return None
+    return _("95 % interval {low} to {high}").format(
+        low=format_kpi_change(kpi, row["ci_low"]), high=format_kpi_change(kpi, row["ci_high"]))
+
+
+def card(row: dict[str, Any], min_sample: int) -> Card:
+    kpi = row["kpi"]
+    notes: list[str] = []
+    if row.get("week"):
+        notes.append(_("for {week}, the latest week whose complaints have all matured").format(
+            week=format_week(row["week"])))
+    if row.get("thin"):
+        notes.append(_("thin week: n = {n} (below {min})").format(
+            n=format_number(row["n"]), min=format_number(min_sample)))
+    elif row.get("n") is not None and kpi not in COUNTS:
+        notes.append(_("n = {n}").format(n=format_number(row["n"])))
+    if row.get("value") is None:
+        notes.append(_("no data this week"))
+    if kpi == "frt_median_min":
+        notes.append(_("medians are not tested"))
+    if kpi in COUNTS and row.get("expected_low") is not None:
+        notes.append(_("usual range {low} to {high}").format(
+            low=format_number(max(row["expected_low"], 0)), high=format_number(row["expected_high"])))
+    return Card(
+        kpi=kpi, label=label(kpi), value=format_kpi_value(kpi, row.get("value")),
+        previous=format_kpi_value(kpi, row.get("previous")),
+        avg_4w=format_kpi_value(kpi, row.get("avg_4w")),
+        change=format_kpi_change(kpi, row.get("change")), interval=interval_text(kpi, row),
+        target=target_text(kpi, row.get("target")),
+        on_target=target_met(kpi, row.get("value"), row.get("target")),
+        colour=change_colour(kpi, row.get("change"), bool(row.get("flagged"))),
+        flagged=bool(row.get("flagged")), notes=tuple(notes),
+        help=_(KPI_CATALOG[kpi].help) if kpi in KPI_CATALOG else "",
+    )
+
+
+def change_sentence(row: dict[str, Any]) -> str:
+    """'Repeat complaints rose from 9.8% to 12.4% (+2.6 pts, 95 % interval +0.9 pts to
+    +4.3 pts).' Counts name their usual range instead of an interval."""
+    kpi = row["kpi"]
+    name = label(kpi)
+    value, previous, change = row.get("value"), row.get("previous"), row.get("change")
+    if value is None or previous is None or change is None:
+        return _("{kpi}: no comparison (no data in one of the two weeks).").format(kpi=name)
+    if change > 0:
+        template = _("{kpi} rose from {previous} to {value} ({change}")
+    elif change < 0:
+        template = _("{kpi} fell from {previous} to {value} ({change}")
+    else:
+        template = _("{kpi} stayed at {value} ({change}")
+    text = template.format(kpi=name, previous=format_kpi_value(kpi, previous),
+                           value=format_kpi_value(kpi, value),
+                           change=format_kpi_change(kpi, change))
+    interval = interval_text(kpi, row)
+    if interval:
+        text += ", " + interval
+    elif kpi in COUNTS and row.get("expected_low") is not None:
+        text += ", " + _("usual range {low} to {high}").format(
+            low=format_number(max(row["expected_low"], 0)), high=format_number(row["expected_high"]))
+    text += ")"
+    if row.get("week"):
+        text += " " + _("in {week}").format(week=format_week(row["week"]))
+    if row.get("flagged"):
+        text += _(": a real change.")
+    elif kpi == "frt_median_min":
+        text += _(": medians are not tested.")
+    elif interval is None and kpi not in COUNTS:
+        text += _(": too few cases to tell.")
+    elif kpi in COUNTS and row.get("expected_low") is None:
+        text += _(": fewer than 4 of the 8 weeks before had tickets, so not tested.")
+    else:
+        text += _(": within the noise.")
+    return text
+
+
+def change_sentences(rows: list[dict[str, Any]]) -> list[tuple[bool, str]]:
+    """(flagged, sentence) for every scorecard row, flagged changes first (scorecard
+    order kept within each part)."""
+    flagged = [(True, change_sentence(r)) for r in rows if r.get("flagged")]
+    others = [(False, change_sentence(r)) for r in rows if not r.get("flagged")]
+    return flagged + others
+
+
+def group_text(dim: str, group: Any, branch_names: dict[str, str] | None = None) -> str:
+    if group is None:
+        return _("{dimension} unknown").format(dimension=dimension_label(dim))
+    name = str(group)
+    if dim == "branch" and branch_names and group in branch_names:
+        name = f"{group} {branch_names[group]}"
+    return f"{dimension_label(dim)} {name}"
+
+
+def _share_words(share: float) -> str:
+    return format_percent_value(100.0 * share, 0)
+
+
+def decomposition_sentence(result: dict[str, Any], branch_names: dict[str, str] | None = None,
+                           top: int = 3) -> str:
+    """'80% of the rise of First-contact resolution (+2.4 pts) comes from region North
+    (+1.2 pts) and region East (+1.1 pts).' The groups named are the largest contributions
+    in the direction of the change (at most `top`, stopping once they explain it all)."""
+    kpi, dim, change = result["kpi"], result["by"], result.get("change")
+    name = label(kpi)
+    if change is None:
+        return _("{kpi}: no change to explain.").format(kpi=name)
+    if change == 0:
+        return _("{kpi} did not change.").format(kpi=name)
+    same = [g for g in result["groups"] if g["contribution"] * change > 0]
+    chosen: list[dict[str, Any]] = []
+    total = 0.0
+    for g in same[:top]:
+        chosen.append(g)
+        total += g["contribution"]
+        if abs(total) >= abs(change):
+            break
+    if not chosen:
+        return _("{kpi}: no single group moved in the direction of the change.").format(kpi=name)
+    parts = [_("{group} ({contribution})").format(
+        group=group_text(dim, g["group"], branch_names),
+        contribution=format_kpi_change(kpi, g["contribution"])) for g in chosen]
+    joined = parts[0] if len(parts) == 1 else _("{first} and {last}").format(
+        first=", ".join(parts[:-1]), last=parts[-1])
+    if total / change > 1.0:  # these groups alone moved more; others offset part of it
+        template = (_("The rise of {kpi} ({change}) comes from {groups}; other groups moved "
+                      "the other way.") if change > 0 else
+                    _("The fall of {kpi} ({change}) comes from {groups}; other groups moved "
+                      "the other way."))
+    else:
+        template = (_("{share} of the rise of {kpi} ({change}) comes from {groups}.")
+                    if change > 0 else
+                    _("{share} of the fall of {kpi} ({change}) comes from {groups}."))
+    return template.format(share=_share_words(total / change), kpi=name,
+                           change=format_kpi_change(kpi, change), groups=joined)
+
+
+def decomposition_note() -> str:
+    return _("Mix: the group's share of the cases moved; rate: the group's own value moved. "
+             "Contributions add up to the change.")
+
+
+def growth_sentence(rows: list[dict[str, Any]], top: int = 3) -> str:
+    grown = [r for r in rows if r["growth"] > 0][:top]
+    if not grown:
+        return _("No category grew against its 4-week average.")
+    parts = [_("{category} ({value} against {avg} a week)").format(
+        category=r["group"] if r["group"] is not None else na(), value=format_number(r["value"]),
+        avg=format_number(r["avg_4w"], 1)) for r in grown]
+    return _("Grew most against the 4-week average: {items}.").format(items="; ".join(parts))
+
+
+def drill_params(dim: str, group: Any, week_monday: date) -> tuple[dict[str, list[str]],
+                                                                    dict[str, str]]:
+    """The Explore drill of a decomposition bar: the group as a filter, the week as the
+    period, the ticket list of that week."""
+    sunday = IsoWeek(week_monday).sunday
+    filters: dict[str, list[str]] = {"from": [week_monday.isoformat()], "to": [sunday.isoformat()]}
+    if group is not None:
+        filters[dim] = [str(group)]
+    return filters, {"x_level": "tickets", "x_week": week_monday.isoformat()}
+
+
+def effect_text(effect: dict[str, Any]) -> str:
+    """One fix effect: 'Repeat complaints: -2.1 pts (95 % interval -3.0 pts to -1.2 pts)'."""
+    metric = effect["metric"]
+    kpi = {"churn_pct": "post_complaint_churn_pct"}.get(metric, metric)
+    if metric == "complaints":
+        value = (format_percent_value(effect["effect"], 1) if effect.get("effect") is not None
+                 else na())
+        if effect["effect"] is not None and effect["effect"] > 0:
+            value = "+" + value
+        interval = (_("95 % interval {low} to {high}").format(
+            low=format_percent_value(effect["ci_low"], 1), high=format_percent_value(
+                effect["ci_high"], 1)) if effect.get("ci_low") is not None else None)
+    else:
+        value = format_kpi_change(kpi, effect.get("effect"))
+        interval = (_("95 % interval {low} to {high}").format(
+            low=format_kpi_change(kpi, effect["ci_low"]),
+            high=format_kpi_change(kpi, effect["ci_high"])) if effect.get("ci_low") is not None
+                    else None)
+    notes = []
+    if interval:
+        notes.append(interval)
+    if not effect.get("has_control"):
+        notes.append(_("no control group: seasonality not controlled"))
+    if effect.get("partial"):
+        notes.append(_("partial window"))
+    text = f"{label(kpi)}: {value}"
+    return text + (f" ({'; '.join(notes)})" if notes else "")
