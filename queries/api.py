@@ -21,6 +21,9 @@ from queries import sql_text
 from queries.registry import (
     DIMENSION_REGISTRY,
     FILTER_DIMENSIONS,
+    MEASURE_KEYS,
+    MEASURES,
+    Measure,
     group_key_sql,
     parse_by,
 )
@@ -31,62 +34,10 @@ from queries.registry import GROUPINGS as GROUPINGS  # re-exported: every breakd
 DIMENSIONS: dict[str, str] = {k: DIMENSION_REGISTRY[k].label for k in FILTER_DIMENSIONS}
 LOWERCASED = {k for k in FILTER_DIMENSIONS if DIMENSION_REGISTRY[k].lowercase}
 
-KPI_KEYS = (
-    "tickets", "complaints", "resolved_pct", "frt_median_min", "frt_p90_min",
-    "resolution_median_h", "resolution_p90_h", "sla_met_pct", "reopen_pct", "fcr_pct",
-    "repeat_complaint_pct", "survey_response_pct", "csat_avg", "csat_pct", "nps",
-    "post_complaint_churn_pct",
-)
-
-
-@dataclass(frozen=True)
-class Kpi:
-    """How a KPI is shown: label, unit, direction. Its definition is its SQL."""
-
-    key: str
-    label: str
-    unit: str  # "" | "%" | "min" | "h" | "pts"
-    higher_is_better: bool | None
-    help: str
-    sample: str | None = None  # which n_* column says how many cases stand behind it
-    digits: int = 1
-
-
-KPI_CATALOG: dict[str, Kpi] = {k.key: k for k in (
-    Kpi("tickets", "Tickets", "", None, "Tickets created in the period (after filters)."),
-    Kpi("complaints", "Complaints", "", None, "Tickets of type complaint."),
-    Kpi("resolved_pct", "Resolved", "%", True, "Share of tickets with a resolution time.",
-        "tickets"),
-    Kpi("frt_median_min", "First response (median)", "min", False,
-        "Median minutes from creation to first response.", "n_responded"),
-    Kpi("frt_p90_min", "First response (p90)", "min", False,
-        "90th percentile of minutes to first response.", "n_responded"),
-    Kpi("resolution_median_h", "Resolution (median)", "h", False,
-        "Median hours from creation to resolution.", "n_resolved"),
-    Kpi("resolution_p90_h", "Resolution (p90)", "h", False,
-        "90th percentile of hours to resolution.", "n_resolved"),
-    Kpi("sla_met_pct", "First-response SLA met", "%", True,
-        "Met / (met + breached); tickets still within their deadline are pending and left out.",
-        "n_sla_due"),
-    Kpi("reopen_pct", "Reopened", "%", False, "Resolved tickets reopened at least once.",
-        "n_resolved"),
-    Kpi("fcr_pct", "First-contact resolution", "%", True,
-        "Resolved without reopen, escalation or a new ticket of the same customer and "
-        "category within 7 days.", "n_resolved"),
-    Kpi("repeat_complaint_pct", "Repeat complaints", "%", False,
-        "Complaints with another complaint of the same customer and category in the 30 days "
-        "before.", "complaints"),
-    Kpi("survey_response_pct", "Survey response", "%", True,
-        "Resolved tickets with at least one survey.", "n_resolved"),
-    Kpi("csat_avg", "CSAT (avg, 1-5)", "", True, "Mean CSAT of each ticket's latest survey.",
-        "n_csat", digits=2),
-    Kpi("csat_pct", "CSAT top-2-box", "%", True, "Latest surveys with CSAT 4 or 5.", "n_csat"),
-    Kpi("nps", "NPS", "", True, "Promoters (9-10) minus detractors (0-6), latest surveys.",
-        "n_nps"),
-    Kpi("post_complaint_churn_pct", "Churn after complaint", "%", False,
-        "Customers who churned within 90 days of their first complaint (matured only).",
-        "n_churn_matured"),
-)}
+# The KPI set, its order and how each KPI is shown: derived from the registry.
+KPI_KEYS: tuple[str, ...] = MEASURE_KEYS
+KPI_CATALOG: dict[str, Measure] = MEASURES
+Kpi = Measure  # the name earlier callers used
 
 
 def normalise_value(dim: str, value: str) -> str:
@@ -323,10 +274,40 @@ def fetch_unknown_filter_values(
     return unknown_filter_values(filters, fetch_dimension_values(con))
 
 
-_KPI_COLUMNS = (
-    "group", *KPI_KEYS, "n_resolved", "n_responded", "n_sla_due", "n_sla_pending",
-    "n_csat", "n_nps", "n_churn_matured",
+# Columns of fetch_kpis besides the KPIs: each KPI's n, what was left out as pending, and
+# whether the selection's sources carry what the KPIs need (queries/registry.py NEEDS).
+SAMPLE_COLUMNS: tuple[str, ...] = (
+    "n_resolution_known", "n_resolved", "n_responded", "n_sla_due", "n_sla_pending",
+    "n_reopen", "n_fcr", "n_fcr_pending", "n_repeat", "n_survey_base", "n_csat", "n_nps",
+    "n_churn_matured", "n_churn_pending",
 )
+_KPI_COLUMNS = ("group", *KPI_KEYS, *SAMPLE_COLUMNS)
+
+
+def fetch_metrics(
+    con: duckdb.DuckDBPyConnection,
+    measures: tuple[str, ...] | None = None,
+    by: str | tuple[str, ...] | None = None,
+    filters: Filters | None = None,
+    settings: Settings | None = None,
+) -> pl.DataFrame:
+    """The one builder: measures of queries/registry.py by none, one or two dimensions.
+
+    measures: registry keys (None = all). The frame has the group column(s) of
+    fetch_kpis, the measures asked for, and each one's n (its `sample` column) and
+    pending column. It is the one place a pre-aggregated store could later answer instead
+    of the raw tickets. Raises ValueError for an unknown measure or dimension.
+    """
+    wanted = tuple(measures) if measures is not None else KPI_KEYS
+    unknown = [m for m in wanted if m not in MEASURES]
+    if unknown:
+        raise ValueError(f"unknown measure {', '.join(map(repr, unknown))}; "
+                         f"choose from {', '.join(KPI_KEYS)}")
+    frame = fetch_kpis(con, filters or Filters(), by=by, settings=settings)
+    dims = parse_by(by)
+    keys = ["group"] if len(dims) <= 1 else list(dims)
+    extra = [c for m in wanted for c in (MEASURES[m].sample, MEASURES[m].pending) if c]
+    return frame.select(*keys, *dict.fromkeys([*wanted, *extra]))
 
 
 def fetch_funnel(

@@ -2,7 +2,8 @@
 -- relation `t` holding (grp, type, customer_id, created_at) of the tickets in scope.
 -- Each customer's first complaint in scope at t is matured when date(t) + $churn_days
 -- <= date($as_of); immature ones, anonymous ones and customers absent from the customers
--- table are left out. Churned when churned_at is in [date(t), date(t) + $churn_days].
+-- table are left out (`pending` counts the immature ones, for a "too young" note).
+-- Churned when churned_at is in [date(t), date(t) + $churn_days].
 first_complaints as (
     select x.grp, x.customer_id, cast(min(x.created_at) as date) as first_day
     from t as x
@@ -11,13 +12,16 @@ first_complaints as (
 ),
 
 churn as (
+    -- matured: date(t) + window <= date(as_of); pending: known customers not yet matured
     select
         fc.grp,
-        count(*) as matured,
-        count_if(cu.churned_at between fc.first_day and fc.first_day + to_days($churn_days::bigint)
-        ) as churned
+        count_if(fc.first_day + to_days($churn_days::bigint) <= cast($as_of as date)) as matured,
+        count_if(fc.first_day + to_days($churn_days::bigint) <= cast($as_of as date)
+                 and cu.churned_at between fc.first_day
+                                       and fc.first_day + to_days($churn_days::bigint)
+        ) as churned,
+        count_if(fc.first_day + to_days($churn_days::bigint) > cast($as_of as date)) as pending
     from first_complaints as fc
     join customers as cu on cu.customer_id = fc.customer_id
-    where fc.first_day + to_days($churn_days::bigint) <= cast($as_of as date)
     group by fc.grp
 )

@@ -1,5 +1,6 @@
 -- filtered_tickets: the tickets T of a request -- period and filters applied -- with the
--- group key of the breakdown. Included by kpis.sql and funnel.sql; never run alone.
+-- group key of the breakdown and every column of the tickets table (facts included) plus
+-- carries_customer. Included by kpis.sql and funnel.sql; never run alone.
 -- Period: created_at >= $from_ts and created_at < $to_ts (the day after --to); null = open.
 -- Filters: each a list of allowed values (null = no filter): OR within, AND across.
 -- grp: the breakdown key, an allow-listed expression of queries/registry.py (group_key.sql,
@@ -7,8 +8,11 @@
 t as (
     select
         {{group_key}} as grp,
-        f.*
-    from fact_tickets as f
+        f.*,
+        {{rule_carries_customer}} as carries_customer
+    -- the tickets table itself (fact_tickets is a projection of it) for not_carried, which
+    -- the view leaves out and the "carries" rules need
+    from tickets as f
     where ($from_ts is null or f.created_at >= $from_ts)
       and ($to_ts is null or f.created_at < $to_ts)
       and ($channel is null or list_contains($channel, f.channel))

@@ -1,39 +1,48 @@
--- kpis: the ticket KPI set of spec/kpis.md, one row per group ($dim; null = one row).
+-- kpis: the ticket KPI set of spec/kpis.md, one row per group (grp: the breakdown key
+-- of filtered_tickets.sql; null = one row).
 -- Grain: group of the tickets T (period + filters). Percentages 0-100; an empty
 -- denominator gives null ("n/a"), never 0.
 -- Parameters: filtered_tickets' ones, $as_of, $repeat_days, $fcr_days, $churn_days,
 -- $sla_urgent_min, $sla_high_min, $sla_normal_min, $sla_low_days (the SLA rule: sla_state.sql).
+-- The shared rules (resolved, repeat, FCR window and maturity, "carries") are the
+-- rule_*.sql expressions; churn and its maturity are churn.sql. Each KPI counts only the
+-- tickets whose source carries what it needs (spec "What a source does not carry"); the
+-- carries_* columns say whether any ticket of the group does (queries/registry.py turns
+-- that into the n/a reason).
 with
 {{filtered_tickets}},
 
 {{sla_state}},
 
 flags as (
+    -- Each shared rule is one included expression over the row `f` (queries/rule_*.sql).
     select
-        d.grp,
-        d.type,
-        d.customer_id,
-        d.created_at,
-        d.first_response_at,
-        d.resolved_at,
-        d.reopen_count,
-        d.has_survey,
-        d.latest_csat,
-        d.latest_nps,
-        d.carries_resolution,
-        d.carries_reopen and d.carries_escalation as carries_fcr,
-        d.carries_reopen,
-        d.sla_state,
-        d.type = 'complaint'
-            and d.customer_id is not null
-            and d.prev_complaint_at >= d.created_at - to_days($repeat_days::bigint) as is_repeat,
-        d.resolved_at is not null
-            and d.reopen_count = 0
-            and not d.escalated
-            and not coalesce(
-                d.next_contact_at <= d.resolved_at + to_days($fcr_days::bigint), false
-            ) as is_fcr
-    from sla_tickets as d
+        f.grp,
+        f.type,
+        f.customer_id,
+        f.created_at,
+        f.first_response_at,
+        f.resolved_at,
+        f.reopen_count,
+        f.has_survey,
+        f.latest_csat,
+        f.latest_nps,
+        f.sla_state,
+        {{rule_resolved}} as is_resolved,
+        {{rule_carries_resolved}} as carries_resolved,
+        f.carries_resolution,
+        f.carries_reopen,
+        f.carries_customer,
+        {{rule_carries_fcr}} as carries_fcr,
+        {{rule_fcr_matured}} as fcr_matured,
+        {{rule_fcr}} as is_fcr,
+        {{rule_repeat}} as is_repeat
+    from sla_tickets as f
+),
+
+survey_source as (
+    -- survey KPIs need at least one survey in the warehouse ("What a source does not carry")
+    select exists (select 1 from surveys) as has_surveys
 ),
 
 ticket_kpis as (
@@ -41,40 +50,61 @@ ticket_kpis as (
         f.grp,
         count(*) as tickets,
         count_if(f.type = 'complaint') as complaints,
-        100.0::double * count(f.resolved_at)
-            / nullif(count_if(f.carries_resolution), 0) as resolved_pct,
+        -- resolved T: only tickets whose source carries resolved_at or status count
+        100.0::double * count_if(f.is_resolved and f.carries_resolved)
+            / nullif(count_if(f.carries_resolved), 0) as resolved_pct,
         -- one sort per measure gives both quantiles
         quantile_cont(epoch(f.first_response_at - f.created_at) / 60.0, [0.5, 0.9]) as frt_q,
         quantile_cont(epoch(f.resolved_at - f.created_at) / 3600.0, [0.5, 0.9]) as resolution_q,
         100.0::double * count_if(f.sla_state = 'met')
             / nullif(count_if(f.sla_state in ('met', 'breached')), 0) as sla_met_pct,
-        100.0::double * count_if(f.resolved_at is not null and f.reopen_count > 0
-                                 and f.carries_reopen)
-            / nullif(count_if(f.resolved_at is not null and f.carries_reopen), 0)
+        100.0::double * count_if(f.is_resolved and f.carries_resolved and f.carries_reopen
+                                 and f.reopen_count > 0)
+            / nullif(count_if(f.is_resolved and f.carries_resolved and f.carries_reopen), 0)
             as reopen_pct,
-        100.0::double * count_if(f.is_fcr and f.carries_fcr)
-            / nullif(count_if(f.resolved_at is not null and f.carries_fcr), 0)
-            as fcr_pct,
-        -- Without any identified complaint the data cannot show repeats: n/a, not 0.
+        -- only matured resolutions count, in the numerator and the denominator
+        100.0::double * count_if(f.is_fcr and f.fcr_matured and f.carries_fcr)
+            / nullif(count_if(f.fcr_matured and f.carries_fcr), 0) as fcr_pct,
+        -- complaints whose source carries customer_id; n/a when none of them names one
         case
-            when count_if(f.type = 'complaint' and f.customer_id is not null) > 0
-                then 100.0::double * count_if(f.is_repeat)
-                    / count_if(f.type = 'complaint')
+            when count_if(f.type = 'complaint' and f.carries_customer
+                          and f.customer_id is not null) > 0
+                then 100.0::double * count_if(f.is_repeat and f.carries_customer)
+                    / count_if(f.type = 'complaint' and f.carries_customer)
         end as repeat_complaint_pct,
-        100.0::double * count_if(f.resolved_at is not null and f.has_survey)
-            / nullif(count(f.resolved_at), 0) as survey_response_pct,
+        case when any_value(ss.has_surveys) then
+            100.0::double * count_if(f.is_resolved and f.carries_resolved and f.has_survey)
+                / nullif(count_if(f.is_resolved and f.carries_resolved), 0)
+        end as survey_response_pct,
         avg(f.latest_csat) as csat_avg,
         100.0::double * count_if(f.latest_csat >= 4) / nullif(count(f.latest_csat), 0) as csat_pct,
         100.0::double * (count_if(f.latest_nps >= 9) - count_if(f.latest_nps <= 6))
             / nullif(count(f.latest_nps), 0) as nps,
-        -- Sample sizes behind the figures, for "small sample" labels.
+        -- Sample sizes behind the figures (each KPI's n, queries/registry.py "sample"),
+        -- and what was left out as not yet decided (pending).
+        count_if(f.carries_resolved) as n_resolution_known,
         count(f.resolved_at) as n_resolved,
         count(f.first_response_at) as n_responded,
         count_if(f.sla_state in ('met', 'breached')) as n_sla_due,
         count_if(f.sla_state = 'pending') as n_sla_pending,
+        count_if(f.is_resolved and f.carries_resolved and f.carries_reopen) as n_reopen,
+        count_if(f.fcr_matured and f.carries_fcr) as n_fcr,
+        count_if(f.resolved_at is not null and not f.fcr_matured and f.carries_fcr)
+            as n_fcr_pending,
+        count_if(f.type = 'complaint' and f.carries_customer) as n_repeat,
+        count_if(f.is_resolved and f.carries_resolved) as n_survey_base,
         count(f.latest_csat) as n_csat,
-        count(f.latest_nps) as n_nps
+        count(f.latest_nps) as n_nps,
+        -- which needs the selection's sources meet (registry "needs"): for n/a reasons
+        bool_or(f.carries_resolved) as carries_resolved,
+        bool_or(f.carries_resolution) as carries_resolved_at,
+        bool_or(f.sla_state is not null) as carries_first_response,
+        bool_or(f.carries_resolved and f.carries_reopen) as carries_reopen,
+        bool_or(f.carries_fcr) as carries_fcr,
+        bool_or(f.carries_customer) as carries_customer,
+        any_value(ss.has_surveys) as has_surveys
     from flags as f
+    cross join survey_source as ss
     group by f.grp
 ),
 
@@ -98,13 +128,27 @@ select
     k.csat_pct,
     k.nps,
     c.churned * 100.0::double / nullif(c.matured, 0) as post_complaint_churn_pct,
+    k.n_resolution_known,
     k.n_resolved,
     k.n_responded,
     k.n_sla_due,
     k.n_sla_pending,
+    k.n_reopen,
+    k.n_fcr,
+    k.n_fcr_pending,
+    k.n_repeat,
+    k.n_survey_base,
     k.n_csat,
     k.n_nps,
-    coalesce(c.matured, 0) as n_churn_matured
+    coalesce(c.matured, 0) as n_churn_matured,
+    coalesce(c.pending, 0) as n_churn_pending,
+    k.carries_resolved,
+    k.carries_resolved_at,
+    k.carries_first_response,
+    k.carries_reopen,
+    k.carries_fcr,
+    k.carries_customer,
+    k.has_surveys
 from ticket_kpis as k
 left join churn as c on c.grp is not distinct from k.grp
 order by k.grp nulls last

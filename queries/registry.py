@@ -1,5 +1,12 @@
 """The metrics registry: every measure and every dimension of spec/kpis.md, described once.
 
+A **measure** entry says how a KPI is shown and read: label, unit, format, whether up is
+good, which column of the KPI query is its n (denominator), what it needs a source to
+carry, why it may be n/a, and its help text (built from the settings' windows). Its
+definition is its SQL in queries/kpis.sql (the shared rules in queries/rule_*.sql,
+sla_state.sql, churn.sql). Adding a measure = one entry here + its column in kpis.sql;
+the KPI key lists, the cards, the CLI's columns and the JSON keys all derive from here.
+
 A **dimension** entry names the SQL expression (over `fact_tickets as f`) that a
 breakdown groups by. Those expressions are the only identifiers ever formatted into
 SQL text: they come from this fixed table, never from a request; every value is bound.
@@ -10,9 +17,178 @@ read it freely.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from dashboard.i18n import N_
+from dashboard.i18n import N_, _
+from dashboard.settings import Settings, get_settings
+
+# --- measures -------------------------------------------------------------------------
+
+# What a KPI may need a source to carry (spec "What a source does not carry"): the column
+# of the KPI query that says whether any ticket of the selection does, and the reason
+# shown when none does.
+NEEDS: dict[str, str] = {
+    "carries_resolved": N_("the data carries no resolution time or status"),
+    "carries_resolved_at": N_("the data carries no resolution times"),
+    "carries_first_response": N_("the data carries no first-response times"),
+    "carries_reopen": N_("the data carries no reopen counts"),
+    "carries_fcr": N_("the data lacks what first-contact resolution needs "
+                      "(customer id, resolution time, reopen count and escalation)"),
+    "carries_customer": N_("the data carries no customer ids"),
+    "has_surveys": N_("no survey has been loaded"),
+}
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One KPI of spec/kpis.md as every surface shows it.
+
+    key:        the KPI query's column and the JSON key.
+    label:      marked for translation (show with `_()`).
+    unit:       "" (count, CSAT 1-5, NPS) | "%" (0-100; changes are points) | "min" | "h".
+    digits:     decimals shown.
+    higher_is_better: True / False; None for volumes (no colour, no target).
+    sample:     the column holding its n (the denominator it reports), or None.
+    needs:      NEEDS keys the selection's sources must carry, else n/a with that reason.
+    empty:      the n/a reason when the sources carry it but n is 0.
+    pending:    the column counting cases left out as not yet decided (still within an
+                SLA deadline, FCR window or churn window), and the reason when all are.
+    matures:    whether a period's recent tickets may be "too young" for this rate.
+    help_template: help text with {fcr_days}, {repeat_days}, {churn_days} placeholders.
+    card / table: shown as an Overview card / a column of the CLI's breakdown table.
+    """
+
+    key: str
+    label: str
+    unit: str
+    higher_is_better: bool | None
+    sample: str | None
+    help_template: str
+    needs: tuple[str, ...] = ()
+    empty: str = N_("no data")
+    pending: str | None = None
+    pending_reason: str | None = None
+    matures: bool = False
+    digits: int = 1
+    card: bool = False
+    table: bool = False
+
+    @property
+    def is_count(self) -> bool:
+        return self.key in ("tickets", "complaints")
+
+    def help_text(self, settings: Settings | None = None) -> str:
+        """The help in the current language, with the windows of the settings."""
+        settings = settings or get_settings()
+        return _(self.help_template).format(
+            fcr_days=settings.fcr_window_days, repeat_days=settings.repeat_window_days,
+            churn_days=settings.churn_window_days)
+
+    @property
+    def help(self) -> str:
+        return self.help_text()
+
+    def n(self, row: Mapping[str, Any]) -> int | None:
+        """The KPI's n in a row of fetch_kpis (the count itself for tickets/complaints)."""
+        column = self.key if self.is_count else self.sample
+        value = row.get(column) if column else None
+        return int(value) if value is not None else None
+
+    def na_reason(self, row: Mapping[str, Any]) -> str | None:
+        """Why this KPI is n/a in a row of fetch_kpis (translated), or None when it has a
+        value. Order: no tickets; a need the sources do not carry; every case still
+        pending; no case at all."""
+        if row.get(self.key) is not None:
+            return None
+        if not row.get("tickets"):
+            return _("no tickets in this selection")
+        for need in self.needs:
+            if row.get(need) is False:
+                return _(NEEDS[need])
+        if self.pending and row.get(self.pending) and not self.n(row):
+            return _(self.pending_reason or "")
+        if self.key == "repeat_complaint_pct" and self.n(row):
+            return _("no complaint in this selection names a customer, so repeats cannot "
+                     "be known")
+        return _(self.empty)
+
+
+MEASURES: dict[str, Measure] = {m.key: m for m in (
+    Measure("tickets", N_("Tickets"), "", None, None,
+            N_("Tickets created in the period (after filters)."), card=True, table=True),
+    Measure("complaints", N_("Complaints"), "", None, None,
+            N_("Tickets of type complaint."), card=True, table=True),
+    Measure("resolved_pct", N_("Resolved"), "%", True, "n_resolution_known",
+            N_("Share of tickets resolved (a resolution time, or status resolved/closed)."),
+            needs=("carries_resolved",), empty=N_("no tickets"), matures=True,
+            card=True, table=True),
+    Measure("frt_median_min", N_("First response (median)"), "min", False, "n_responded",
+            N_("Median time from creation to first response."),
+            needs=("carries_first_response",), empty=N_("no first responses recorded"),
+            card=True, table=True),
+    Measure("frt_p90_min", N_("First response (p90)"), "min", False, "n_responded",
+            N_("90th percentile of the time to first response."),
+            needs=("carries_first_response",), empty=N_("no first responses recorded")),
+    Measure("resolution_median_h", N_("Resolution (median)"), "h", False, "n_resolved",
+            N_("Median hours from creation to resolution."),
+            needs=("carries_resolved_at",), empty=N_("no resolved tickets")),
+    Measure("resolution_p90_h", N_("Resolution (p90)"), "h", False, "n_resolved",
+            N_("90th percentile of hours to resolution."),
+            needs=("carries_resolved_at",), empty=N_("no resolved tickets")),
+    Measure("sla_met_pct", N_("First-response SLA met"), "%", True, "n_sla_due",
+            N_("Met / (met + breached); tickets still within their deadline are pending "
+               "and left out."),
+            needs=("carries_first_response",), empty=N_("no ticket has a first-response deadline"),
+            pending="n_sla_pending",
+            pending_reason=N_("every ticket is still within its deadline"),
+            card=True, table=True),
+    Measure("reopen_pct", N_("Reopened"), "%", False, "n_reopen",
+            N_("Resolved tickets reopened at least once."),
+            needs=("carries_resolved", "carries_reopen"), empty=N_("no resolved tickets")),
+    Measure("fcr_pct", N_("First-contact resolution"), "%", True, "n_fcr",
+            N_("Resolved without reopen, escalation or a new ticket of the same customer and "
+               "category within {fcr_days} days; tickets resolved less than {fcr_days} days "
+               "ago are pending and left out."),
+            needs=("carries_fcr",), empty=N_("no resolved tickets"),
+            pending="n_fcr_pending",
+            pending_reason=N_("every resolution is younger than the FCR window"),
+            matures=True, card=True, table=True),
+    Measure("repeat_complaint_pct", N_("Repeat complaints"), "%", False, "n_repeat",
+            N_("Complaints with another complaint of the same customer and category in the "
+               "{repeat_days} days before."),
+            needs=("carries_customer",), empty=N_("no complaints"), card=True, table=True),
+    Measure("survey_response_pct", N_("Survey response"), "%", True, "n_survey_base",
+            N_("Resolved tickets with at least one survey."),
+            needs=("has_surveys", "carries_resolved"), empty=N_("no resolved tickets")),
+    Measure("csat_avg", N_("CSAT (avg, 1-5)"), "", True, "n_csat",
+            N_("Mean CSAT of each ticket's latest survey."),
+            needs=("has_surveys",), empty=N_("no survey with a CSAT answer"), digits=2,
+            card=True, table=True),
+    Measure("csat_pct", N_("CSAT top-2-box"), "%", True, "n_csat",
+            N_("Latest surveys with CSAT 4 or 5."),
+            needs=("has_surveys",), empty=N_("no survey with a CSAT answer")),
+    Measure("nps", N_("NPS"), "", True, "n_nps",
+            N_("Promoters (9-10) minus detractors (0-6), latest surveys."),
+            needs=("has_surveys",), empty=N_("no survey with an NPS answer"),
+            card=True, table=True),
+    Measure("post_complaint_churn_pct", N_("Churn after complaint"), "%", False,
+            "n_churn_matured",
+            N_("Customers who churned within {churn_days} days of their first complaint "
+               "(only customers whose {churn_days} days have passed)."),
+            needs=("carries_customer",), empty=N_("no known customer complained"),
+            pending="n_churn_pending",
+            pending_reason=N_("no complaining customer has had the churn window yet"),
+            matures=True, card=True, table=True),
+)}
+
+MEASURE_KEYS: tuple[str, ...] = tuple(MEASURES)
+CARD_KEYS: tuple[str, ...] = tuple(k for k, m in MEASURES.items() if m.card)
+TABLE_KEYS: tuple[str, ...] = tuple(k for k, m in MEASURES.items() if m.table)
+
+
+# --- dimensions -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,6 @@
+-- rule_fcr: spec/kpis.md fcr_pct numerator -- resolved_at not null, never reopened, not
+-- escalated, and no other ticket (any type) of the same customer and category created in
+-- (created_at, resolved_at + $fcr_days days] (next_contact_at, facts.sql; anonymous tickets
+-- have none). Combine with rule_fcr_matured. Expression over `f`. Parameters: $fcr_days.
+(f.resolved_at is not null and f.reopen_count = 0 and not f.escalated
+ and not coalesce(f.next_contact_at <= f.resolved_at + to_days($fcr_days::bigint), false))

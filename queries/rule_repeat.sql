@@ -1,0 +1,7 @@
+-- rule_repeat: spec/kpis.md repeat_complaint_pct -- a complaint is a repeat when the same
+-- (identified) customer has another complaint in the same category with created_at in
+-- [this.created_at - $repeat_days days, this.created_at): prev_complaint_at is the latest
+-- strictly earlier one anywhere in the warehouse (facts.sql). Expression over `f`.
+-- Parameters: $repeat_days.
+(f.type = 'complaint' and f.customer_id is not null
+ and coalesce(f.prev_complaint_at >= f.created_at - to_days($repeat_days::bigint), false))
