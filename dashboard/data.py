@@ -155,3 +155,56 @@ def backlog(version: Version, filters: Filters) -> pl.DataFrame:
     from queries import funnel as qf
 
     return qf.fetch_backlog(connection(version), filters)
+
+
+# --- Explore page (queries/explore.py) ---------------------------------------------------
+
+@_cached
+def explore_tickets(version: Version, filters: Filters, selection, sort: str = "created_at",
+                    descending: bool = True, limit: int = 50, offset: int = 0) -> pl.DataFrame:
+    from queries import explore as qe
+
+    return qe.fetch_tickets(connection(version), filters, selection, sort=sort,
+                            descending=descending, limit=limit, offset=offset)
+
+
+@_cached
+def explore_ticket_count(version: Version, filters: Filters, selection) -> dict[str, int]:
+    from queries import explore as qe
+
+    return qe.count_tickets(connection(version), filters, selection)
+
+
+@_cached
+def explore_ticket(version: Version, ticket_id: str, as_of_override: datetime | None = None):
+    from queries import explore as qe
+
+    return qe.fetch_ticket(connection(version), ticket_id, as_of_override)
+
+
+@_cached
+def explore_ticket_fixes(version: Version, ticket_id: str) -> pl.DataFrame:
+    from queries import explore as qe
+
+    return qe.fetch_ticket_fixes(connection(version), ticket_id)
+
+
+@_cached
+def explore_surveys(version: Version, ticket_ids: tuple[str, ...]) -> pl.DataFrame:
+    from queries import explore as qe
+
+    return qe.fetch_surveys(connection(version), list(ticket_ids))
+
+
+@_cached
+def explore_customer(version: Version, customer_id: str, as_of_override: datetime | None = None):
+    from queries import explore as qe
+
+    return qe.fetch_customer_story(connection(version), customer_id, as_of_override)
+
+
+@_cached
+def explore_at_risk(version: Version, filters: Filters) -> pl.DataFrame:
+    from queries import explore as qe
+
+    return qe.fetch_at_risk(connection(version), filters)

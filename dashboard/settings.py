@@ -57,6 +57,8 @@ class Settings(BaseSettings):
         None, description="alert rules of the weekly review (TOML; unset: dashboard/alerts.example.toml)")
     cache_ttl_seconds: int = Field(600, ge=0, description="how long the app keeps a query result")
     user: str | None = Field(None, description="name recorded in the load audit (default: OS user)")
+    mask_personal_data: bool = Field(
+        True, description="mask phone numbers, e-mails, ID-card and bank-card numbers in free text")
 
     @field_validator("timezone")
     @classmethod

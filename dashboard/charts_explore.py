@@ -1,0 +1,98 @@
+"""Figures of the Explore page: one ticket's timeline against its SLA deadline, and a
+customer's contacts across channels in time order. Frames/rows in, plotly figures out;
+no queries, no metric arithmetic (durations come from the query layer)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import plotly.graph_objects as go
+import polars as pl
+
+from dashboard.i18n import _, format_datetime
+from dashboard.views.explore import SLA_COLORS, STAGE_LABELS, duration, sla_label
+
+PALETTE = {"primary": "#2456a6", "muted": "#9aa5b1", "good": "#1a7f4b", "bad": "#c0392b",
+           "warn": "#d68910"}
+TYPE_COLORS = {"complaint": "#c0392b", "inquiry": "#2456a6", "suggestion": "#8e44ad",
+               "praise": "#1a7f4b"}
+STEP_COLUMNS = (("received", "created_at"), ("assigned", "assigned_at"),
+                ("responded", "first_response_at"), ("resolved", "resolved_at"),
+                ("closed", "closed_at"))
+
+
+def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(title={"text": title, "x": 0, "font": {"size": 15}}, height=height,
+                      margin={"l": 10, "r": 10, "t": 44, "b": 10}, showlegend=True,
+                      legend={"orientation": "h", "y": -0.25, "x": 0})
+    return fig
+
+
+def ticket_timeline(ticket: dict[str, Any], surveys: pl.DataFrame | None = None) -> go.Figure:
+    """The ticket's stages on a time axis, the time between them written on the
+    segments, and its first-response SLA deadline as a line (red when breached)."""
+    steps = [(stage, ticket.get(col)) for stage, col in STEP_COLUMNS if ticket.get(col)]
+    if surveys is not None and surveys.height:
+        steps.append(("surveyed", surveys["responded_at"].min()))
+    steps.sort(key=lambda s: s[1])
+    fig = go.Figure()
+    xs = [t for _s, t in steps]
+    labels = [_(STAGE_LABELS[s]) for s, _t in steps]
+    fig.add_trace(go.Scatter(
+        x=xs, y=[0] * len(xs), mode="lines+markers+text", text=labels,
+        textposition="top center", name=_("Stages"),
+        line={"color": PALETTE["muted"], "width": 3},
+        marker={"size": 13, "color": PALETTE["primary"]},
+        customdata=[format_datetime(t) for t in xs],
+        hovertemplate="%{text}: %{customdata}<extra></extra>"))
+    # the time each step took, written under the middle of its segment
+    for (s0, t0), (s1, t1) in zip(steps, steps[1:], strict=False):
+        minutes = (t1 - t0).total_seconds() / 60.0
+        mid = t0 + (t1 - t0) / 2
+        fig.add_annotation(x=mid, y=0, yshift=-18, text=duration(minutes), showarrow=False,
+                           font={"size": 11, "color": "#555"})
+    deadline = ticket.get("sla_deadline")
+    if deadline is not None:
+        state = ticket.get("sla_state")
+        color = SLA_COLORS.get(state or "", PALETTE["muted"])
+        fig.add_trace(go.Scatter(
+            x=[deadline, deadline], y=[-1, 1], mode="lines", name=_("SLA deadline ({state})")
+            .format(state=sla_label(state)), line={"color": color, "dash": "dash", "width": 2},
+            hovertemplate=_("First-response deadline") + f": {format_datetime(deadline)}"
+            "<extra></extra>"))
+    fig.update_yaxes(visible=False, range=[-1, 1.2])
+    fig.update_xaxes(showgrid=True)
+    return _layout(fig, _("Timeline of this ticket"), 260)
+
+
+def customer_timeline(contacts: pl.DataFrame, churned_at: Any = None) -> go.Figure:
+    """Every contact of a customer: time across, channel down, colour = type; repeats as
+    diamonds; the churn date as a line. contacts: rows of fetch_customer_contacts (masked)."""
+    fig = go.Figure()
+    if contacts.height:
+        for kind in sorted(set(contacts["type"].to_list())):
+            part = contacts.filter(pl.col("type") == kind)
+            repeat = part["is_repeat"].fill_null(False).to_list()
+            fig.add_trace(go.Scatter(
+                x=part["created_at"].to_list(),
+                y=[c.capitalize() for c in part["channel"].to_list()],
+                mode="markers", name=_(kind.capitalize()),
+                marker={"size": [16 if r else 12 for r in repeat],
+                        "symbol": ["diamond" if r else "circle" for r in repeat],
+                        "color": TYPE_COLORS.get(kind, PALETTE["muted"]),
+                        "line": {"color": "#222", "width": [2 if r else 0 for r in repeat]}},
+                customdata=list(zip(part["ticket_id"].to_list(), part["category"].to_list(),
+                                    [(s or "")[:60] for s in part["subject"].to_list()],
+                                    [_("repeat") if r else "" for r in repeat], strict=True)),
+                hovertemplate="%{customdata[0]} · %{customdata[1]}<br>%{x|%Y-%m-%d %H:%M}"
+                              "<br>%{customdata[2]} %{customdata[3]}<extra></extra>"))
+    if churned_at is not None:
+        when = datetime.combine(churned_at, datetime.min.time()) \
+            if not isinstance(churned_at, datetime) else churned_at
+        fig.add_vline(x=when, line_dash="dash", line_color=PALETTE["bad"])
+        fig.add_annotation(x=when, y=1, yref="paper", text=_("churned"), showarrow=False,
+                           font={"color": PALETTE["bad"]}, xanchor="left")
+    fig.update_yaxes(title_text=_("Channel"), categoryorder="category ascending")
+    channels = contacts["channel"].n_unique() if contacts.height else 1
+    return _layout(fig, _("Every contact, in time order"), 150 + 40 * channels)

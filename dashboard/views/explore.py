@@ -1,0 +1,506 @@
+"""Display rules of the Explore page, in plain Python (no Streamlit, no queries).
+
+- The page's URL contract (`ExploreState`): which level is shown and what narrows it,
+  read from and written to the query string, so a copied link reproduces the view.
+  The global filters (channel, branch, region, category, type, priority, segment,
+  period/from/to, as_of) belong to the sidebar (dashboard/state.py); the page's own keys:
+
+  ============  =============================================================
+  x_level       channel | region | branch | tickets | ticket | customer | at_risk
+  x_ticket      ticket id (level ticket)
+  x_customer    customer id (level customer)
+  x_stage       funnel stage reached: received .. satisfied; "stuck:<stage>" = open
+                tickets whose deepest stage is exactly <stage> (where they are stuck)
+  x_sla         met | breached | pending
+  x_q           text in subject, description or a survey comment
+  x_score       "low" = latest CSAT <= 2 or NPS <= 6
+  x_week        Monday YYYY-MM-DD of an ISO week
+  x_weekday     1 (Monday) .. 7;  x_hour 0..23
+  x_open        "1" = not resolved at as_of
+  x_age         lt1d | 1to3d | 3to7d | 7to30d | gt30d (open tickets by age)
+  x_repeat, x_reopened, x_escalated   "1" = only those
+  x_sort        created_at | frt | resolution | csat | nps | reopen | deadline, with a
+                leading "-" for descending (default "-created_at": newest first)
+  x_page        1-based page of the ticket list (50 a page)
+  ============  =============================================================
+
+  Unknown or malformed values are dropped (and listed in `problems`), never errors.
+- How a level is titled, the breadcrumb back up, how SLA states, stages, durations,
+  relations and scores read, and the shapes of the tables the page, CLI and exports show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+
+import polars as pl
+
+from dashboard.i18n import N_, _, format_datetime, format_duration_minutes, format_number
+from queries.explore import AGE_BANDS, SLA_STATES, SORT_KEYS, STAGES, TicketSelection
+
+PAGE_SIZE = 50
+LEVELS: tuple[str, ...] = ("channel", "region", "branch", "tickets", "ticket", "customer",
+                           "at_risk")
+# The drill path through the breakdowns, and the next level after each.
+PATH: tuple[str, ...] = ("channel", "region", "branch")
+NEXT_LEVEL: dict[str, str] = {"channel": "region", "region": "branch", "branch": "tickets"}
+LEVEL_LABELS: dict[str, str] = {
+    "channel": N_("Channels"), "region": N_("Regions"), "branch": N_("Branches"),
+    "tickets": N_("Tickets"), "ticket": N_("Ticket"), "customer": N_("Customer"),
+    "at_risk": N_("Customers at risk"),
+}
+STAGE_LABELS: dict[str, str] = {
+    "received": N_("Received"), "assigned": N_("Assigned"), "responded": N_("Responded"),
+    "resolved": N_("Resolved"), "closed": N_("Closed"), "surveyed": N_("Surveyed"),
+    "satisfied": N_("Satisfied"),
+}
+SLA_LABELS: dict[str, str] = {"met": N_("Met"), "breached": N_("Breached"),
+                              "pending": N_("Pending")}
+# Colours know what is good: met green, breached red, pending (still within) grey-blue.
+SLA_COLORS: dict[str, str] = {"met": "#1a7f4b", "breached": "#c0392b", "pending": "#7f8c9a"}
+AGE_LABELS: dict[str, str] = {
+    "lt1d": N_("< 1 day"), "1to3d": N_("1–3 days"), "3to7d": N_("3–7 days"),
+    "7to30d": N_("7–30 days"), "gt30d": N_("> 30 days"),
+}
+SORT_LABELS: dict[str, str] = {
+    "created_at": N_("Created"), "frt": N_("First response time"),
+    "resolution": N_("Resolution time"), "csat": N_("CSAT"), "nps": N_("NPS"),
+    "reopen": N_("Reopens"), "deadline": N_("SLA deadline"),
+}
+RELATION_LABELS: dict[str, str] = {
+    "makes this a repeat": N_("makes this a repeat"),
+    "breaks this FCR": N_("breaks this FCR"),
+    "repeat of this": N_("is a repeat of this"),
+    "FCR broken by this": N_("its FCR is broken by this"),
+    "": "",
+}
+WEEKDAY_LABELS: tuple[str, ...] = (N_("Monday"), N_("Tuesday"), N_("Wednesday"),
+                                   N_("Thursday"), N_("Friday"), N_("Saturday"),
+                                   N_("Sunday"))
+DEFAULT_SORT = "-created_at"
+FLAG_KEYS = ("x_open", "x_repeat", "x_reopened", "x_escalated")
+URL_KEYS: tuple[str, ...] = (
+    "x_level", "x_ticket", "x_customer", "x_stage", "x_sla", "x_q", "x_score", "x_week",
+    "x_weekday", "x_hour", "x_open", "x_age", "x_repeat", "x_reopened", "x_escalated",
+    "x_sort", "x_page",
+)
+
+
+def _first(params: Any, key: str) -> str | None:
+    """The first value of a query-string key (a str, a list of str, or missing)."""
+    value = params.get(key) if hasattr(params, "get") else None
+    if isinstance(value, list | tuple):
+        value = value[0] if value else None
+    if value is None:
+        return None
+    value = str(value).strip()
+    return value or None
+
+
+@dataclass(frozen=True)
+class ExploreState:
+    """What the Explore page shows, as its URL says it (see the module docstring)."""
+
+    level: str = "channel"
+    ticket: str | None = None
+    customer: str | None = None
+    stage: str | None = None
+    stuck_at: str | None = None
+    sla: str | None = None
+    text: str | None = None
+    low_score: bool = False
+    week: date | None = None
+    weekday: int | None = None
+    hour: int | None = None
+    open_only: bool = False
+    age: str | None = None
+    repeat: bool = False
+    reopened: bool = False
+    escalated: bool = False
+    sort: str = DEFAULT_SORT
+    page: int = 1
+    problems: tuple[str, ...] = field(default=(), compare=False)
+
+    # --- URL ------------------------------------------------------------------------
+    @classmethod
+    def from_params(cls, params: Any) -> ExploreState:
+        """Read the x_* keys of a query string (st.query_params or a dict)."""
+        problems: list[str] = []
+        values: dict[str, Any] = {}
+
+        def bad(key: str, value: str) -> None:
+            problems.append(f"{key}={value}")
+
+        level = _first(params, "x_level")
+        if level is not None:
+            if level in LEVELS:
+                values["level"] = level
+            else:
+                bad("x_level", level)
+        for key, name in (("x_ticket", "ticket"), ("x_customer", "customer"), ("x_q", "text")):
+            if (v := _first(params, key)) is not None:
+                values[name] = v
+        if (v := _first(params, "x_stage")) is not None:
+            if v in STAGES:
+                values["stage"] = v
+            elif v.startswith("stuck:") and v[6:] in STAGES:
+                values["stuck_at"] = v[6:]
+            else:
+                bad("x_stage", v)
+        if (v := _first(params, "x_sla")) is not None:
+            values["sla"] = v if v in SLA_STATES else bad("x_sla", v)
+        if (v := _first(params, "x_score")) is not None:
+            if v == "low":
+                values["low_score"] = True
+            else:
+                bad("x_score", v)
+        if (v := _first(params, "x_week")) is not None:
+            try:
+                week = date.fromisoformat(v)
+                if week.isoweekday() != 1:
+                    raise ValueError
+                values["week"] = week
+            except ValueError:
+                bad("x_week", v)
+        for key, name, low, high in (("x_weekday", "weekday", 1, 7), ("x_hour", "hour", 0, 23),
+                                     ("x_page", "page", 1, 10**9)):
+            if (v := _first(params, key)) is not None:
+                if v.isdigit() and low <= int(v) <= high:
+                    values[name] = int(v)
+                else:
+                    bad(key, v)
+        if (v := _first(params, "x_age")) is not None:
+            values["age"] = v if v in AGE_BANDS else bad("x_age", v)
+        for key, name in (("x_open", "open_only"), ("x_repeat", "repeat"),
+                          ("x_reopened", "reopened"), ("x_escalated", "escalated")):
+            if (v := _first(params, key)) is not None:
+                if v in ("1", "true"):
+                    values[name] = True
+                elif v not in ("0", "false"):
+                    bad(key, v)
+        if (v := _first(params, "x_sort")) is not None:
+            if v.lstrip("-") in SORT_KEYS:
+                values["sort"] = v
+            else:
+                bad("x_sort", v)
+        values = {k: v for k, v in values.items() if v is not None}
+        state = cls(**values, problems=tuple(problems))
+        # A ticket or customer level without its id falls back to the list.
+        if state.level == "ticket" and not state.ticket:
+            state = replace(state, level="tickets")
+        if state.level == "customer" and not state.customer:
+            state = replace(state, level="tickets")
+        return state
+
+    def to_params(self) -> dict[str, str]:
+        """The x_* keys of this state (defaults left out, so links stay short)."""
+        out: dict[str, str] = {"x_level": self.level}
+        if self.ticket:
+            out["x_ticket"] = self.ticket
+        if self.customer:
+            out["x_customer"] = self.customer
+        if self.stage:
+            out["x_stage"] = self.stage
+        elif self.stuck_at:
+            out["x_stage"] = f"stuck:{self.stuck_at}"
+        if self.sla:
+            out["x_sla"] = self.sla
+        if self.text:
+            out["x_q"] = self.text
+        if self.low_score:
+            out["x_score"] = "low"
+        if self.week:
+            out["x_week"] = self.week.isoformat()
+        if self.weekday is not None:
+            out["x_weekday"] = str(self.weekday)
+        if self.hour is not None:
+            out["x_hour"] = str(self.hour)
+        if self.open_only:
+            out["x_open"] = "1"
+        if self.age:
+            out["x_age"] = self.age
+        for key, on in (("x_repeat", self.repeat), ("x_reopened", self.reopened),
+                        ("x_escalated", self.escalated)):
+            if on:
+                out[key] = "1"
+        if self.sort != DEFAULT_SORT:
+            out["x_sort"] = self.sort
+        if self.page != 1:
+            out["x_page"] = str(self.page)
+        return out
+
+    # --- what it selects -------------------------------------------------------------
+    def selection(self) -> TicketSelection:
+        """The ticket-list narrowing of this state (queries.explore.TicketSelection)."""
+        return TicketSelection(
+            stage=self.stage, stuck_at=self.stuck_at, sla=self.sla, text=self.text,
+            low_score=self.low_score, week=self.week, weekday=self.weekday, hour=self.hour,
+            open_only=self.open_only, age=self.age, repeat=self.repeat,
+            reopened=self.reopened, escalated=self.escalated)
+
+    @property
+    def sort_key(self) -> str:
+        return self.sort.lstrip("-")
+
+    @property
+    def sort_descending(self) -> bool:
+        return self.sort.startswith("-")
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * PAGE_SIZE
+
+    def narrowing(self) -> list[str]:
+        """The ticket-list narrowings in words (translated), for chips and export headers."""
+        out: list[str] = []
+        if self.stage:
+            out.append(_("reached stage: {stage}").format(stage=_(STAGE_LABELS[self.stage])))
+        if self.stuck_at:
+            out.append(_("open, stuck at: {stage}").format(stage=_(STAGE_LABELS[self.stuck_at])))
+        if self.sla:
+            out.append(_("SLA: {state}").format(state=_(SLA_LABELS[self.sla])))
+        if self.text:
+            out.append(_("text contains “{text}”").format(text=self.text))
+        if self.low_score:
+            out.append(_("low latest score (CSAT ≤ 2 or NPS ≤ 6)"))
+        if self.week:
+            out.append(_("week of {day}").format(day=self.week.isoformat()))
+        if self.weekday is not None:
+            out.append(_(WEEKDAY_LABELS[self.weekday - 1]))
+        if self.hour is not None:
+            out.append(_("created {hour}:00–{hour}:59").format(hour=f"{self.hour:02d}"))
+        if self.open_only:
+            out.append(_("open at as of"))
+        if self.age:
+            out.append(_("open for {band}").format(band=_(AGE_LABELS[self.age])))
+        if self.repeat:
+            out.append(_("repeat complaints"))
+        if self.reopened:
+            out.append(_("reopened"))
+        if self.escalated:
+            out.append(_("escalated"))
+        return out
+
+    def cleared(self) -> ExploreState:
+        """The same level with no ticket-list narrowing (filters chips' "clear all")."""
+        return ExploreState(level=self.level, ticket=self.ticket, customer=self.customer,
+                            sort=self.sort)
+
+
+# --- the drill path and its breadcrumb ---------------------------------------------------
+
+@dataclass(frozen=True)
+class Crumb:
+    """One step of the breadcrumb: its words, and where a click goes.
+
+    level: the level to show; clear: the global filters a click empties (the deeper
+    steps of the path), params: the page's URL keys after the click.
+    """
+
+    label: str
+    level: str
+    clear: tuple[str, ...] = ()
+    params: dict[str, str] = field(default_factory=dict)
+    current: bool = False
+
+
+def path_values(filters: Any) -> dict[str, str]:
+    """The drill path's chosen values: a path dimension with exactly one filter value."""
+    out: dict[str, str] = {}
+    for dim in PATH:
+        values = getattr(filters, dim, ())
+        if len(values) == 1:
+            out[dim] = values[0]
+    return out
+
+
+def breadcrumb(state: ExploreState, filters: Any,
+               branch_names: dict[str, str] | None = None) -> list[Crumb]:
+    """All channels › phone › North › B01 · name › Tickets › T123 › Customer C9.
+
+    Going up to a breakdown level clears the filters of that level and the deeper ones,
+    so "Channels" shows every channel again. The ticket-list narrowing is kept when
+    stepping back from a ticket to the list.
+    """
+    chosen = path_values(filters)
+    crumbs: list[Crumb] = [Crumb(_("All channels"), "channel", clear=PATH)]
+    for i, dim in enumerate(PATH):
+        if dim not in chosen:
+            continue
+        value = chosen[dim]
+        label = value.capitalize() if dim == "channel" and value[:1].islower() else value
+        if dim == "branch" and branch_names and value in branch_names:
+            label = f"{value} · {branch_names[value]}"
+        nxt = NEXT_LEVEL[dim]
+        crumbs.append(Crumb(label, nxt, clear=PATH[i + 1:] if nxt in PATH else ()))
+    list_params = {k: v for k, v in replace(state, level="tickets", ticket=None,
+                                            customer=None).to_params().items()}
+    if state.level in ("tickets", "ticket", "customer"):
+        crumbs.append(Crumb(_("Tickets"), "tickets", params=list_params))
+    if state.level in ("ticket", "customer") and state.ticket:
+        crumbs.append(Crumb(_("Ticket {id}").format(id=state.ticket), "ticket",
+                            params={**list_params, "x_level": "ticket",
+                                    "x_ticket": state.ticket}))
+    if state.level == "customer" and state.customer:
+        params = {**list_params, "x_level": "customer", "x_customer": state.customer}
+        if state.ticket:
+            params["x_ticket"] = state.ticket
+        crumbs.append(Crumb(_("Customer {id}").format(id=state.customer), "customer",
+                            params=params))
+    if state.level == "at_risk":
+        crumbs.append(Crumb(_(LEVEL_LABELS["at_risk"]), "at_risk"))
+    if state.level in PATH:
+        # the breakdown level itself: which dimension the table lists
+        crumbs.append(Crumb(_(LEVEL_LABELS[state.level]), state.level))
+    marked = [replace(c, current=(i == len(crumbs) - 1)) for i, c in enumerate(crumbs)]
+    return marked
+
+
+# --- how values read ------------------------------------------------------------------
+
+def sla_label(state: str | None) -> str:
+    """'Met' / 'Breached' / 'Pending'; n/a when the source has no response times."""
+    return _(SLA_LABELS[state]) if state in SLA_LABELS else _("n/a")
+
+
+def duration(minutes: float | None) -> str:
+    """'3 h 20 min' (and '—' for none: a step that has not happened is not n/a)."""
+    return "—" if minutes is None else format_duration_minutes(minutes)
+
+
+def stage_of(depth: int | None) -> str:
+    return _(STAGE_LABELS[STAGES[depth]]) if depth is not None and 0 <= depth < 7 else "—"
+
+
+def yes_no(value: bool | None) -> str:
+    if value is None:
+        return "—"
+    return _("yes") if value else _("no")
+
+
+def ticket_table(frame: pl.DataFrame) -> pl.DataFrame:
+    """The ticket list as read on the page: durations in words, SLA as a state label,
+    scores as numbers (the page draws them as small bars). Columns keep stable English
+    keys; the page and the exports translate the headers with `column_label`."""
+    if frame.height == 0:
+        return pl.DataFrame(schema={c: pl.String for c in TICKET_TABLE_COLUMNS})
+    rows = frame.to_dicts()
+    return pl.DataFrame({
+        "ticket_id": [r["ticket_id"] for r in rows],
+        "created_at": [r["created_at"] for r in rows],
+        "channel": [r["channel"] for r in rows],
+        "branch_id": [r["branch_id"] for r in rows],
+        "category": [r["category"] for r in rows],
+        "type": [r["type"] for r in rows],
+        "priority": [r["priority"] for r in rows],
+        "stage": [stage_of(r.get("funnel_depth")) for r in rows],
+        "open": [yes_no(r.get("is_open")) for r in rows],
+        "first_response": [duration(r.get("frt_min")) for r in rows],
+        "resolution": [duration(r.get("resolution_min")) for r in rows],
+        "sla": [sla_label(r.get("sla_state")) for r in rows],
+        "repeat": [yes_no(r.get("is_repeat")) for r in rows],
+        "reopen_count": [r.get("reopen_count") for r in rows],
+        "escalated": [yes_no(r.get("escalated")) for r in rows],
+        "csat": [r.get("latest_csat") for r in rows],
+        "nps": [r.get("latest_nps") for r in rows],
+        "customer_id": [r.get("customer_id") for r in rows],
+        "subject": [r.get("subject") for r in rows],
+    }, schema_overrides={"csat": pl.Int64, "nps": pl.Int64, "reopen_count": pl.Int64,
+                         "created_at": pl.Datetime("us")}, strict=False)
+
+
+TICKET_TABLE_COLUMNS = ("ticket_id", "created_at", "channel", "branch_id", "category", "type",
+                        "priority", "stage", "open", "first_response", "resolution", "sla",
+                        "repeat", "reopen_count", "escalated", "csat", "nps", "customer_id",
+                        "subject")
+COLUMN_LABELS: dict[str, str] = {
+    "ticket_id": N_("Ticket"), "created_at": N_("Created"), "channel": N_("Channel"),
+    "branch_id": N_("Branch"), "category": N_("Category"), "type": N_("Type"),
+    "priority": N_("Priority"), "stage": N_("Stage reached"), "open": N_("Open"),
+    "first_response": N_("First response"), "resolution": N_("Resolution"),
+    "sla": N_("SLA"), "repeat": N_("Repeat"), "reopen_count": N_("Reopens"),
+    "escalated": N_("Escalated"), "csat": N_("CSAT"), "nps": N_("NPS"),
+    "customer_id": N_("Customer"), "subject": N_("Subject"), "relation": N_("Relation"),
+    "group": N_("Value"), "tickets": N_("Tickets"), "complaints": N_("Complaints"),
+    "sla_met_pct": N_("SLA met %"), "fcr_pct": N_("FCR %"),
+    "repeat_complaint_pct": N_("Repeat complaints %"), "csat_avg": N_("CSAT avg"),
+    "nps_value": N_("NPS"), "trend": N_("Tickets per week"),
+    "segment": N_("Segment"), "annual_value": N_("Annual value"),
+    "contacts": N_("Contacts"), "channels": N_("Channels"),
+    "open_breached": N_("Open, SLA breached"), "latest_csat": N_("Latest CSAT"),
+    "latest_nps": N_("Latest NPS"), "last_contact_at": N_("Last contact"),
+    "low_score": N_("Low score"), "survey_id": N_("Survey"), "responded_at": N_("Answered"),
+    "ces": N_("Effort (CES)"), "comment": N_("Comment"), "is_latest": N_("Latest"),
+    "fix_id": N_("Fix"), "title": N_("Title"), "launched_at": N_("Launched"),
+    "side": N_("Before / after"), "days_from_launch": N_("Days from launch"),
+}
+
+
+def column_label(key: str) -> str:
+    return _(COLUMN_LABELS[key]) if key in COLUMN_LABELS else key
+
+
+def breakdown_table(kpis: pl.DataFrame, trend: dict[str | None, list[int]] | None = None
+                    ) -> pl.DataFrame:
+    """A breakdown level's table: one row per value with the KPIs read on it and the
+    weekly ticket counts (oldest week first) for a sparkline. kpis: fetch_kpis(by=dim)."""
+    trend = trend or {}
+    groups = kpis["group"].to_list() if kpis.height else []
+    return pl.DataFrame({
+        "group": groups,
+        "tickets": kpis["tickets"].to_list() if kpis.height else [],
+        "complaints": kpis["complaints"].to_list() if kpis.height else [],
+        "sla_met_pct": kpis["sla_met_pct"].to_list() if kpis.height else [],
+        "fcr_pct": kpis["fcr_pct"].to_list() if kpis.height else [],
+        "repeat_complaint_pct": kpis["repeat_complaint_pct"].to_list() if kpis.height else [],
+        "csat_avg": kpis["csat_avg"].to_list() if kpis.height else [],
+        "nps_value": kpis["nps"].to_list() if kpis.height else [],
+        "trend": [trend.get(g, []) for g in groups],
+    }, schema_overrides={"group": pl.String, "tickets": pl.Int64, "complaints": pl.Int64,
+                         "sla_met_pct": pl.Float64, "fcr_pct": pl.Float64,
+                         "repeat_complaint_pct": pl.Float64, "csat_avg": pl.Float64,
+                         "nps_value": pl.Float64, "trend": pl.List(pl.Int64)})
+
+
+def weekly_counts(frame: pl.DataFrame, dim: str) -> dict[str | None, list[int]]:
+    """{group: [tickets per week, oldest first]} from fetch_kpis(by=(dim, "week")); weeks
+    without tickets count 0 so every row's sparkline has the same weeks."""
+    if frame.height == 0 or dim not in frame.columns:
+        return {}
+    weeks = sorted(set(frame["week"].to_list()))
+    index = {w: i for i, w in enumerate(weeks)}
+    out: dict[str | None, list[int]] = {}
+    for row in frame.select(dim, "week", "tickets").iter_rows():
+        series = out.setdefault(row[0], [0] * len(weeks))
+        series[index[row[1]]] = int(row[2])
+    return out
+
+
+def tenure_text(days: int | None) -> str:
+    """'6 years 2 months' style tenure from days (n/a when the join date is unknown)."""
+    if days is None:
+        return _("n/a")
+    years, rest = divmod(int(days), 365)
+    months = rest // 30
+    if years:
+        return _("{years} y {months} mo").format(years=years, months=months)
+    return _("{months} mo").format(months=months)
+
+
+def money(value: float | None) -> str:
+    return _("n/a") if value is None else format_number(value, 0)
+
+
+def when(value: datetime | None) -> str:
+    return "—" if value is None else format_datetime(value)
+
+
+def page_text(offset: int, shown: int, total: int) -> str:
+    """'51–100 of 12,345'."""
+    if total == 0:
+        return _("no tickets")
+    return _("{first}–{last} of {total}").format(
+        first=format_number(offset + 1), last=format_number(offset + shown),
+        total=format_number(total))

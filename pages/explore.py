@@ -1,0 +1,467 @@
+"""Explore: drill from channel to region to branch to the tickets, one ticket and its
+customer's whole story; customers at risk. Every other page hands its clicks here
+(dashboard.state.drill_to). The view lives in the URL (dashboard.views.explore
+ExploreState): read on every run, written back on every change, so a copied link shows
+the same view in a fresh browser. Data comes from queries/explore.py through the cached
+wrappers of dashboard.data; free text is masked (dashboard.masking) before it is shown
+or exported."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from dashboard import charts_explore, data
+from dashboard.export import header_block, to_csv, to_xlsx
+from dashboard.i18n import _, format_date, format_number
+from dashboard.kpi_view import card
+from dashboard.masking import mask_frame, mask_record, mask_text
+from dashboard.settings import get_settings
+from dashboard.state import drill_to
+from dashboard.views import explore as vx
+from queries.explore import SLA_STATES, SORT_KEYS, STAGES, AGE_BANDS
+
+ctx = st.session_state["ctx"]
+filters = ctx.filters
+version = ctx.version
+settings = get_settings()
+state = vx.ExploreState.from_params(st.query_params)
+branch_names = data.branch_names(version)
+
+
+# --- URL -------------------------------------------------------------------------------
+
+def _write_url(current: vx.ExploreState) -> None:
+    """The page's own keys back into the URL (the sidebar writes the filters)."""
+    wanted = current.to_params()
+    for key in vx.URL_KEYS:
+        if key in wanted:
+            if st.query_params.get(key) != wanted[key]:
+                st.query_params[key] = wanted[key]
+        elif key in st.query_params:
+            del st.query_params[key]
+
+
+def go(params: dict[str, str], set_filters: dict[str, list[str]] | None = None) -> None:
+    """Show another view: its x_* keys replace the current ones; set_filters changes
+    global filters (applied before the sidebar is drawn in the next run)."""
+    drill_to("explore", set_filters=set_filters or {}, params=params)
+
+
+_write_url(state)
+
+
+# --- pieces ----------------------------------------------------------------------------
+
+def draw_breadcrumb() -> None:
+    crumbs = vx.breadcrumb(state, filters, branch_names)
+    cols = st.columns(len(crumbs) + max(0, 8 - len(crumbs)), gap="small")
+    for i, (col, crumb) in enumerate(zip(cols, crumbs, strict=False)):
+        with col:
+            if crumb.current:
+                st.markdown(f"**{crumb.label}**")
+            elif st.button(crumb.label, key=f"explore_crumb_{i}", type="tertiary",
+                           icon=":material/chevron_left:" if i == 0 else None):
+                params = dict(crumb.params) or {"x_level": crumb.level}
+                params.setdefault("x_level", crumb.level)
+                go(params, {dim: [] for dim in crumb.clear})
+
+
+def downloads(frame: pl.DataFrame, title: str, key: str, extra: list[str] | None = None) -> None:
+    """CSV and XLSX of a table as shown, with the filters and as_of in a header block."""
+    if frame.height == 0:
+        return
+    headers = [vx.column_label(c) for c in frame.columns]
+    block = header_block(title, ctx.description, ctx.as_of_text, extra or state.narrowing())
+    plain = frame.with_columns(
+        pl.col(c).list.eval(pl.element().cast(pl.String)).list.join(", ")
+        for c, t in frame.schema.items() if isinstance(t, pl.List))
+    left, right, _rest = st.columns([1, 1, 6])
+    with left:
+        st.download_button(_("CSV"), data=lambda: to_csv(plain, block, headers),
+                           file_name=f"{key}.csv", mime="text/csv", key=f"{key}_csv",
+                           icon=":material/download:", on_click="ignore")
+    with right:
+        st.download_button(_("Excel"), data=lambda: to_xlsx(plain, block, headers),
+                           file_name=f"{key}.xlsx", key=f"{key}_xlsx",
+                           mime="application/vnd.openxmlformats-officedocument."
+                                "spreadsheetml.sheet",
+                           icon=":material/download:", on_click="ignore")
+
+
+def kpi_strip() -> None:
+    comparison = data.kpi_comparison(version, filters)
+    keys = ("tickets", "sla_met_pct", "fcr_pct", "repeat_complaint_pct", "csat_avg", "nps")
+    for column, key in zip(st.columns(len(keys)), keys, strict=True):
+        with column:
+            card(key, comparison, settings.targets(), settings.min_sample)
+
+
+def selected_row(key: str) -> int | None:
+    event = st.session_state.get(key)
+    try:
+        rows = event["selection"]["rows"]  # type: ignore[index]
+    except (KeyError, TypeError):
+        return None
+    return rows[0] if rows else None
+
+
+TICKET_COLUMN_CONFIG = {
+    "ticket_id": st.column_config.TextColumn(_("Ticket"), pinned=True),
+    "created_at": st.column_config.DatetimeColumn(_("Created"), format="YYYY-MM-DD HH:mm"),
+    "sla": st.column_config.MultiselectColumn(
+        _("SLA"), options=[vx.sla_label(s) for s in SLA_STATES] + [vx.sla_label(None)],
+        color=[vx.SLA_COLORS[s] for s in SLA_STATES] + ["#bbbbbb"]),
+    "csat": st.column_config.ProgressColumn(_("CSAT"), min_value=0, max_value=5, format="%d"),
+    "nps": st.column_config.ProgressColumn(_("NPS"), min_value=0, max_value=10, format="%d"),
+}
+
+
+def show_ticket_table(frame: pl.DataFrame, key: str, extra_columns: tuple[str, ...] = ()
+                      ) -> int | None:
+    """A ticket table (masked) with the reading columns; returns the selected row."""
+    table = vx.ticket_table(mask_frame(frame))
+    for extra in extra_columns:
+        table = table.with_columns(frame[extra].alias(extra))
+    shown = table.with_columns(pl.col("sla").map_elements(lambda s: [s], return_dtype=pl.List(pl.String)))
+    config = {c: vx.column_label(c) for c in shown.columns} | TICKET_COLUMN_CONFIG
+    st.dataframe(shown, hide_index=True, width="stretch", key=key, on_select="rerun",
+                 selection_mode="single-row", column_config=config)
+    return selected_row(key), table
+
+
+# --- levels ----------------------------------------------------------------------------
+
+def level_breakdown(dim: str) -> None:
+    st.subheader(_("{level} — click a row to go deeper").format(level=_(vx.LEVEL_LABELS[dim])))
+    kpis = data.kpis(version, filters, by=dim)
+    try:
+        weekly = vx.weekly_counts(data.kpis(version, filters, by=(dim, "week")), dim)
+    except (TypeError, ValueError):  # a query API without two-dimension breakdowns
+        weekly = {}
+    table = vx.breakdown_table(kpis, weekly)
+    if dim == "branch":
+        table = table.with_columns(pl.col("group").map_elements(
+            lambda b: f"{b} · {branch_names[b]}" if b in branch_names else b,
+            return_dtype=pl.String).alias("group"))
+    pct = "%.1f%%"
+    config = {
+        "group": st.column_config.TextColumn(_(vx.LEVEL_LABELS[dim]), pinned=True),
+        "tickets": st.column_config.NumberColumn(_("Tickets"), format="localized"),
+        "complaints": st.column_config.NumberColumn(_("Complaints"), format="localized"),
+        "sla_met_pct": st.column_config.NumberColumn(_("SLA met %"), format=pct),
+        "fcr_pct": st.column_config.NumberColumn(_("FCR %"), format=pct),
+        "repeat_complaint_pct": st.column_config.NumberColumn(_("Repeat complaints %"),
+                                                              format=pct),
+        "csat_avg": st.column_config.NumberColumn(_("CSAT avg"), format="%.2f"),
+        "nps_value": st.column_config.NumberColumn(_("NPS"), format="%.1f"),
+        "trend": st.column_config.LineChartColumn(_("Tickets per week"), y_min=0),
+    }
+    key = f"explore_{dim}_table"
+    st.dataframe(table, hide_index=True, width="stretch", key=key, on_select="rerun",
+                 selection_mode="single-row", column_config=config)
+    st.caption(_("Click a column header to sort. n/a: the selection has no case for that "
+                 "figure. The weekly trend covers the period's weeks; the first and last may "
+                 "be partial."))
+    downloads(table, _(vx.LEVEL_LABELS[dim]), f"explore_{dim}")
+    row = selected_row(key)
+    if row is not None and row < kpis.height:
+        value = kpis["group"][row]
+        if value is None:
+            st.warning(_("Tickets without a known {level} cannot be narrowed further.")
+                       .format(level=_(vx.LEVEL_LABELS[dim]).lower()))
+        else:
+            go({"x_level": vx.NEXT_LEVEL[dim]}, {dim: [value]})
+    left, right, _rest = st.columns([2, 2, 5])
+    with left:
+        if st.button(_("List these tickets"), key="explore_to_tickets",
+                     icon=":material/list:"):
+            go({"x_level": "tickets"})
+    with right:
+        if st.button(_("Customers at risk"), key="explore_to_at_risk",
+                     icon=":material/person_alert:"):
+            go({"x_level": "at_risk"})
+
+
+def narrowing_form() -> None:
+    """The ticket-list narrowing: shown from the URL; submitting writes the URL."""
+    with st.expander(_("Narrow the list"), expanded=bool(state.narrowing()),
+                     icon=":material/tune:"):
+        with st.form("explore_narrow", border=False):
+            c1, c2, c3 = st.columns(3)
+            stage_options = ["", *STAGES, *[f"stuck:{s}" for s in STAGES]]
+            current_stage = state.stage or (f"stuck:{state.stuck_at}" if state.stuck_at else "")
+
+            def stage_label(v: str) -> str:
+                if not v:
+                    return _("any")
+                if v.startswith("stuck:"):
+                    return _("open, stuck at {stage}").format(
+                        stage=_(vx.STAGE_LABELS[v[6:]]))
+                return _("reached {stage}").format(stage=_(vx.STAGE_LABELS[v]))
+
+            with c1:
+                stage = st.selectbox(_("Stage"), stage_options,
+                                     index=stage_options.index(current_stage),
+                                     format_func=stage_label, key="explore_f_stage")
+                sla = st.selectbox(_("SLA"), ["", *SLA_STATES],
+                                   index=["", *SLA_STATES].index(state.sla or ""),
+                                   format_func=lambda v: vx.sla_label(v) if v else _("any"),
+                                   key="explore_f_sla")
+            with c2:
+                text = st.text_input(_("Text in subject, description or comment"),
+                                     value=state.text or "", key="explore_f_q")
+                age = st.selectbox(_("Open for"), ["", *AGE_BANDS],
+                                   index=["", *AGE_BANDS].index(state.age or ""),
+                                   format_func=lambda v: _(vx.AGE_LABELS[v]) if v else _("any"),
+                                   key="explore_f_age")
+            with c3:
+                open_only = st.checkbox(_("Open at as of"), value=state.open_only,
+                                        key="explore_f_open")
+                low = st.checkbox(_("Low latest score (CSAT ≤ 2 or NPS ≤ 6)"),
+                                  value=state.low_score, key="explore_f_score")
+                repeat = st.checkbox(_("Repeat complaints"), value=state.repeat,
+                                     key="explore_f_repeat")
+                reopened = st.checkbox(_("Reopened"), value=state.reopened,
+                                       key="explore_f_reopened")
+                escalated = st.checkbox(_("Escalated"), value=state.escalated,
+                                        key="explore_f_escalated")
+            if st.form_submit_button(_("Apply"), icon=":material/filter_alt:"):
+                new = replace(
+                    state, stage=stage if stage in STAGES else None,
+                    stuck_at=stage[6:] if stage.startswith("stuck:") else None,
+                    sla=sla or None, text=text.strip() or None, age=age or None,
+                    open_only=open_only, low_score=low, repeat=repeat, reopened=reopened,
+                    escalated=escalated, page=1)
+                go(new.to_params())
+
+
+def level_tickets() -> None:
+    narrowing_form()
+    chips = state.narrowing()
+    if chips:
+        left, right = st.columns([6, 1])
+        left.caption(_("Narrowed to: {what}").format(what=" · ".join(chips)))
+        if right.button(_("Clear"), key="explore_clear_narrowing"):
+            go(state.cleared().to_params())
+    selection = state.selection()
+    counts = data.explore_ticket_count(version, filters, selection)
+    total = counts["tickets"]
+    frame = data.explore_tickets(version, filters, selection, state.sort_key,
+                                 state.sort_descending, vx.PAGE_SIZE, state.offset)
+    top = st.columns([3, 2, 2])
+    with top[0]:
+        st.markdown("**" + _("{n} tickets").format(n=format_number(total)) + "** · " +
+                    _("{open} open, {breached} SLA breached, {repeats} repeats").format(
+                        open=format_number(counts["open_tickets"]),
+                        breached=format_number(counts["breached"]),
+                        repeats=format_number(counts["repeats"])))
+    with top[1]:
+        sort_options = [f"-{k}" for k in SORT_KEYS] + list(SORT_KEYS)
+        sort = st.selectbox(
+            _("Sort by"), sort_options, index=sort_options.index(state.sort),
+            format_func=lambda v: f"{_(vx.SORT_LABELS[v.lstrip('-')])} "
+                                  f"{'↓' if v.startswith('-') else '↑'}",
+            key=f"explore_sort_{state.sort}")
+        if sort != state.sort:
+            go(replace(state, sort=sort, page=1).to_params())
+    if total == 0:
+        st.info(_("No tickets match. Clear a narrowing or widen the filters."),
+                icon=":material/filter_alt_off:")
+        return
+    row, table = show_ticket_table(frame, "explore_tickets_table")
+    if row is not None and row < frame.height:
+        go({**state.to_params(), "x_level": "ticket", "x_ticket": frame["ticket_id"][row]})
+    pages = max(1, -(-total // vx.PAGE_SIZE))
+    nav = st.columns([1, 3, 1, 5])
+    with nav[0]:
+        if st.button(_("Previous"), key="explore_prev", disabled=state.page <= 1,
+                     icon=":material/arrow_back:"):
+            go(replace(state, page=state.page - 1).to_params())
+    with nav[1]:
+        st.caption(vx.page_text(state.offset, frame.height, total) + " · " +
+                   _("page {page} of {pages}").format(page=state.page, pages=pages))
+    with nav[2]:
+        if st.button(_("Next"), key="explore_next", disabled=state.page >= pages,
+                     icon=":material/arrow_forward:"):
+            go(replace(state, page=state.page + 1).to_params())
+    st.caption(_("Click a row to open the ticket. Newest first unless sorted otherwise; "
+                 "SLA is the first-response SLA at as of; CSAT/NPS are each ticket's latest "
+                 "survey."))
+    downloads(table, _("Tickets"), "explore_tickets")
+
+
+def level_ticket() -> None:
+    ticket = data.explore_ticket(version, state.ticket, filters.as_of)
+    if ticket is None:
+        st.warning(_("There is no ticket {id} in the warehouse.").format(id=state.ticket))
+        return
+    ticket = mask_record(ticket)
+    surveys = mask_frame(data.explore_surveys(version, (ticket["ticket_id"],)))
+    st.subheader(_("Ticket {id}").format(id=ticket["ticket_id"]))
+    st.caption(" · ".join(x for x in (
+        ticket["type"].capitalize(), ticket["category"], ticket["channel"].capitalize(),
+        f"{ticket['branch_id']} · {branch_names.get(ticket['branch_id'], '')}".rstrip(" ·"),
+        ticket.get("region") or "", _("priority {p}").format(p=ticket["priority"])) if x))
+    m = st.columns(6)
+    m[0].metric(_("Open at as of"), vx.yes_no(ticket.get("is_open")), border=True)
+    m[1].metric(_("First-response SLA"), vx.sla_label(ticket.get("sla_state")), border=True)
+    m[2].metric(_("First response"), vx.duration(ticket.get("frt_min")), border=True)
+    m[3].metric(_("Resolution"), vx.duration(ticket.get("resolution_min")), border=True)
+    m[4].metric(_("Reopens"), format_number(ticket.get("reopen_count")), border=True)
+    m[5].metric(_("Escalated"), vx.yes_no(ticket.get("escalated")), border=True)
+    facts = [
+        _("Agent: {agent}").format(agent=ticket.get("agent_id") or _("n/a")),
+        _("SLA deadline: {when}").format(when=vx.when(ticket.get("sla_deadline"))),
+        _("Repeat complaint: {yes}").format(yes=vx.yes_no(ticket.get("is_repeat"))),
+        (_("FCR: pending (resolved less than {days} days before as of)").format(
+            days=settings.fcr_window_days) if ticket.get("fcr_pending") else
+         _("FCR: {yes}").format(yes=vx.yes_no(ticket.get("is_fcr"))
+                                if ticket.get("resolved_at") else _("not resolved"))),
+    ]
+    st.caption(" · ".join(facts))
+    st.plotly_chart(charts_explore.ticket_timeline(ticket, surveys), key="explore_timeline",
+                    width="stretch")
+    if ticket.get("subject") or ticket.get("description"):
+        st.markdown(f"**{ticket.get('subject') or ''}**")
+        if ticket.get("description"):
+            st.text(ticket["description"])
+    st.markdown("#### " + _("Surveys"))
+    if surveys.height == 0:
+        st.caption(_("No survey for this ticket."))
+    else:
+        st.dataframe(surveys.select("survey_id", "responded_at", "csat", "nps", "ces",
+                                    "comment", "is_latest"),
+                     hide_index=True, width="stretch", key="explore_ticket_surveys",
+                     column_config={c: vx.column_label(c) for c in surveys.columns})
+    st.markdown("#### " + _("Fixes this ticket falls under"))
+    fixes = data.explore_ticket_fixes(version, ticket["ticket_id"])
+    if fixes.height == 0:
+        st.caption(_("No fix covers this ticket's scope within {days} days of its launch.")
+                   .format(days=settings.effect_window_days))
+    else:
+        st.dataframe(fixes.select("fix_id", "title", "launched_at", "side",
+                                  "days_from_launch"),
+                     hide_index=True, width="stretch", key="explore_ticket_fixes",
+                     column_config={c: vx.column_label(c) for c in fixes.columns})
+    customer = ticket.get("customer_id")
+    st.markdown("#### " + _("The customer's other contacts"))
+    if not customer:
+        st.caption(_("Anonymous contact: no customer id, so it is never a repeat and no "
+                     "other ticket breaks its FCR."))
+        return
+    story = data.explore_customer(version, customer, filters.as_of)
+    from queries.explore import related_contacts
+
+    related = related_contacts(ticket, story.contacts) if story else pl.DataFrame()
+    if st.button(_("Customer 360: {id}").format(id=customer), key="explore_to_customer",
+                 icon=":material/person:"):
+        go({**state.to_params(), "x_level": "customer", "x_customer": customer})
+    if related.height == 0:
+        st.caption(_("No other contact of this customer."))
+        return
+    related = related.with_columns(pl.col("relation").replace_strict(
+        {k: _(v) if v else "" for k, v in vx.RELATION_LABELS.items()}, default=""))
+    row, table = show_ticket_table(related, "explore_related_table", ("relation",))
+    if row is not None and row < related.height:
+        go({**state.to_params(), "x_ticket": related["ticket_id"][row]})
+    downloads(table, _("Other contacts of customer {id}").format(id=customer),
+              "explore_related")
+
+
+def level_customer() -> None:
+    story = data.explore_customer(version, state.customer, filters.as_of)
+    if story is None:
+        st.warning(_("There is no customer {id} in the warehouse.").format(id=state.customer))
+        return
+    st.subheader(_("Customer {id}").format(id=story.customer_id))
+    p = story.profile or {}
+    m = st.columns(5)
+    m[0].metric(_("Segment"), p.get("segment") or _("n/a"), border=True)
+    m[1].metric(_("Annual value"), vx.money(p.get("annual_value")), border=True)
+    m[2].metric(_("Tenure"), vx.tenure_text(p.get("tenure_days")), border=True)
+    m[3].metric(_("Churned"), format_date(p["churned_at"]) if p.get("churned_at")
+                else _("no"), border=True)
+    m[4].metric(_("Contacts"), format_number(story.contacts.height), border=True)
+    if not story.profile:
+        st.caption(_("This id is on tickets but not in the customers extract."))
+    contacts = mask_frame(story.contacts)
+    st.plotly_chart(charts_explore.customer_timeline(contacts, p.get("churned_at")),
+                    key="explore_customer_timeline", width="stretch")
+    st.caption(_("Diamonds: repeat complaints (another complaint of the same category in "
+                 "the {days} days before).").format(days=settings.repeat_window_days))
+    st.markdown("#### " + _("Every contact"))
+    row, table = show_ticket_table(story.contacts, "explore_customer_table")
+    if row is not None and row < story.contacts.height:
+        go({**state.to_params(), "x_level": "ticket",
+            "x_ticket": story.contacts["ticket_id"][row]})
+    downloads(table, _("Contacts of customer {id}").format(id=story.customer_id),
+              "explore_customer_contacts")
+    st.markdown("#### " + _("Surveys"))
+    surveys = mask_frame(story.surveys)
+    if surveys.height == 0:
+        st.caption(_("No survey from this customer."))
+    else:
+        shown = surveys.select("survey_id", "ticket_id", "responded_at", "csat", "nps", "ces",
+                               "comment", "is_latest")
+        st.dataframe(shown, hide_index=True, width="stretch", key="explore_customer_surveys",
+                     column_config={c: vx.column_label(c) for c in shown.columns})
+        downloads(shown, _("Surveys of customer {id}").format(id=story.customer_id),
+                  "explore_customer_surveys")
+
+
+def level_at_risk() -> None:
+    st.subheader(_("Customers at risk"))
+    st.caption(_("Two or more complaints in the 90 days up to as of (within the filters; the "
+                 "period is replaced by that window) and a low latest score (CSAT ≤ 2 or "
+                 "NPS ≤ 6) or an open ticket past its SLA deadline; customers who already "
+                 "left are not listed. Highest annual value first."))
+    frame = data.explore_at_risk(version, filters)
+    if frame.height == 0:
+        st.info(_("No customer matches."), icon=":material/sentiment_satisfied:")
+        return
+    shown = frame.select("customer_id", "segment", "annual_value", "complaints", "contacts",
+                         "channels", "open_breached", "latest_csat", "latest_nps",
+                         "last_contact_at")
+    config = {c: vx.column_label(c) for c in shown.columns} | {
+        "annual_value": st.column_config.NumberColumn(_("Annual value"), format="localized"),
+        "latest_csat": st.column_config.ProgressColumn(_("Latest CSAT"), min_value=0,
+                                                       max_value=5, format="%d"),
+        "latest_nps": st.column_config.ProgressColumn(_("Latest NPS"), min_value=0,
+                                                      max_value=10, format="%d"),
+        "last_contact_at": st.column_config.DatetimeColumn(_("Last contact"),
+                                                           format="YYYY-MM-DD"),
+    }
+    st.dataframe(shown, hide_index=True, width="stretch", key="explore_at_risk_table",
+                 on_select="rerun", selection_mode="single-row", column_config=config)
+    downloads(shown, _("Customers at risk"), "explore_at_risk")
+    row = selected_row("explore_at_risk_table")
+    if row is not None and row < frame.height:
+        go({"x_level": "customer", "x_customer": frame["customer_id"][row]})
+
+
+# --- the page --------------------------------------------------------------------------
+
+st.title(_("Explore"))
+st.caption(_("{filters} · as of {as_of}").format(filters=ctx.description, as_of=ctx.as_of_text))
+if state.problems:
+    st.caption(_("Ignored link values: {values}").format(values=", ".join(state.problems)))
+draw_breadcrumb()
+if state.level in vx.PATH or state.level == "tickets":
+    kpi_strip()
+if state.level in vx.PATH:
+    level_breakdown(state.level)
+elif state.level == "tickets":
+    level_tickets()
+elif state.level == "ticket":
+    level_ticket()
+elif state.level == "customer":
+    level_customer()
+else:
+    level_at_risk()
+if settings.mask_personal_data:
+    st.caption(_("Phone numbers, e-mail addresses, ID-card and bank-card numbers in free text "
+                 "are masked (setting mask_personal_data)."))
