@@ -79,7 +79,8 @@ def compare_heatmap(cells: list[vm.CompareCell], groups: list[str], stages: list
         text.append([index[(g, s)].text if (g, s) in index else "" for s in stages])
     xs = [vm.stage_label(s) for s in stages]
     fig = go.Figure(go.Heatmap(
-        z=z, x=xs, y=groups, text=text, texttemplate="%{text}", zmin=-1, zmax=1,
+        z=z, x=xs, y=groups, text=text, texttemplate="%{text}", textfont={"size": 12},
+        zmin=-1, zmax=1,
         colorscale=vm.DIVERGING, showscale=False, hoverinfo="skip", xgap=2, ygap=2,
     ))
     # grey underlay for cells without a score (not in the data / small sample)
@@ -96,8 +97,9 @@ def compare_heatmap(cells: list[vm.CompareCell], groups: list[str], stages: list
         hovertemplate="%{y} · %{x}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(side="top", type="category")
-    fig.update_layout(hovermode="closest")
-    return _layout(fig, title, 90 + 34 * max(len(groups), 1))
+    _layout(fig, title, 110 + 34 * max(len(groups), 1))
+    fig.update_layout(hovermode="closest", margin={"t": 80})
+    return fig
 
 
 def sla_heatmap(cells: list[tuple[str, str, float | None, str]], tiers: list[str],
@@ -109,7 +111,8 @@ def sla_heatmap(cells: list[tuple[str, str, float | None, str]], tiers: list[str
     text = [[index.get((t, g), (None, ""))[1] for g in groups] for t in tiers]
     ys = [vm.tier_label(t) for t in tiers]
     fig = go.Figure(go.Heatmap(z=z, x=groups, y=ys, text=text, texttemplate="%{text}",
-                               zmin=-1, zmax=1, colorscale=vm.DIVERGING, showscale=False,
+                               textfont={"size": 12}, zmin=-1, zmax=1,
+                               colorscale=vm.DIVERGING, showscale=False,
                                hoverinfo="skip", xgap=2, ygap=2))
     fig.add_trace(go.Scatter(
         x=[g for _t in tiers for g in groups], y=[y for y in ys for _g in groups],
@@ -118,8 +121,9 @@ def sla_heatmap(cells: list[tuple[str, str, float | None, str]], tiers: list[str
         hovertemplate=_("%{y} · %{x}: click for the breached tickets") + "<extra></extra>"))
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(side="top", type="category")
-    fig.update_layout(hovermode="closest")
-    return _layout(fig, title, 90 + 40 * len(tiers))
+    _layout(fig, title, 120 + 52 * len(tiers))
+    fig.update_layout(hovermode="closest", margin={"t": 80})
+    return fig
 
 
 def sla_trend(weeks: list[date], series: dict[str, list[float | None]],
@@ -143,7 +147,9 @@ def sla_trend(weeks: list[date], series: dict[str, list[float | None]],
         fig.add_hline(y=target, line_dash="dash", line_color="#555",
                       annotation_text=_("target {pct}").format(pct=format_percent_value(target)),
                       annotation_position="bottom right")
-    fig.update_yaxes(ticksuffix="%", range=[0, 101])
+    shown = [v for values in series.values() for v in values if v is not None]
+    low = min([*shown, target if target is not None else 100.0, 100.0])
+    fig.update_yaxes(ticksuffix="%", range=[max(0.0, low - 5), 101])
     _layout(fig, _("First-response SLA met, by week (hollow: week not over yet)"), 320)
     fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.15},
                       hovermode="x unified")
@@ -169,10 +175,10 @@ def backlog_bars(bands: list[str], stages: list[str], counts: dict[tuple[str, st
         text=[("  " + _("{n} SLA breached").format(n=format_number(breached.get(b, 0))))
               if breached.get(b) else "" for b in bands],
         textfont={"color": vm.BREACHED}, hoverinfo="skip", showlegend=False))
-    fig.update_layout(barmode="stack", showlegend=True,
-                      legend={"orientation": "h", "y": -0.2})
+    fig.update_layout(barmode="stack")
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(title_text=_("open tickets"), range=[0, max(totals or [1]) * 1.3])
-    _layout(fig, _("Open tickets by age (click a band for its tickets)"), 300)
-    fig.update_layout(showlegend=True)
+    _layout(fig, _("Open tickets by age (click a band for its tickets)"), 320)
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": 1.02, "x": 1,
+                                               "xanchor": "right", "yanchor": "bottom"})
     return fig

@@ -117,11 +117,11 @@ class FunnelRow:
         return {
             _("Stage"): self.label,
             _("Tickets"): format_number(self.tickets) if self.carried else _(NOT_IN_DATA),
-            _("Of previous stage"): (dash if self.stage == "received" else
+            _("Of previous"): (dash if self.stage == "received" else
                                      format_percent_value(self.conversion_pct)),
             _("Of received"): (dash if self.stage == "received" else
                                format_percent_value(self.from_received_pct)),
-            _("Median time from previous"): (
+            _("Median from previous"): (
                 format_duration_minutes(self.median_minutes)
                 if self.stage in ("assigned", "responded", "resolved", "closed") else dash),
         }
@@ -274,7 +274,7 @@ def sla_cell_text(row: dict[str, Any]) -> str:
     """'93.9% · 17,715 breached' (or n/a when nothing is due)."""
     if row["met"] + row["breached"] == 0:
         return _("nothing due yet") if row["pending"] else _(NOT_IN_DATA)
-    return _("{pct} · {n} breached").format(pct=format_percent_value(row["met_pct"]),
+    return _("{pct}<br>{n} breached").format(pct=format_percent_value(row["met_pct"]),
                                             n=format_number(row["breached"]))
 
 
