@@ -264,9 +264,12 @@ def cmd_funnel(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(rows.to_dicts())
         return 0
-    _table("Funnel", ["stage", "tickets", "conversion", "median from previous"],
-           [[r["stage"], _fmt(r["tickets"]), _fmt(r["conversion_pct"], "%"),
-             _fmt(r["median_minutes_from_previous"], "min")] for r in rows.iter_rows(named=True)])
+    from dashboard.views import funnel as funnel_view  # wording shared with the page
+
+    view_rows = funnel_view.funnel_rows(frame)
+    cells = [r.cells() for r in view_rows]
+    _table(funnel_view.funnel_title(), list(cells[0]), [list(c.values()) for c in cells])
+    print(funnel_view.bottleneck(view_rows).sentence())
     return 0
 
 
