@@ -432,3 +432,7 @@ def oldest_text(summary: BacklogSummary) -> str:
     """The age of the oldest open ticket, as a duration."""
     days = summary.oldest_age_days
     return format_duration_minutes(days * 1440 if days is not None else None)
+
+
+def funnel_title() -> str:
+    return _("Funnel: tickets reaching each stage")
