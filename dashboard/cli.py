@@ -134,6 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=_positive_int, default=None, help="at most this many rows")
 
     cli_weekly.add_parsers(sub, _add_common)  # `weekly`, `alerts`, `report` (dashboard/cli_weekly.py)
+    from dashboard import cli_explore
+
+    cli_explore.add_parsers(sub, _add_common)  # `tickets`, `customer` (dashboard/cli_explore.py)
 
     p = sub.add_parser("serve", help="start the web app")
     p.add_argument("--port", type=int, default=8501)
@@ -371,6 +374,10 @@ COMMANDS.update(weekly=cli_weekly.cmd_weekly, alerts=cli_weekly.cmd_alerts,
                 report=cli_weekly.cmd_report)  # bodies in dashboard/cli_weekly.py
 COMMANDS["outliers"] = lambda args: __import__(
     "dashboard.cli_satisfaction", fromlist=["cmd_outliers"]).cmd_outliers(args)
+COMMANDS["tickets"] = lambda args: __import__(
+    "dashboard.cli_explore", fromlist=["cmd_tickets"]).cmd_tickets(args)
+COMMANDS["customer"] = lambda args: __import__(
+    "dashboard.cli_explore", fromlist=["cmd_customer"]).cmd_customer(args)
 
 
 def _take_language(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> list[str]:
