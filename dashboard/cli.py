@@ -279,31 +279,43 @@ def cmd_funnel(args: argparse.Namespace) -> int:
 EFFECT_KEYS = ("fix_id", "metric", "has_control", "partial", "treated_pre", "treated_post",
                "control_pre", "control_post", "n_treated_pre", "n_treated_post",
                "n_control_pre", "n_control_post", "effect", "ci_low", "ci_high")
+# beside spec/cli.md's keys: the pre-trend and regression-to-the-mean checks (issue 12)
+EFFECT_CHECK_KEYS = ("pre_trend_diff", "pre_trend_ci_low", "pre_trend_ci_high",
+                     "pre_trend_warning", "rtm_warning", "rtm_diff", "rtm_ci_low", "rtm_ci_high",
+                     "treated_hist", "control_hist", "n_treated_hist", "n_control_hist",
+                     "post_days", "completes_on")
 
 
 def cmd_effects(args: argparse.Namespace) -> int:
-    from queries.api import fetch_effects
+    from dashboard.i18n import _
+    from dashboard.views import effects as view
+    from queries.effects import fetch_effects
 
     con = _reader(args)
     frame = fetch_effects(con, fix_id=args.fix, window_days=args.window_days, as_of=args.as_of)
     if args.fix and frame.height == 0:
         raise Refused(f"There is no fix with id {args.fix!r}: `cxdash effects` lists them all.")
-    rows = frame.select(EFFECT_KEYS).to_dicts()
+    rows = frame.select(*EFFECT_KEYS, *EFFECT_CHECK_KEYS).to_dicts()
     if args.json:
         _print_json(rows)
         return 0
-    units = {"repeat_complaint_pct": "pts", "churn_pct": "pts", "csat_avg": "", "complaints": ""}
-    _table("Before/after of fixes (difference-in-differences, 95 % interval)",
-           ["fix", "metric", "treated pre > post", "control pre > post", "effect", "95 % interval",
-            "notes"],
-           [[r["fix_id"], r["metric"],
-             f"{_fmt(r['treated_pre'])} > {_fmt(r['treated_post'])}",
-             f"{_fmt(r['control_pre'])} > {_fmt(r['control_post'])}" if r["has_control"] else "-",
-             _fmt(r["effect"], units[r["metric"]]),
-             f"{_fmt(r['ci_low'])} .. {_fmt(r['ci_high'])}" if r["ci_low"] is not None else "n/a",
-             ", ".join(n for n, on in (("no control group", not r["has_control"]),
-                                       ("partial window", r["partial"])) if on)]
-            for r in rows])
+    settings = get_settings()
+    window = args.window_days or settings.effect_window_days
+    shown = [(r, view.effect_row(r, settings.min_sample, window)) for r in rows]
+    _table(_("Before/after of fixes: difference-in-differences over {window} days, "
+             "95 % interval").format(window=window),
+           [_("fix"), _("metric"), _("treated before > after"), _("control before > after"),
+            _("effect"), _("95 % interval"), _("reading")],
+           [[r["fix_id"], view.metric_label(r["metric"]),
+             f"{view.value_text(r['metric'], r['treated_pre'])} > "
+             f"{view.value_text(r['metric'], r['treated_post'])}",
+             f"{view.value_text(r['metric'], r['control_pre'])} > "
+             f"{view.value_text(r['metric'], r['control_post'])}" if r["has_control"] else "-",
+             v.effect_text, v.interval_text, v.reading_text]
+            for r, v in shown])
+    for r, v in shown:
+        for note in v.notes:
+            print(f"{r['fix_id']} {view.metric_label(r['metric'])}: {note.text}")
     return 0
 
 

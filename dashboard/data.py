@@ -208,3 +208,28 @@ def explore_at_risk(version: Version, filters: Filters) -> pl.DataFrame:
     from queries import explore as qe
 
     return qe.fetch_at_risk(connection(version), filters)
+
+
+# --- Recovery page (before/after of fixes) ----------------------------------------------
+
+@_cached
+def fix_effects(version: Version, as_of_override: datetime | None = None) -> pl.DataFrame:
+    from queries import effects as qfx
+
+    return qfx.fetch_effects(connection(version), as_of=as_of_override)
+
+
+@_cached
+def fix_effect_weeks(version: Version, fix_id: str,
+                     as_of_override: datetime | None = None) -> pl.DataFrame:
+    from queries import effects as qfx
+
+    return qfx.fetch_effect_weeks(connection(version), fix_id, as_of=as_of_override)
+
+
+def record_fix(fix: dict[str, Any]):
+    """Store one fix from the Recovery page's form through the ordinary audited load
+    (dashboard.load.record); the next run sees the new warehouse version."""
+    from dashboard.load.record import record_fix as _record
+
+    return _record(warehouse_path(), fix)

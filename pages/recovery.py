@@ -1,96 +1,333 @@
-"""Recovery: did each fix lower repeat complaints and churn? Before/after against a control."""
+"""Recovery: did each fix lower repeat complaints and churn? Every fix against its control
+group, one fix in depth, and in words what the comparison cannot tell.
+
+Numbers come from queries.effects (through dashboard.data); what they mean -- reading,
+colour, notes -- from dashboard.views.effects, which `cxdash effects` shares. The chosen
+metric and fix live in the URL (rec_metric, rec_fix).
+"""
 
 from __future__ import annotations
 
-import polars as pl
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data
-from dashboard.format import format_value
+from dashboard import charts_recovery, data
+from dashboard.i18n import _, format_date, format_datetime
 from dashboard.settings import get_settings
+from dashboard.views import effects as view
 
 ctx = st.session_state["ctx"]
 settings = get_settings()
-st.title("Recovery effects of fixes")
-st.caption(f"Difference-in-differences, {settings.effect_window_days} days before and after each "
-           f"launch · as of {ctx.as_of_text} · 95 % intervals. Global filters do not apply here: "
-           "each fix defines its own scope.")
+WINDOW = settings.effect_window_days
+MIN_SAMPLE = settings.min_sample
+METRIC_KEY, FIX_KEY = "recovery_metric", "recovery_fix"
+FOREST_KEY, REGISTER_KEY = "recovery_forest", "recovery_register"
+URL_METRIC, URL_FIX = "rec_metric", "rec_fix"
+
+st.title(_("Recovery: did each fix work?"))
+st.caption(_(
+    "Each fix against its control group: difference-in-differences over {window} days before "
+    "and after launch, 95 % intervals, as of {as_of}. The sidebar filters do not apply here: "
+    "each fix defines its own scope.").format(window=WINDOW, as_of=format_datetime(ctx.as_of)))
 
 fixes = data.fixes(ctx.version)
-if fixes.height == 0:
-    st.info("No fixes are loaded. Load a fixes extract on the Data page "
-            "(fix_id, title, launched_at and an optional scope).", icon=":material/healing:")
-    st.stop()
-
-effects = data.effects(ctx.version, as_of_override=ctx.filters.as_of)
-METRICS = {"repeat_complaint_pct": ("Repeat complaints", "%", "pts"),
-           "churn_pct": ("Churn after complaint", "%", "pts"),
-           "csat_avg": ("CSAT (avg)", "", ""),
-           "complaints": ("Complaints", "", "")}
-metric = st.segmented_control("Metric", list(METRICS), format_func=lambda m: METRICS[m][0],
-                              default="repeat_complaint_pct", key="recovery_metric") \
-    or "repeat_complaint_pct"
-label, unit, effect_unit = METRICS[metric]
+fix_rows = {r["fix_id"]: r for r in fixes.iter_rows(named=True)}
+effects = data.fix_effects(ctx.version, as_of_override=ctx.filters.as_of)
+options = data.dimension_values(ctx.version)
 
 
-def scope_text(row: dict) -> str:
-    parts = [f"{k.replace('_id', '')} {row[k]}" for k in ("category", "channel", "branch_id",
-                                                          "region") if row[k]]
-    return ", ".join(parts) or "everything"
+def _label(fix_id: str) -> str:
+    return f"{fix_id} · {fix_rows[fix_id]['title']}"
 
 
-rows = []
-plotted = []
-chosen = effects.filter(pl.col("metric") == metric)
-by_fix = {r["fix_id"]: r for r in chosen.iter_rows(named=True)}
-for fix in fixes.iter_rows(named=True):
-    e = by_fix.get(fix["fix_id"])
-    if e is None:
-        continue
-    notes = []
-    if not e["has_control"]:
-        notes.append("no control group: seasonality not controlled")
-    if e["partial"]:
-        notes.append("partial window: after-period still filling")
-    small = [n for n in (e["n_treated_pre"], e["n_treated_post"], e["n_control_pre"],
-                         e["n_control_post"]) if n is not None]
-    if small and min(small) < settings.min_sample and metric != "complaints":
-        notes.append(f"small sample (smallest n = {min(small)})")
-    ci = (f"{format_value(e['ci_low'], effect_unit, signed=True)} … "
-          f"{format_value(e['ci_high'], effect_unit, signed=True)}"
-          if e["ci_low"] is not None else "n/a")
-    reading = ("n/a" if e["ci_low"] is None else
-               "lower, beyond noise" if e["ci_high"] < 0 else
-               "higher, beyond noise" if e["ci_low"] > 0 else "not distinguishable from noise")
-    rows.append({
-        "Fix": f"{fix['fix_id']} · {fix['title']}",
-        "Effect": format_value(e["effect"], effect_unit, signed=True),
-        "95 % interval": ci,
-        "Reading": reading,
-        "Treated before → after": f"{format_value(e['treated_pre'], unit)} → "
-                                  f"{format_value(e['treated_post'], unit)}",
-        "Control before → after": (f"{format_value(e['control_pre'], unit)} → "
-                                   f"{format_value(e['control_post'], unit)}"
-                                   if e["has_control"] else "none"),
-        "Launched": fix["launched_at"].isoformat(),
-        "Scope": scope_text(fix),
-        "Notes": "; ".join(notes),
-    })
-    plotted.append({"label": f"{fix['fix_id']} · {fix['title']}", "effect": e["effect"],
-                    "ci_low": e["ci_low"], "ci_high": e["ci_high"]})
+# --- state from the URL, once per session; clicks on the plot or the register ------------
+if "_recovery_seeded" not in st.session_state:
+    st.session_state["_recovery_seeded"] = True
+    wanted_metric = st.query_params.get(URL_METRIC)
+    if wanted_metric in view.METRIC_ORDER:
+        st.session_state[METRIC_KEY] = wanted_metric
+    elif wanted_metric:
+        st.warning(_("The link's metric {value!r} is unknown and was ignored.").format(
+            value=wanted_metric), icon=":material/link_off:")
+    wanted_fix = st.query_params.get(URL_FIX)
+    if wanted_fix in fix_rows:
+        st.session_state[FIX_KEY] = wanted_fix
+    elif wanted_fix:
+        st.warning(_("The link's fix {value!r} does not exist and was ignored.").format(
+            value=wanted_fix), icon=":material/link_off:")
 
-if plotted and metric != "complaints":
-    st.plotly_chart(charts.effects_chart(pl.DataFrame(plotted, schema={
-        "label": pl.String, "effect": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64}),
-        effect_unit), key="recovery_chart", width="stretch")
-st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch", key="recovery_table")
-no_control = [r["Fix"] for r in rows if "no control group" in r["Notes"]]
-partial = [r["Fix"] for r in rows if "partial window" in r["Notes"]]
-if no_control:
-    st.warning("Without a control group the change may be seasonality or a trend, not the fix: "
-               + ", ".join(no_control), icon=":material/warning:")
-if partial:
-    st.info("Partial window: the after-period is still filling, so the effect can still move: "
-            + ", ".join(partial), icon=":material/hourglass_top:")
-st.caption("Effect = (treated after − before) − (control after − before). Proportions use the "
-           "Agresti–Caffo interval; an interval needs at least 2 cases in every cell.")
+order = list(fix_rows)  # newest launch first (queries/fixes.sql)
+
+
+def _clicked_fix(key: str) -> str | None:
+    """The fix a new click on the forest plot or the register names (None: no new click)."""
+    state = st.session_state.get(key)
+    selection = state.get("selection") if state else None
+    if not selection:
+        return None
+    signature = repr(selection)
+    seen_key = f"_{key}_seen"
+    if st.session_state.get(seen_key) == signature:
+        return None
+    st.session_state[seen_key] = signature
+    if key == REGISTER_KEY:
+        rows = selection.get("rows") or []
+        return order[rows[0]] if rows and 0 <= rows[0] < len(order) else None
+    for point in selection.get("points") or []:
+        custom = point.get("customdata")
+        if isinstance(custom, list):
+            custom = custom[0] if custom else None
+        if custom in fix_rows:
+            return custom
+    return None
+
+
+pending = st.session_state.pop("_recovery_pending_fix", None)
+if pending in fix_rows:
+    st.session_state[FIX_KEY] = pending
+for key in (FOREST_KEY, REGISTER_KEY):
+    clicked = _clicked_fix(key)
+    if clicked:
+        st.session_state[FIX_KEY] = clicked
+
+if not fix_rows:
+    st.info(_("No fixes are recorded yet. Record one below, or load a fixes extract on the "
+              "Data page (fix_id, title, launched_at and an optional scope)."),
+            icon=":material/healing:")
+
+# --- fixes register and forest plot -----------------------------------------------------
+if fix_rows:
+    metric = st.segmented_control(
+        _("Metric (forest plot and register)"), list(view.METRIC_ORDER),
+        format_func=view.metric_label, default="repeat_complaint_pct", key=METRIC_KEY,
+    ) or "repeat_complaint_pct"
+    st.query_params[URL_METRIC] = metric
+
+    by_metric = {(r["fix_id"], r["metric"]): r for r in effects.iter_rows(named=True)}
+    rows_view = {fid: view.effect_row(by_metric[(fid, metric)], MIN_SAMPLE, WINDOW)
+                 for fid in order if (fid, metric) in by_metric}
+
+    plot_rows = [(_label(fid), rows_view[fid]) for fid in order if fid in rows_view]
+    st.plotly_chart(charts_recovery.forest_plot(plot_rows, metric), key=FOREST_KEY,
+                    on_select="rerun", selection_mode="points", width="stretch",
+                    config={"displayModeBar": False})
+    st.caption(_("Click a point or a row to see that fix in depth. Grey: not distinguishable "
+                 "from noise, or too few cases (fewer than {n} in a cell).").format(n=MIN_SAMPLE))
+
+    effect_head = _("Effect ({unit})").format(unit=_(view.EFFECT_UNITS[metric]))
+    table = []
+    for fid in order:
+        fix = fix_rows[fid]
+        r = by_metric.get((fid, metric))
+        v = rows_view.get(fid)
+        table.append({
+            _("Fix"): fid,
+            _("Title"): fix["title"],
+            _("Owner"): fix["owner"] or "",
+            _("Scope"): view.scope_text(fix),
+            _("Launched"): fix["launched_at"],
+            _("Window"): view.window_state(r, WINDOW)[1] if r else "",
+            effect_head: (v.effect if v and not v.greyed else None),
+            _("95 % interval"): (v.interval_text if v else ""),
+            _("Reading"): (v.reading_text if v else ""),
+        })
+    frame = pd.DataFrame(table)
+    colours = [rows_view[fid].colour if fid in rows_view else view.MUTED for fid in order]
+
+    def _style(col: pd.Series) -> list[str]:
+        return [f"color: {c}; font-weight: 600" for c in colours]
+
+    styled = frame.style.apply(_style, subset=[effect_head, _("Reading")]).format(
+        {effect_head: lambda x: "" if pd.isna(x) else f"{x:+.2f}" if metric == "csat_avg"
+         else f"{x:+.1f}"})
+    st.dataframe(
+        styled, hide_index=True, width="stretch", key=REGISTER_KEY, on_select="rerun",
+        selection_mode="single-row",
+        column_config={
+            _("Fix"): st.column_config.TextColumn(width=60),
+            _("Title"): st.column_config.TextColumn(width=250),
+            _("Owner"): st.column_config.TextColumn(width=110),
+            _("Scope"): st.column_config.TextColumn(width=170),
+            _("Launched"): st.column_config.DateColumn(width=95),
+            _("Window"): st.column_config.TextColumn(width=170),
+            effect_head: st.column_config.NumberColumn(width=90),
+            _("95 % interval"): st.column_config.TextColumn(width=150),
+            _("Reading"): st.column_config.TextColumn(width=200),
+        },
+        height=38 + 35 * len(table),
+    )
+    # Honesty in words: every note of the chosen metric, one line per fix.
+    for fid in order:
+        v = rows_view.get(fid)
+        if v is None:
+            continue
+        for note in v.notes:
+            line = f"**{fid}** · {note.text}"
+            if note.kind in ("rtm", "pre_trend", "no_control"):
+                st.warning(line, icon=":material/warning:")
+            elif note.kind == "small":
+                st.caption(line)
+            else:
+                st.info(line, icon=":material/hourglass_top:")
+
+# --- one fix in depth -------------------------------------------------------------------------
+if fix_rows:
+    st.divider()
+    st.header(_("One fix in depth"))
+    if st.session_state.get(FIX_KEY) not in fix_rows:
+        st.session_state[FIX_KEY] = None
+    chosen = st.selectbox(_("Fix"), [None, *order], key=FIX_KEY,
+                          format_func=lambda f: _("Choose a fix (or click one above)") if f is None
+                          else _label(f))
+    if chosen:
+        st.query_params[URL_FIX] = chosen
+    elif URL_FIX in st.query_params:
+        del st.query_params[URL_FIX]
+
+    if chosen:
+        fix = fix_rows[chosen]
+        mine = {m: by_metric[(chosen, m)] for m in view.METRIC_ORDER if (chosen, m) in by_metric}
+        headline = mine.get("repeat_complaint_pct") or next(iter(mine.values()))
+        st.subheader(_label(chosen))
+        st.markdown(_("**Owner** {owner} · **Scope** {scope} · **Launched** {date} · "
+                      "**Window** {window}").format(
+            owner=fix["owner"] or "—", scope=view.scope_text(fix),
+            date=format_date(fix["launched_at"]), window=view.window_state(headline, WINDOW)[1]))
+        if fix.get("description"):
+            st.caption(fix["description"])
+
+        views = {m: view.effect_row(r, MIN_SAMPLE, WINDOW) for m, r in mine.items()}
+        shown_notes: set[str] = set()
+        for m, v in views.items():
+            for note in v.notes:
+                if note.kind in ("no_control", "partial", "not_started"):
+                    if note.kind in shown_notes:
+                        continue
+                    shown_notes.add(note.kind)
+                    st.info(note.text, icon=":material/info:")
+                elif note.kind in ("rtm", "pre_trend"):
+                    st.warning(f"**{view.metric_label(m)}** · {note.text}",
+                               icon=":material/warning:")
+
+        summary = []
+        for m, r in mine.items():
+            v = views[m]
+            summary.append({
+                _("Metric"): view.metric_label(m),
+                _("Effect"): v.effect_text if not v.greyed else _("too few cases"),
+                _("95 % interval"): v.interval_text,
+                _("Reading"): v.reading_text,
+                _("Pre-trend (treated − control slope)"): "{d} ({lo} to {hi})".format(
+                    d=view.slope_text(m, r.get("pre_trend_diff")),
+                    lo=view.slope_text(m, r.get("pre_trend_ci_low")),
+                    hi=view.slope_text(m, r.get("pre_trend_ci_high"))),
+                _("Regression to the mean"): _("warning") if r.get("rtm_warning")
+                else (_("no sign") if r.get("rtm_warning") is False else _("n/a")),
+            })
+        st.dataframe(pd.DataFrame(summary), hide_index=True, width="stretch",
+                     key="recovery_summary")
+
+        st.markdown("#### " + _("Difference-in-differences: {metric}").format(
+            metric=view.metric_label(metric)))
+        did_row = mine[metric]
+        did = []
+        for g in view.did_table(did_row, MIN_SAMPLE):
+            did.append({
+                _("Group"): g["label"],
+                _("Before"): g["pre"].text, _("n before"): g["pre"].n,
+                _("After"): g["post"].text, _("n after"): g["post"].n,
+            })
+        did_frame = pd.DataFrame(did)
+        grey = [[g["pre"].greyed, g["post"].greyed] for g in view.did_table(did_row, MIN_SAMPLE)]
+
+        def _grey_cells(frame: pd.DataFrame) -> pd.DataFrame:
+            out = pd.DataFrame("", index=frame.index, columns=frame.columns)
+            for i, (pre, post) in enumerate(grey):
+                for col, small in ((_("Before"), pre), (_("n before"), pre), (_("After"), post),
+                                   (_("n after"), post)):
+                    if small:
+                        out.iloc[i, frame.columns.get_loc(col)] = "color: #9aa5b1"
+            return out
+
+        st.dataframe(did_frame.style.apply(_grey_cells, axis=None), hide_index=True,
+                     key="recovery_did")
+        v = views[metric]
+        st.markdown(_("**Effect** {effect} · **95 % interval** {ci} · {reading}").format(
+            effect=v.effect_text, ci=v.interval_text, reading=v.reading_text))
+        if metric == "complaints":
+            st.caption(_("Complaints: relative change of per-day complaint rates, treated "
+                         "against control: 100 × ((after ÷ before, treated) ÷ (after ÷ before, "
+                         "control) − 1)."))
+        else:
+            st.caption(_("Effect = (treated after − before) − (control after − before); without "
+                         "a control group, treated after − before."))
+
+        weeks = data.fix_effect_weeks(ctx.version, chosen, as_of_override=ctx.filters.as_of)
+        st.plotly_chart(
+            charts_recovery.event_study(weeks, fix["launched_at"], WINDOW, MIN_SAMPLE),
+            key="recovery_event_study", width="stretch", config={"displayModeBar": False})
+        st.caption(_("Weekly values from {days} days before the before-window to the end of the "
+                     "after-window; hollow markers: fewer than {n} cases that week.").format(
+            days=WINDOW, n=MIN_SAMPLE))
+
+
+# --- record a fix -------------------------------------------------------------------------------
+def _record_form() -> None:
+    flash = st.session_state.pop("_recovery_recorded", None)
+    if flash:
+        st.success(flash, icon=":material/check_circle:")
+    editing = st.selectbox(_("Fix to edit"), [None, *order], key="recovery_form_fix",
+                           format_func=lambda f: _("A new fix") if f is None else _label(f))
+    base: dict[str, Any] = fix_rows.get(editing, {}) if editing else {}
+    scope_options = {"category": options.get("category", []), "channel": options.get("channel", []),
+                     "branch_id": options.get("branch", []), "region": options.get("region", [])}
+    with st.form(f"recovery_form_{editing or 'new'}", enter_to_submit=False):
+        c1, c2 = st.columns([1, 3])
+        fix_id = c1.text_input(_("Fix id"), value=base.get("fix_id", ""), disabled=bool(editing),
+                               key=f"recovery_form_id_{editing}")
+        title = c2.text_input(_("Title (required)"), value=base.get("title", ""),
+                              key=f"recovery_form_title_{editing}")
+        c3, c4 = st.columns(2)
+        launched = c3.date_input(_("Launch date"), value=base.get("launched_at"),
+                                 key=f"recovery_form_date_{editing}", format="YYYY-MM-DD")
+        owner = c4.text_input(_("Owner"), value=base.get("owner") or "",
+                              key=f"recovery_form_owner_{editing}")
+        cols = st.columns(4)
+        scope: dict[str, str | None] = {}
+        for col, (key, values) in zip(cols, scope_options.items(), strict=True):
+            current = base.get(key)
+            choices = [None, *values]
+            scope[key] = col.selectbox(
+                _(view.SCOPE_LABELS[key]).capitalize(), choices,
+                index=choices.index(current) if current in choices else 0,
+                format_func=lambda v: _("(any)") if v is None else v,
+                key=f"recovery_form_{key}_{editing}")
+        description = st.text_area(_("Description"), value=base.get("description") or "",
+                                   key=f"recovery_form_desc_{editing}")
+        submitted = st.form_submit_button(_("Save fix"), type="primary")
+    if not submitted:
+        return
+    row, problems = view.validate_fix(
+        {"fix_id": editing or fix_id, "title": title, "launched_at": launched, "owner": owner,
+         "description": description, **scope}, scope_options, today=ctx.as_of.date()
+        if ctx.as_of else None)
+    for problem in problems:
+        st.error(problem, icon=":material/error:")
+    if problems:
+        return
+    result = data.record_fix(row)
+    if result.status == "loaded":
+        st.session_state["_recovery_recorded"] = _(
+            "Fix {fix} saved ({what}); it is in the load history as {file}.").format(
+            fix=row["fix_id"], what=_("updated") if result.updated else _("new"), file=result.file)
+        st.session_state["_recovery_pending_fix"] = row["fix_id"]
+        st.rerun()
+    st.error(result.message or _("The fix could not be saved."), icon=":material/error:")
+
+
+st.divider()
+with st.expander(_("Record or edit a fix"), icon=":material/edit_note:",
+                 expanded=not fix_rows or "_recovery_recorded" in st.session_state):
+    _record_form()

@@ -166,11 +166,15 @@ def test_churn_effect_has_no_interval_when_a_cell_has_fewer_than_two(effects_wh)
     assert e["ci_low"] is None and e["ci_high"] is None
 
 
-def test_complaint_count_effect_has_no_interval(effects_wh):
+def test_complaint_effect_is_a_relative_change_of_per_day_rates_with_a_log_interval(effects_wh):
     e = effects_wh.effects(as_of=datetime(2024, 12, 31))[("F1", "complaints")]
     assert (e["treated_pre"], e["treated_post"], e["control_pre"], e["control_post"]) == (4, 4, 2, 2)
+    # every window spans 90 days: 100 x ((4/90 / 4/90) / (2/90 / 2/90) - 1) = 0 %
     assert e["effect"] == pytest.approx(0.0)
-    assert e["ci_low"] is None and e["ci_high"] is None
+    # 100 x (exp(ln(1) +- 1.96 x sqrt(1/4 + 1/4 + 1/2 + 1/2)) - 1) = 100 x (exp(+-2.40050) - 1);
+    # exp(-2.40050) = 0.090673, exp(2.40050) = 11.028689
+    assert e["ci_low"] == pytest.approx(-90.9327, abs=1e-3)
+    assert e["ci_high"] == pytest.approx(1002.8689, abs=1e-3)
 
 
 def test_fix_without_any_scope_has_no_control_group(effects_wh):
@@ -179,7 +183,11 @@ def test_fix_without_any_scope_has_no_control_group(effects_wh):
     assert e["control_pre"] is None and e["n_control_pre"] is None
     # every ticket is treated: pre P1a P1b P2a P2b Q1a Q1b = 6; post the other 7
     assert (e["treated_pre"], e["treated_post"]) == (6, 7)
-    assert e["effect"] == pytest.approx(1.0)  # 7 - 6, no control to subtract
+    # no control to divide by: 100 x (7/90 / 6/90 - 1) = +16.67 %
+    assert e["effect"] == pytest.approx(100 * (7 / 6 - 1))
+    # 100 x (exp(ln(7/6) +- 1.96 x sqrt(1/6 + 1/7)) - 1): sqrt(0.30952) = 0.55635
+    assert e["ci_low"] == pytest.approx(100 * (7 / 6 * math.exp(-1.96 * 0.556349) - 1), abs=1e-3)
+    assert e["ci_high"] == pytest.approx(100 * (7 / 6 * math.exp(1.96 * 0.556349) - 1), abs=1e-3)
 
 
 def test_fix_with_only_a_category_is_controlled_by_other_categories(effects_wh):
@@ -187,7 +195,9 @@ def test_fix_with_only_a_category_is_controlled_by_other_categories(effects_wh):
     assert e["has_control"] is True
     assert (e["treated_pre"], e["treated_post"]) == (6, 6)   # billing
     assert (e["control_pre"], e["control_post"]) == (0, 1)   # X1 (cards) after launch
-    assert e["effect"] == pytest.approx(-1.0)                 # (6 - 6) - (1 - 0)
+    # the control's before count is 0: its ratio cannot be formed, so no effect, no interval
+    assert e["effect"] is None
+    assert e["ci_low"] is None and e["ci_high"] is None
 
 
 def test_post_window_stops_at_as_of_and_is_flagged_partial(effects_wh):
@@ -195,6 +205,9 @@ def test_post_window_stops_at_as_of_and_is_flagged_partial(effects_wh):
     # post = [06-01, 06-15]: treated P3a only; control Q2a, Q2b
     assert e["partial"] is True
     assert e["treated_post"] == 1 and e["control_post"] == 2
+    # post spans 14 days: ((1/14) / (4/90)) / ((2/14) / (2/90)) = 1.6071 / 6.4286 = 0.25 -> -75 %
+    assert e["effect"] == pytest.approx(-75.0)
+    assert e["ci_low"] is None  # a count below 2 (treated after: 1) gives no interval
     # stored as_of is the last timestamp (2024-07-05 10:00): L + 90 d > as_of -> partial
     assert effects_wh.effects()[("F1", "complaints")]["partial"] is True
 
@@ -204,6 +217,7 @@ def test_post_window_ends_at_launch_plus_window_exclusive(effects_wh):
     e = rows[("F1", "complaints")]
     # pre [05-22, 06-01): nobody; post [06-01, 06-11): P3a (06-10); control Q2a (06-10)
     assert (e["treated_pre"], e["treated_post"], e["control_post"]) == (0, 1, 1)
+    assert e["effect"] is None  # treated before is 0: nothing to divide by
     assert rows[("F1", "repeat_complaint_pct")]["treated_pre"] is None  # no complaints: n/a
     assert rows[("F1", "repeat_complaint_pct")]["effect"] is None
 

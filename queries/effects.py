@@ -1,0 +1,135 @@
+"""Before/after of fixes (spec/kpis.md "Before/after a fix"): the query functions.
+
+`fetch_effects` gives one row per fix and metric -- the difference-in-differences
+effect with its 95 % interval (effects.sql), and beside it the two checks that say what
+the comparison cannot tell: the pre-trend (did treated and control move in parallel
+before launch?) and regression to the mean (was the treated scope unusually bad just
+before launch?). `fetch_effect_weeks` gives the weekly event study of one fix.
+
+Whether a move is "worse" depends on the metric (fewer repeats, churn and complaints
+are better; a higher CSAT is better): EFFECT_METRICS holds that once, taken from the
+KPI catalogue where the metric is a KPI. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from dashboard.settings import Settings, get_settings
+from queries.api import KPI_CATALOG, Filters, _params, _run
+
+
+@dataclass(frozen=True)
+class EffectMetric:
+    """One metric of the before/after table.
+
+    key:              the `metric` value of `cxdash effects --json`.
+    kpi:              the KPI of spec/kpis.md it applies to a cell (None: the count).
+    higher_is_better: direction of "better" for this metric.
+    relative:         the effect is a relative change in % (complaints), not a difference.
+    """
+
+    key: str
+    kpi: str | None
+    higher_is_better: bool
+    relative: bool = False
+
+
+def _direction(kpi: str) -> bool:
+    higher = KPI_CATALOG[kpi].higher_is_better
+    if higher is None:  # pragma: no cover - the catalogue gives these a direction
+        raise ValueError(f"KPI {kpi} has no direction")
+    return higher
+
+
+EFFECT_METRICS: dict[str, EffectMetric] = {m.key: m for m in (
+    EffectMetric("repeat_complaint_pct", "repeat_complaint_pct",
+                 _direction("repeat_complaint_pct")),
+    EffectMetric("csat_avg", "csat_avg", _direction("csat_avg")),
+    EffectMetric("churn_pct", "post_complaint_churn_pct", _direction("post_complaint_churn_pct")),
+    # a fix aims at fewer complaints in its scope (the Overview's count has no direction)
+    EffectMetric("complaints", None, False, relative=True),
+)}
+
+
+def worse_beyond_noise(metric: str, ci_low: float | None, ci_high: float | None) -> bool | None:
+    """True when the whole 95 % interval of a change lies on the worse side of 0 for
+    `metric`; None when there is no interval."""
+    if ci_low is None or ci_high is None:
+        return None
+    if EFFECT_METRICS[metric].higher_is_better:
+        return ci_high < 0
+    return ci_low > 0
+
+
+def _checks(row: dict[str, Any]) -> dict[str, Any]:
+    """rtm_warning and pre_trend_warning of one effects row (None when unknown)."""
+    low, high = row.get("pre_trend_ci_low"), row.get("pre_trend_ci_high")
+    return {
+        # the treated scope moved to the worse side of its own history just before launch,
+        # beyond noise and beyond what the control did
+        "rtm_warning": worse_beyond_noise(row["metric"], row.get("rtm_ci_low"),
+                                          row.get("rtm_ci_high")),
+        # the slopes before launch differ beyond noise (either direction)
+        "pre_trend_warning": None if low is None or high is None else (low > 0 or high < 0),
+    }
+
+
+def fetch_effects(
+    con: duckdb.DuckDBPyConnection,
+    fix_id: str | None = None,
+    window_days: int | None = None,
+    as_of: datetime | None = None,
+    settings: Settings | None = None,
+) -> pl.DataFrame:
+    """Before/after of every fix (or one): a row per fix and metric.
+
+    Columns: the `effects --json` keys of spec/cli.md (fix_id, metric, has_control,
+    partial, treated_pre/post, control_pre/post, n_* per cell, effect, ci_low, ci_high),
+    then pre_trend_diff / pre_trend_ci_low / pre_trend_ci_high (treated minus control
+    weekly slope over the pre window, in the effect's unit per week), treated_hist /
+    control_hist / n_*_hist (the W days before the pre window), rtm_diff / rtm_ci_low /
+    rtm_ci_high (hist -> pre difference-in-differences), launched_at, post_days (days of
+    the post window so far), completes_on (launch + W), rtm_warning, pre_trend_warning.
+    Percent metrics in points; complaints' effect, interval and rtm in % (relative);
+    csat on the 1-5 scale. Unknown values are null. Raises nothing for an unknown fix_id:
+    the frame is empty.
+    """
+    settings = settings or get_settings()
+    if window_days is not None:
+        settings = settings.model_copy(update={"effect_window_days": window_days})
+    params = _params(con, Filters(as_of=as_of), settings)
+    params["fix_id"] = fix_id.strip() if fix_id else None
+    frame = _run(con, "effects", params)
+    checks = [_checks(row) for row in frame.iter_rows(named=True)]
+    return frame.with_columns(
+        pl.Series("rtm_warning", [c["rtm_warning"] for c in checks], dtype=pl.Boolean),
+        pl.Series("pre_trend_warning", [c["pre_trend_warning"] for c in checks],
+                  dtype=pl.Boolean),
+    )
+
+
+def fetch_effect_weeks(
+    con: duckdb.DuckDBPyConnection,
+    fix_id: str,
+    window_days: int | None = None,
+    as_of: datetime | None = None,
+    settings: Settings | None = None,
+) -> pl.DataFrame:
+    """The event study of one fix: a row per metric x arm (treated/control) x week with
+    tickets, from L - 2W to the end of the post window (or as_of).
+
+    Columns: fix_id, metric, arm, week (weeks from launch; 0 starts at launch), week_start
+    (date), value (repeat % / mean CSAT / churn % / complaint count), n (its denominator).
+    """
+    settings = settings or get_settings()
+    if window_days is not None:
+        settings = settings.model_copy(update={"effect_window_days": window_days})
+    params = _params(con, Filters(as_of=as_of), settings)
+    params["fix_id"] = fix_id.strip()
+    return _run(con, "effects_weekly", params)

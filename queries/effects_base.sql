@@ -1,0 +1,153 @@
+-- effects_base: the tickets around each fix's launch, counted per cell and per week.
+-- Included (as a list of CTEs) by effects.sql and effects_weekly.sql; spec/kpis.md
+-- "Before/after a fix".
+-- Treated = C and R; control = C and not R when the fix's scope names a channel, branch
+-- or region, otherwise not C when it names a category, otherwise there is no control.
+-- Periods (L = launch, W = window): hist = [L - 2W, L - W) -- the scope's own history
+-- before the pre window, for the regression-to-the-mean check --, pre = [L - W, L),
+-- post = [L, L + W) and <= as_of.
+-- Weeks are counted from launch: week k = [L + 7k days, L + 7(k + 1) days), so week -1
+-- ends at launch and week 0 starts there.
+-- Cell key grp (an integer groups far faster than text):
+--   cells: fix_no * 8 + arm * 4 + period   (arm 0 treated, 1 control; period 0 pre,
+--          1 post, 2 hist)
+--   weeks: 1e9 + (fix_no * 2 + arm) * 100000 + (week + 50000)
+-- Per grp: complaints, identified complaints, repeats (the repeat rule of kpis.sql),
+-- latest-survey csat count / mean / sample variance, churn matured / churned (churn.sql).
+-- Parameters: $as_of, $window_days, $fix_id (null = all), $repeat_days, $churn_days.
+first_ticket as (
+    select min(f.created_at) as first_at from fact_tickets as f
+),
+
+fx as (
+    select
+        x.fix_id,
+        x.launched_at::timestamp as launch,
+        x.category,
+        x.channel,
+        x.branch_id,
+        x.region,
+        (x.channel is not null or x.branch_id is not null or x.region is not null) as names_r,
+        x.category is not null as names_c,
+        (x.channel is not null or x.branch_id is not null or x.region is not null
+         or x.category is not null) as has_control,
+        row_number() over (order by x.fix_id) as fix_no,
+        -- days each window spans (per-day complaint rates): post stops at as_of, hist
+        -- starts no earlier than the first ticket in the warehouse
+        $window_days::double as pre_days,
+        greatest(
+            date_diff('second', x.launched_at::timestamp,
+                      least(x.launched_at::timestamp + to_days($window_days::bigint),
+                            $as_of::timestamp)),
+            0
+        ) / 86400.0 as post_days,
+        greatest(
+            date_diff('second',
+                      greatest(x.launched_at::timestamp - to_days(2 * $window_days::bigint),
+                               coalesce(ft.first_at, x.launched_at::timestamp)),
+                      x.launched_at::timestamp - to_days($window_days::bigint)),
+            0
+        ) / 86400.0 as hist_days
+    from fixes as x
+    cross join first_ticket as ft
+    where $fix_id is null or x.fix_id = $fix_id
+),
+
+cell_tickets as (
+    select
+        fx.fix_no,
+        fx.names_r,
+        fx.names_c,
+        (fx.category is null or f.category = fx.category) as c,
+        coalesce(
+            (fx.channel is null or f.channel = fx.channel)
+            and (fx.branch_id is null or f.branch_id = fx.branch_id)
+            and (fx.region is null or f.region = fx.region),
+            false
+        ) as r,
+        case
+            when f.created_at < fx.launch - to_days($window_days::bigint) then 2
+            when f.created_at < fx.launch then 0
+            else 1
+        end as period,
+        floor(date_diff('second', fx.launch, f.created_at) / 604800.0)::bigint as week,
+        f.type,
+        f.customer_id,
+        f.created_at,
+        f.prev_complaint_at,
+        f.latest_csat
+    from fx
+    -- one range (hist start .. post end) lets DuckDB use a range join
+    join fact_tickets as f
+        on f.created_at >= fx.launch - to_days(2 * $window_days::bigint)
+        and f.created_at < fx.launch + to_days($window_days::bigint)
+    where f.created_at < fx.launch or f.created_at <= $as_of
+),
+
+armed as (
+    select
+        ct.*,
+        case
+            when ct.c and ct.r then 0
+            when ct.names_r and ct.c and not ct.r then 1
+            when not ct.names_r and ct.names_c and not ct.c then 1
+        end as arm
+    from cell_tickets as ct
+),
+
+t as (
+    select a.fix_no * 8 + a.arm * 4 + a.period as grp, a.type, a.customer_id, a.created_at,
+           a.prev_complaint_at, a.latest_csat
+    from armed as a
+    where a.arm is not null
+    union all
+    select 1000000000 + (a.fix_no * 2 + a.arm) * 100000 + (a.week + 50000) as grp, a.type,
+           a.customer_id, a.created_at, a.prev_complaint_at, a.latest_csat
+    from armed as a
+    where a.arm is not null
+),
+
+{{churn}},
+
+stats as (
+    select
+        t.grp,
+        count_if(t.type = 'complaint') as complaints,
+        count_if(t.type = 'complaint' and t.customer_id is not null) as identified,
+        count_if(t.type = 'complaint' and t.customer_id is not null
+              and t.prev_complaint_at >= t.created_at - to_days($repeat_days::bigint)
+        ) as repeats,
+        count(t.latest_csat) as n_csat,
+        avg(t.latest_csat) as csat_mean,
+        var_samp(t.latest_csat) as csat_var
+    from t
+    group by t.grp
+),
+
+week_values as (
+    -- One row per fix x arm x week with tickets x metric: the week's value and its n.
+    -- complaints: the week's count (its n is the count too).
+    select
+        (s.grp - 1000000000) // 100000 // 2 as fix_no,
+        (s.grp - 1000000000) // 100000 % 2 as arm,
+        (s.grp - 1000000000) % 100000 - 50000 as week,
+        m.metric,
+        m.metric_no,
+        case m.metric_no
+            when 1 then case when s.identified > 0 then 100.0::double * s.repeats / s.complaints end
+            when 2 then s.csat_mean
+            when 3 then 100.0::double * coalesce(ch.churned, 0) / nullif(ch.matured, 0)
+            else s.complaints::double
+        end as value,
+        case m.metric_no
+            when 1 then s.complaints
+            when 2 then s.n_csat
+            when 3 then coalesce(ch.matured, 0)
+            else s.complaints
+        end as n
+    from stats as s
+    left join churn as ch on ch.grp = s.grp
+    cross join (values ('repeat_complaint_pct', 1), ('csat_avg', 2), ('churn_pct', 3),
+                       ('complaints', 4)) as m (metric, metric_no)
+    where s.grp >= 1000000000
+)
