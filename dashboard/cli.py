@@ -103,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", choices=("tickets", "surveys", "customers", "branches", "fixes"))
     p.add_argument("--profile", help="source profile (native, cfpb, callcenter, or a .toml path)")
     p.add_argument("--sheet", help="Excel sheet name (default: the first)")
+    p.add_argument("--force", action="store_true",
+                   help="load again even if these bytes were loaded as this kind with this "
+                        "profile before")
     p.add_argument("--warehouse", type=Path)
     p.add_argument("--json", action="store_true")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -337,17 +340,19 @@ def cmd_load(args: argparse.Namespace) -> int:
     from dashboard.load.run import load_files
 
     results = load_files(_warehouse_path(args), args.files, kind=args.kind, profile=args.profile,
-                         sheet=args.sheet, progress=not (args.quiet or args.json))
+                         sheet=args.sheet, progress=not (args.quiet or args.json),
+                         force=args.force)
     if args.json:
         _print_json([r.as_json() for r in results])
     else:
-        _table("Loads", ["file", "kind", "profile", "status", "read", "new", "updated", "rejected"],
+        _table("Loads", ["file", "kind", "profile", "status", "read", "new", "updated", "rejected",
+                         "skipped"],
                [[r.file, r.kind or "-", r.profile or "-", r.status, r.rows_read, r.new, r.updated,
-                 r.rejected] for r in results])
+                 r.rejected, r.skipped] for r in results])
         for r in results:
-            if r.message:
+            if r.message and r.status not in ("refused", "failed"):
                 print(f"{r.file}: {r.message}")
-    refused = [r for r in results if r.status == "refused"]
+    refused = [r for r in results if r.status in ("refused", "failed")]
     for r in refused:
         print(r.message, file=sys.stderr)
     return 1 if refused else 0

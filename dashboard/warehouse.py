@@ -17,7 +17,7 @@ import fcntl
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -87,6 +87,7 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
             f"{SCHEMA_VERSION}: upgrade cxdash"
         )
     if version == SCHEMA_VERSION:
+        con.execute(_LOADS_V4_SQL)  # cheap and idempotent: files made while v4 was young
         return
     if version == 2:
         con.execute("drop table fact_tickets")  # becomes a view over tickets
@@ -99,6 +100,9 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
         refresh_facts(con)
     _set_meta(con, "schema_version", str(SCHEMA_VERSION))
 
+
+_LOADS_V4_SQL = ("alter table loads add column if not exists rows_skipped bigint; "
+                 "alter table loads add column if not exists profile_digest varchar")
 
 # Tickets written before schema version 4 (or by a frame without a status) did not carry one.
 _NO_STATUS_SQL = {
@@ -122,16 +126,22 @@ def _lock_path(path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def writer_lock(path: Path, timeout_s: float = 3600.0) -> Iterator[None]:
-    """One writer at a time (a second load waits, readers never do)."""
+def writer_lock(path: Path, timeout_s: float = 3600.0,
+                on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """One writer at a time (a second load waits, readers never do). `on_wait` is called
+    once when the lock is held by another writer, so the waiting one can say so."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(_lock_path(path), "a+") as fh:
         deadline = time.monotonic() + timeout_s
+        told = False
         while True:
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                if not told and on_wait is not None:
+                    on_wait()
+                    told = True
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"another load is still writing {path}") from None
                 time.sleep(0.2)
@@ -149,13 +159,16 @@ def _remove_stray_temporaries(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def write_transaction(path: Path, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def write_transaction(path: Path, *, fresh: bool = False,
+                      on_wait: Callable[[], None] | None = None
+                      ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Change the warehouse atomically: all of the block's changes land, or none.
 
-    fresh=True starts from an empty warehouse instead of a copy (demo builds).
+    fresh=True starts from an empty warehouse instead of a copy (demo builds); on_wait is
+    called once if another writer holds the warehouse (see writer_lock).
     """
     path = Path(path)
-    with writer_lock(path):
+    with writer_lock(path, on_wait=on_wait):
         _remove_stray_temporaries(path)
         tmp = path.with_name(f"{path.name}{TMP_MARK}{os.getpid()}")
         if path.exists() and not fresh:

@@ -121,8 +121,10 @@ create table if not exists loads (
     duration_s double
 );
 
--- version 3 -> 4: rows a profile's `where` or `repeated_keys` leaves out on purpose
+-- version 3 -> 4: rows a profile's `where` or `repeated_keys` leaves out on purpose, and
+-- the digest of the profile's text (a load's identity: bytes + kind + profile (+ sheet))
 alter table loads add column if not exists rows_skipped bigint;
+alter table loads add column if not exists profile_digest varchar;
 
 -- Every rejected row, whole, with where and why.
 create table if not exists rejects (

@@ -5,19 +5,29 @@ file's header is used (so one profile can read a system's old and new exports).
 Per native column a layout gives one of:
   columns.<native> = "Source column"                          rename
   constants.<native> = "value"                                fixed value
-  derived.<native> = { join = ["a", "b"], separator = " ",    glue columns together
-                       when = { column = "x", in = ["Y"] },   only where a condition holds
+  derived.<native> = { source = "a" | join = ["a", "b"],      one column, or several glued
+                       separator = " ",                       (with this separator)
+                       | hash = ["a", "b"] | "*", prefix = "" stable id from values
+                       | sum = ["jan", "feb"]                 numbers added
+                       | add_minutes = ["start", "minutes"]   a start plus a duration
                        null_if = ["0:00:00"],                 sources meaning "none"
-                       hash = ["a", "b"] | "*", prefix = "" } stable id from values
+                       pattern = "regex (group)",             the group's text of the value
+                       default = "x",                         fills an empty value
+                       when = { column = "x", in = ["Y"] } }  only where a condition holds
 and, applied after that:
   unknown.<native> = ["0", "N/A"]     sentinels meaning "unknown" (stored as empty)
-  values.<native> = { "Web" = "web" } value map (unmapped values pass through)
+  values.<native> = { "Web" = "web", "" = "other" }  value map: exact, else ignoring
+                                      case; "" maps the empty value; others pass through
   formats.<native> = ["%y%m%d %H:%M:%S"]   date/time formats tried first
-See README "Loading extracts" for a worked example.
+At the top level (before a layout is applied, spec/extracts.md "Source profiles"):
+  skip_rows = N, header_rows = 2, where = { column = "x", in = [...] | not_in = [...] },
+  repeated_keys = "reject" (default) | "keep_last".
+See README "Loading extracts" for every option with an example.
 """
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +36,8 @@ from typing import Any
 import polars as pl
 
 from dashboard.load.kinds import KINDS
+from dashboard.load.read import IGNORED_MARK
+from dashboard.load.validate import DATE_FORMATS, NAIVE_FORMATS
 
 SHIPPED = Path(__file__).resolve().parent.parent / "profiles"
 
@@ -56,12 +68,31 @@ class Layout:
 
 
 @dataclass(frozen=True)
+class Where:
+    """Keep only the rows whose `column` (a source column, trimmed) is in `values`
+    (`keep` true: `in`) or not in them (`not_in`); the others are skipped."""
+
+    column: str
+    values: tuple[str, ...]
+    keep: bool = True
+
+
+@dataclass(frozen=True)
 class Profile:
     name: str
     kind: str | None          # None: native, the kind is detected from the columns
     description: str
     layouts: tuple[Layout, ...]
     source: Path | None = None
+    skip_rows: int = 0
+    header_rows: int = 1
+    where: Where | None = None
+    repeated_keys: str = "reject"   # reject | keep_last
+    digest: str = "native"          # of the profile's text: part of a load's identity
+
+    @property
+    def reads_header_elsewhere(self) -> bool:
+        return self.skip_rows > 0 or self.header_rows > 1
 
     @property
     def is_native(self) -> bool:
@@ -109,8 +140,29 @@ def parse_profile(text: str, source: Path | None = None) -> Profile:
         ))
     if name != "native" and not layouts:
         raise ProfileError(f"{where} has no [[layout]]")
+    skip_rows, header_rows = data.get("skip_rows", 0), data.get("header_rows", 1)
+    if not isinstance(skip_rows, int) or skip_rows < 0:
+        raise ProfileError(f"{where}: skip_rows must be a whole number of lines (0 or more)")
+    if header_rows not in (1, 2):
+        raise ProfileError(f"{where}: header_rows must be 1 or 2")
+    repeated = data.get("repeated_keys", "reject")
+    if repeated not in ("reject", "keep_last"):
+        raise ProfileError(f"{where}: repeated_keys must be \"reject\" or \"keep_last\"")
     return Profile(name=name, kind=kind, description=data.get("description", ""),
-                   layouts=tuple(layouts), source=source)
+                   layouts=tuple(layouts), source=source, skip_rows=skip_rows,
+                   header_rows=header_rows, where=_parse_where(data.get("where"), where),
+                   repeated_keys=repeated,
+                   digest="native" if name == "native"
+                   else hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
+def _parse_where(raw: Any, where: str) -> Where | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or "column" not in raw or ("in" in raw) == ("not_in" in raw):
+        raise ProfileError(f"{where}: where needs a column and either in = [...] or "
+                           "not_in = [...]")
+    return Where(str(raw["column"]), _as_tuple(raw.get("in", raw.get("not_in"))), "in" in raw)
 
 
 def shipped_profiles() -> dict[str, Profile]:
@@ -139,24 +191,85 @@ def detect_profile(header: list[str]) -> Profile:
     return shipped_profiles()["native"]
 
 
-def _derived_expr(spec: dict[str, Any], columns: list[str], target: str) -> pl.Expr:
-    if "hash" in spec:
-        cols = columns if spec["hash"] == "*" else list(_as_tuple(spec["hash"]))
-        row = pl.concat_str([pl.col(c).fill_null("") for c in cols], separator="\x1f")
-        # identical rows get their occurrence number, so the id is stable and unique
-        occurrence = pl.int_range(pl.len()).over(row)
-        digest = row.hash(seed=42).cast(pl.String)
-        expr = pl.lit(str(spec.get("prefix", ""))) + digest + pl.lit("-") + occurrence.cast(pl.String)
+def row_ids(frame: pl.DataFrame, cols: list[str], prefix: str,
+            seen: dict[str, int]) -> pl.Series:
+    """A stable id per row: a SHA-256 digest of its normalised values (trimmed, joined by
+    U+001F) and the row's occurrence among identical rows of the file (`seen` carries the
+    counts across the batches of one file). hashlib's digest never changes between
+    versions, unlike a dataframe library's hash."""
+    texts = frame.select(pl.concat_str([pl.col(c).str.strip_chars().fill_null("") for c in cols],
+                                       separator="\x1f")).to_series().to_list()
+    ids = []
+    for text in texts:
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+        n = seen.get(digest, 0)
+        seen[digest] = n + 1
+        ids.append(f"{prefix}{digest}-{n}")
+    return pl.Series(ids, dtype=pl.String)
+
+
+def _as_text(expr: pl.Expr) -> pl.Expr:
+    """Trimmed text, empty as null."""
+    text = expr.cast(pl.String).str.strip_chars()
+    return pl.when(text == "").then(None).otherwise(text)
+
+
+def _timestamp(text: pl.Expr, formats: tuple[str, ...]) -> pl.Expr:
+    return pl.coalesce([text.str.to_datetime(f, strict=False, time_unit="us")
+                        for f in (*formats, *NAIVE_FORMATS)]
+                       + [text.str.to_date(f, strict=False).cast(pl.Datetime("us"))
+                          for f in DATE_FORMATS])
+
+
+def _number(text: pl.Expr) -> pl.Expr:
+    return text.str.replace_all(",", "").cast(pl.Float64, strict=False)
+
+
+def _derived_expr(spec: dict[str, Any], columns: list[str], target: str,
+                  layout: Layout, depth: int = 0) -> pl.Expr:
+    """One derived column as text (see the module docstring for the keys)."""
+    if "hash" in spec:  # filled in apply_layout (needs the file's occurrence counts)
+        expr = pl.col(_hash_column(target))
+    elif "sum" in spec:
+        parts = [_as_text(pl.col(c)) for c in _as_tuple(spec["sum"])]
+        numbers = [_number(p) for p in parts]
+        bad = pl.any_horizontal(p.is_not_null() & n.is_null() for p, n in zip(parts, numbers))
+        total = pl.sum_horizontal(numbers)
+        # a value that is not a number keeps the text, so the load rejects it by its value
+        expr = (pl.when(bad).then(pl.concat_str([p.fill_null("") for p in parts], separator=" + "))
+                .when(pl.all_horizontal(p.is_null() for p in parts)).then(None)
+                .otherwise(total.cast(pl.String)))
+    elif "add_minutes" in spec:
+        pair = _as_tuple(spec["add_minutes"])
+        if len(pair) != 2:
+            raise ProfileError(f"derived.{target}: add_minutes needs [start, minutes]")
+        start_name, minutes_col = pair
+        start = _as_text(_source_of(start_name, columns, layout, depth))
+        minutes = _as_text(pl.col(minutes_col))
+        parsed = _timestamp(start, layout.formats.get(start_name, ()))
+        mins = _number(minutes)
+        added = (parsed + pl.duration(microseconds=(mins * 60_000_000).round(0).cast(pl.Int64)))
+        expr = (pl.when(start.is_null() | minutes.is_null()).then(None)
+                .when(parsed.is_null() | mins.is_null())
+                .then(pl.concat_str([start, pl.lit(" + "), minutes, pl.lit(" min")]))
+                .otherwise(added.dt.strftime("%Y-%m-%d %H:%M:%S")))
     else:
         sources = list(_as_tuple(spec.get("join", spec.get("source", ()))))
         if not sources:
-            raise ProfileError(f"derived.{target} needs join, source or hash")
-        null_if = _as_tuple(spec.get("null_if", ()))
+            raise ProfileError(f"derived.{target} needs source, join, hash, sum or add_minutes")
         expr = pl.concat_str([pl.col(c) for c in sources], separator=str(spec.get("separator", " ")))
+        null_if = _as_tuple(spec.get("null_if", ()))
         if null_if:
             any_sentinel = pl.any_horizontal(pl.col(c).str.strip_chars().is_in(null_if)
                                              for c in sources)
             expr = pl.when(any_sentinel).then(None).otherwise(expr)
+    if "pattern" in spec:
+        # the first group's text; a value the pattern does not fit is kept as it is, so
+        # a bad value is rejected showing what the file holds
+        found = expr.str.extract(str(spec["pattern"]), 1)
+        expr = pl.when(found.is_not_null()).then(found).otherwise(expr)
+    if "default" in spec:
+        expr = pl.coalesce(_as_text(expr), pl.lit(str(spec["default"])))
     when = spec.get("when")
     if when:
         allowed = _as_tuple(when.get("in", when.get("equals", ())))
@@ -164,11 +277,31 @@ def _derived_expr(spec: dict[str, Any], columns: list[str], target: str) -> pl.E
     return expr
 
 
+def _source_of(name: str, columns: list[str], layout: Layout, depth: int) -> pl.Expr:
+    """A start for add_minutes: another target of the layout (renamed or derived), else a
+    source column of that name."""
+    if name in layout.columns:
+        return pl.col(layout.columns[name])
+    if name in layout.derived and depth < 3:
+        return _derived_expr(layout.derived[name], columns, name, layout, depth + 1)
+    return pl.col(name)
+
+
+def _hash_column(target: str) -> str:
+    return f"__hash_{target}"
+
+
 def missing_sources(layout: Layout) -> set[str]:
+    """Source columns the layout reads."""
     needed = set(layout.columns.values())
     for spec in layout.derived.values():
-        for key in ("join", "source"):
+        for key in ("join", "source", "sum"):
             needed |= set(_as_tuple(spec.get(key, ())))
+        if "add_minutes" in spec:
+            start, *rest = _as_tuple(spec["add_minutes"])
+            needed |= set(rest)
+            if start not in layout.columns and start not in layout.derived:
+                needed.add(start)
         if "hash" in spec and spec["hash"] != "*":
             needed |= set(_as_tuple(spec["hash"]))
         if spec.get("when"):
@@ -176,17 +309,26 @@ def missing_sources(layout: Layout) -> set[str]:
     return needed
 
 
-def apply_layout(frame: pl.DataFrame, layout: Layout, source_columns: list[str]) -> pl.DataFrame:
-    """Source columns (text) -> native columns (text); keeps __line."""
+def apply_layout(frame: pl.DataFrame, layout: Layout, source_columns: list[str],
+                 seen: dict[str, int] | None = None) -> pl.DataFrame:
+    """Source columns (text) -> native columns (text); keeps __line. `seen`: occurrence
+    counts of hashed ids, carried across the batches of one file."""
     absent = sorted(missing_sources(layout) - set(frame.columns))
     if absent:
         raise ProfileError(f"the file lacks column(s) {', '.join(absent)} that layout "
                            f"{layout.name!r} reads")
+    seen = {} if seen is None else seen
+    real = [c for c in source_columns if not c.startswith(IGNORED_MARK)]
+    for target, spec in layout.derived.items():
+        if "hash" in spec:
+            cols = real if spec["hash"] == "*" else list(_as_tuple(spec["hash"]))
+            frame = frame.with_columns(row_ids(frame, cols, str(spec.get("prefix", "")), seen)
+                                       .alias(_hash_column(target)))
     exprs: dict[str, pl.Expr] = {}
     for target, src in layout.columns.items():
         exprs[target] = pl.col(src).cast(pl.String)
     for target, spec in layout.derived.items():
-        exprs[target] = _derived_expr(spec, source_columns, target)
+        exprs[target] = _derived_expr(spec, source_columns, target, layout)
     for target, value in layout.constants.items():
         exprs[target] = pl.lit(value)
     out = frame.select(pl.col("__line"), *(e.alias(t) for t, e in exprs.items()))
@@ -197,12 +339,34 @@ def apply_layout(frame: pl.DataFrame, layout: Layout, source_columns: list[str])
                 .otherwise(pl.col(target)).alias(target))
     for target, mapping in layout.values.items():
         if target in out.columns:
-            out = out.with_columns(
-                pl.col(target).str.strip_chars().replace(mapping).alias(target))
+            out = out.with_columns(_mapped(pl.col(target), mapping).alias(target))
     return out
 
 
-def native_frame(frame: pl.DataFrame) -> pl.DataFrame:
-    """Native layout: headers matched loosely, unknown columns left aside (kept in raw)."""
+def _mapped(col: pl.Expr, mapping: dict[str, str]) -> pl.Expr:
+    """A value map: the exact (trimmed) value first, else the value ignoring case; "" maps
+    the empty value; anything else passes through."""
+    text = col.str.strip_chars()
+    exact = text.replace_strict(mapping, default=None, return_dtype=pl.String)
+    folded = {k.lower(): v for k, v in mapping.items()}
+    caseless = text.str.to_lowercase().replace_strict(folded, default=None,
+                                                      return_dtype=pl.String)
+    out = pl.coalesce(exact, caseless, text)
+    if "" in mapping:
+        out = pl.when(text.is_null() | (text == "")).then(pl.lit(mapping[""])).otherwise(out)
+    return out
+
+
+def where_mask(frame: pl.DataFrame, where: Where) -> pl.Series:
+    """True for the rows a profile's `where` keeps."""
+    inside = pl.col(where.column).str.strip_chars().fill_null("").is_in(where.values)
+    return frame.select((inside if where.keep else ~inside).alias("keep")).to_series()
+
+
+def native_frame(frame: pl.DataFrame, kind_names: list[str] | None = None) -> pl.DataFrame:
+    """Native layout: headers matched loosely; only the kind's columns are renamed (the
+    others are left aside, and kept in the raw row)."""
     renames = {c: normalise_header(c) for c in frame.columns if c != "__line"}
+    if kind_names is not None:
+        renames = {c: n for c, n in renames.items() if n in kind_names}
     return frame.rename(renames)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -30,14 +30,86 @@ class RaggedStream(Exception):
 
 
 def _serialise(subset: pl.DataFrame, columns: list[str]) -> dict[int, str]:
-    """The original rows, re-serialised as CSV lines, by source line."""
+    """Rows of a file that has no text of its own (Parquet, Excel), written as CSV lines,
+    by source line. Text files give their own lines instead (see _own_lines)."""
     out: dict[int, str] = {}
     for row in subset.iter_rows(named=True):
         buf = io.StringIO()
         csv.writer(buf, lineterminator="").writerow(
-            ["" if row[c] is None else row[c] for c in columns])
+            ["" if row.get(c) is None else row[c] for c in columns])
         out[row[LINE]] = buf.getvalue()
     return out
+
+
+IGNORED_MARK = "__ignored_"
+
+
+@dataclass(frozen=True)
+class Header:
+    """A file's header cells made usable: every column gets a unique name; a cell that is
+    blank or repeats another cell's text is kept under an internal name (IGNORED_MARK +
+    its position) and ignored unless a layout needs it (then the load is refused, naming
+    the cells by position and text -- extracts.md, "Headers")."""
+
+    columns: list[str]                       # unique names, in file order
+    ignored: list[tuple[int, str]]           # (1-based position, header text)
+
+    def positions(self, text: str) -> list[int]:
+        """Positions of the ignored cells whose header text is `text` (stripped)."""
+        return [pos for pos, t in self.ignored if t == text]
+
+
+def make_header(cells: list[str]) -> Header:
+    cells = [c.strip().lstrip("\ufeff").strip() for c in cells]
+    counts: dict[str, int] = {}
+    for c in cells:
+        counts[c] = counts.get(c, 0) + 1
+    columns, ignored = [], []
+    for pos, c in enumerate(cells, start=1):
+        if not c or counts[c] > 1:
+            columns.append(f"{IGNORED_MARK}{pos}")
+            ignored.append((pos, c))
+        else:
+            columns.append(c)
+    return Header(columns, ignored)
+
+
+def join_header_rows(top: list[str], sub: list[str]) -> list[str]:
+    """Two header rows as one: `top / sub`; a blank top cell continues the one on its
+    left (a question spanning its answer columns), a blank sub cell leaves the top alone."""
+    width = max(len(top), len(sub))
+    top = [*(t.strip() for t in top), *[""] * (width - len(top))]
+    sub = [*(t.strip() for t in sub), *[""] * (width - len(sub))]
+    out, carried = [], ""
+    for t, b in zip(top, sub, strict=True):
+        if t:
+            carried = t
+        elif b:
+            t = carried
+        out.append(f"{t} / {b}" if t and b else (t or b))
+    return out
+
+
+def _strip_newline(text: str) -> str:
+    return text.rstrip("\r\n")
+
+
+def _own_lines(lines_of_file: Iterator[str], spans: dict[int, int]) -> dict[int, str]:
+    """The file's own text of records: start line -> its lines (start..end) joined."""
+    if not spans:
+        return {}
+    last = max(spans.values())
+    wanted: dict[int, int] = {}  # line -> start of the record it belongs to
+    for start, end in spans.items():
+        for n in range(start, end + 1):
+            wanted[n] = start
+    parts: dict[int, list[str]] = {start: [] for start in spans}
+    for n, text in enumerate(lines_of_file, start=1):
+        if n in wanted:
+            parts[wanted[n]].append(_strip_newline(text))
+        if n >= last:
+            break
+    return {start: "\n".join(lines) for start, lines in parts.items() if lines}
 
 
 @dataclass
@@ -45,16 +117,30 @@ class RawExtract:
     """An extract held in memory (small files, non-UTF-8 text, quoted line breaks, Excel)."""
 
     path: Path
-    columns: list[str]          # header as in the file
+    columns: list[str]          # unique column names (see Header), in file order
     frame: pl.DataFrame         # text columns + __line
-    encoding: str | None = None
+    encoding: str | None = None  # None: not a text file (Parquet, Excel)
     delimiter: str | None = None
+    ignored: list[tuple[int, str]] = field(default_factory=list)
+    ends: dict[int, int] = field(default_factory=dict)  # record start -> end line, when longer
 
     def batches(self, size: int):
         yield self.frame  # one batch: duplicates are judged over the whole file at once
 
+    def _text_lines(self) -> Iterator[str]:
+        if self.encoding in ("utf-8", "utf-8-sig"):
+            with open(self.path, encoding="utf-8-sig", newline="") as fh:
+                yield from fh
+        else:
+            text = self.path.read_bytes().decode(self.encoding or "utf-8", errors="replace")
+            yield from io.StringIO(text.lstrip("\ufeff"), newline="")
+
     def raw_rows(self, lines: list[int]) -> dict[int, str]:
-        return _serialise(self.frame.filter(pl.col(LINE).is_in(lines)), self.columns)
+        """The file's own text of the rows starting on these lines (its delimiter and
+        quoting, every physical line of a record with a quoted line break)."""
+        if self.encoding is None:
+            return _serialise(self.frame.filter(pl.col(LINE).is_in(lines)), self.columns)
+        return _own_lines(self._text_lines(), {n: self.ends.get(n, n) for n in lines})
 
 
 @dataclass
@@ -66,6 +152,7 @@ class StreamedCsv:
     columns: list[str]
     delimiter: str
     encoding: str = "utf-8"
+    ignored: list[tuple[int, str]] = field(default_factory=list)
 
     def _chunks(self) -> Iterator[tuple[int, bytes]]:
         """(first line number, whole lines) in pieces of CHUNK_BYTES: no memory map, so
@@ -105,14 +192,9 @@ class StreamedCsv:
                 yield frame.slice(offset, size)
 
     def raw_rows(self, lines: list[int]) -> dict[int, str]:
-        wanted, found = set(lines), []
-        for first_line, data in self._chunks():
-            last_line = first_line + data.count(b"\n")
-            if any(first_line <= n <= last_line for n in wanted):
-                frame = self._parse(first_line, data)
-                found.append(frame.filter(pl.col(LINE).is_in(list(wanted))))
-        subset = pl.concat(found) if found else pl.DataFrame()
-        return _serialise(subset, self.columns) if subset.height else {}
+        """The file's own text of these lines (no quotes here: a row is a line)."""
+        with open(self.path, encoding="utf-8", errors="replace", newline="") as fh:
+            return _own_lines(fh, {n: n for n in lines})
 
 
 def _detect_encoding(head: bytes, name: str) -> str:
@@ -165,32 +247,43 @@ def _utf8_bytes(path: Path, encoding: str) -> bytes | None:
     return text.lstrip("\ufeff").encode("utf-8")
 
 
-def _record_lines(text_stream: io.TextIOBase, delimiter: str, n_cols: int
-                  ) -> tuple[list[int], list[list[str]], bool]:
-    """Start line of every record, the records, and whether the last one is truncated."""
+def _record_lines(text_stream: io.TextIOBase, delimiter: str, n_cols: int,
+                  skip_lines: int = 0, header_records: int = 1
+                  ) -> tuple[list[int], list[int], list[list[str]], bool]:
+    """Start and end line of every record, the records, and whether the last one is
+    truncated (after `skip_lines` lines and `header_records` header records)."""
+    for _ in range(skip_lines):
+        text_stream.readline()
     reader = csv.reader(text_stream, delimiter=delimiter, strict=True)
     starts: list[int] = []
+    ends: list[int] = []
     rows: list[list[str]] = []
     prev_end = 1
     truncated = False
     try:
-        next(reader)  # header
+        for _ in range(header_records):
+            next(reader)
         prev_end = reader.line_num
         for row in reader:
             if not row:
                 prev_end = reader.line_num
                 continue
-            starts.append(prev_end + 1)
+            starts.append(skip_lines + prev_end + 1)
+            ends.append(skip_lines + reader.line_num)
             rows.append(row)
             prev_end = reader.line_num
     except csv.Error:
         truncated = True  # e.g. the file ends inside a quoted field
+    except StopIteration:
+        pass  # fewer lines than the header needs: no rows
     if rows and len(rows[-1]) < n_cols:
         truncated = True
-    return starts, rows, truncated
+    return starts, ends, rows, truncated
 
 
-def read_csv(path: Path) -> RawExtract:
+def read_csv(path: Path, skip_rows: int = 0, header_rows: int = 1) -> RawExtract:
+    """A text extract in memory. skip_rows: lines before the header; header_rows: 1, or 2
+    for a header spread over two rows (joined `top / sub`)."""
     size = path.stat().st_size
     if size == 0:
         raise Refusal(f"{path.name}: the file is empty; export it again with a header row "
@@ -201,40 +294,46 @@ def read_csv(path: Path) -> RawExtract:
     converted = _utf8_bytes(path, encoding)
     text_head = (converted[:SAMPLE] if converted is not None else head).decode(
         "utf-8", errors="ignore").lstrip("\ufeff")
-    if not text_head.strip():
+    head_lines = text_head.splitlines()[skip_rows:]
+    if not "".join(head_lines).strip():
         raise Refusal(f"{path.name}: the file holds no text; export it again with a header row "
                       "and data.")
-    delimiter = _detect_delimiter(text_head)
-    header = next(csv.reader([text_head.splitlines()[0]], delimiter=delimiter))
-    header = [h.strip() for h in header]
-    if len(set(header)) != len(header):
-        dupes = sorted({h for h in header if header.count(h) > 1})
-        raise Refusal(f"{path.name}: the header repeats column(s) {', '.join(dupes)}; give "
-                      "every column its own name.")
+    delimiter = _detect_delimiter("\n".join(head_lines))
+    records = list(csv.reader(head_lines[:header_rows], delimiter=delimiter))
+    records += [[]] * (header_rows - len(records))
+    header = make_header(records[0] if header_rows == 1 else join_header_rows(*records[:2]))
+    names = header.columns
     source = converted if converted is not None else path
-    try:
-        frame = pl.read_csv(source, separator=delimiter, infer_schema=False, has_header=True,
-                            new_columns=header, quote_char='"', encoding="utf8",
-                            raise_if_empty=False)
-    except pl.exceptions.ComputeError:
-        frame = None  # rows with surplus fields: walked with the csv module below
+    frame = None
+    plain = skip_rows == 0 and header_rows == 1
+    if plain:
+        try:
+            frame = pl.read_csv(source, separator=delimiter, infer_schema=False,
+                                has_header=True, new_columns=names, quote_char='"',
+                                encoding="utf8", raise_if_empty=False)
+        except pl.exceptions.ComputeError:
+            frame = None  # rows with surplus fields: walked with the csv module below
 
     # Physical line numbers: simple files map row i to line i + 2; files with quoted line
-    # breaks (or ragged rows) are walked with the csv module to find each record's line.
+    # breaks (or ragged rows, or lines before the header) are walked with the csv module to
+    # find each record's lines.
     newline_count = (converted.count(b"\n") if converted is not None
                      else _count_newlines(path))
     simple = frame is not None and newline_count in (frame.height, frame.height + 1)
+    ends: dict[int, int] = {}
     if simple:
-        truncated = _last_line_truncated(source, delimiter, len(header))
+        truncated = _last_line_truncated(source, delimiter, len(names))
         frame = frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64))
     else:
         stream = (io.StringIO(converted.decode("utf-8")) if converted is not None
                   else open(path, encoding="utf-8-sig", newline=""))
         try:
-            starts, rows, truncated = _record_lines(stream, delimiter, len(header))
+            starts, stops, rows, truncated = _record_lines(stream, delimiter, len(names),
+                                                           skip_rows, header_rows)
         finally:
             stream.close()
-        frame = _frame_from_rows(header, rows, starts)
+        frame = _frame_from_rows(names, rows, starts)
+        ends = {a: b for a, b in zip(starts, stops, strict=True) if b != a}
     if truncated:
         raise Refusal(f"{path.name}: the last line is cut short (fewer fields than the header "
                       "or an unclosed quote), so the export looks incomplete; export the file "
@@ -242,7 +341,7 @@ def read_csv(path: Path) -> RawExtract:
     if frame.height == 0:
         raise Refusal(f"{path.name}: the file has a header but no rows; export it again with "
                       "data.")
-    return RawExtract(path, header, frame, encoding, delimiter)
+    return RawExtract(path, names, frame, encoding, delimiter, header.ignored, ends)
 
 
 def _count_newlines(path: Path) -> int:
@@ -294,12 +393,17 @@ def read_parquet(path: Path) -> RawExtract:
     return _typed_to_text(path, frame, first_line=1)
 
 
-def read_excel(path: Path, sheet: str | None = None) -> RawExtract:
+def read_excel(path: Path, sheet: str | None = None, skip_rows: int = 0,
+               header_rows: int = 1) -> RawExtract:
+    """A sheet read as text, every row of it (line = the sheet's row number), its header
+    made from row skip_rows + 1 (and the next, when header_rows = 2)."""
+    options = {"infer_schema_length": 0, "has_header": False, "drop_empty_rows": False,
+               "drop_empty_cols": False, "raise_if_empty": False}
     try:
         if sheet:
-            frame = pl.read_excel(path, sheet_name=sheet, infer_schema_length=0)
+            frame = pl.read_excel(path, sheet_name=sheet, **options)
         else:
-            frame = pl.read_excel(path, sheet_id=1, infer_schema_length=0)
+            frame = pl.read_excel(path, sheet_id=1, **options)
     except Exception as exc:
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if sheet and "sheet" in text.lower():
@@ -307,11 +411,23 @@ def read_excel(path: Path, sheet: str | None = None) -> RawExtract:
                           "(--sheet, or the Excel sheet field on the Data page).") from None
         raise Refusal(f"{path.name}: the workbook cannot be read ({text}); save it again as "
                       ".xlsx and load it.") from None
-    if frame.width == 0 or frame.height == 0:
+    frame = frame.with_columns(pl.all().cast(pl.String))
+    first = skip_rows + header_rows
+    if frame.width == 0 or frame.height <= first:
         raise Refusal(f"{path.name}: the sheet has no data; put a header row and data on the "
                       "first sheet, or name the sheet (--sheet, or the Excel sheet field on the "
                       "Data page).")
-    return _typed_to_text(path, frame, first_line=2)
+    cells = [["" if v is None else str(v) for v in frame.row(skip_rows + i)]
+             for i in range(header_rows)]
+    header = make_header(cells[0] if header_rows == 1 else join_header_rows(*cells[:2]))
+    body = frame.slice(first).rename(dict(zip(frame.columns, header.columns, strict=True)))
+    body = body.with_row_index(LINE, offset=first + 1).with_columns(pl.col(LINE).cast(pl.Int64))
+    # rows left wholly empty by the workbook are not rows of the extract
+    body = body.filter(~pl.all_horizontal(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "")
+                                          for c in header.columns))
+    if body.height == 0:
+        raise Refusal(f"{path.name}: the file has no rows; export it again with data.")
+    return RawExtract(path, header.columns, body, ignored=header.ignored)
 
 
 def _typed_to_text(path: Path, frame: pl.DataFrame, first_line: int) -> RawExtract:
@@ -333,27 +449,30 @@ STREAM_FROM_BYTES = 64 * 1024 * 1024  # files smaller than this are simply read 
 CHUNK_BYTES = 32 * 1024 * 1024        # a streamed file is parsed this much at a time
 
 
-def open_extract(path: Path, sheet: str | None = None, stream: bool = True):
-    """The extract as a source of batches: streamed when it is a large plain UTF-8 CSV."""
+def open_extract(path: Path, sheet: str | None = None, stream: bool = True,
+                 skip_rows: int = 0, header_rows: int = 1):
+    """The extract as a source of batches: streamed when it is a large plain UTF-8 CSV
+    (its header on the first line)."""
     path = Path(path)
-    if (stream and path.exists() and path.suffix.lower() not in (".parquet", ".xlsx", ".xlsm", ".xls")
+    if (stream and skip_rows == 0 and header_rows == 1 and path.exists() and path.suffix.lower() not in (".parquet", ".xlsx", ".xlsm", ".xls")
             and path.stat().st_size >= max(STREAM_FROM_BYTES, 1)):
         with open(path, "rb") as fh:
             head = fh.read(SAMPLE)
         if _detect_encoding(head, path.name) == "utf-8" and not _has_byte(path, b'"'):
             text_head = head.decode("utf-8", errors="ignore")
             delimiter = _detect_delimiter(text_head)
-            header = [h.strip() for h in text_head.splitlines()[0].split(delimiter)]
-            if len(set(header)) == len(header) and len(text_head.splitlines()) > 1:
-                if _last_line_truncated(path, delimiter, len(header)):
+            header = make_header(text_head.splitlines()[0].split(delimiter))
+            if len(text_head.splitlines()) > 1:
+                if _last_line_truncated(path, delimiter, len(header.columns)):
                     raise Refusal(f"{path.name}: the last line is cut short (fewer fields than "
                                   "the header), so the export looks incomplete; export the "
                                   "file again and load it.")
-                return StreamedCsv(path, header, delimiter)
-    return read_extract(path, sheet)
+                return StreamedCsv(path, header.columns, delimiter, ignored=header.ignored)
+    return read_extract(path, sheet, skip_rows, header_rows)
 
 
-def read_extract(path: Path, sheet: str | None = None) -> RawExtract:
+def read_extract(path: Path, sheet: str | None = None, skip_rows: int = 0,
+                 header_rows: int = 1) -> RawExtract:
     path = Path(path)
     if not path.exists():
         raise Refusal(f"{path}: there is no such file; check the path.")
@@ -361,7 +480,7 @@ def read_extract(path: Path, sheet: str | None = None) -> RawExtract:
     if suffix == ".parquet":
         return read_parquet(path)
     if suffix in (".xlsx", ".xlsm"):
-        return read_excel(path, sheet)
+        return read_excel(path, sheet, skip_rows, header_rows)
     if suffix == ".xls":
         raise Refusal(f"{path.name}: old .xls workbooks are not read; save it as .xlsx or CSV.")
-    return read_csv(path)
+    return read_csv(path, skip_rows, header_rows)

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -23,6 +24,7 @@ import duckdb
 import polars as pl
 
 from dashboard.load.fast import rest_batches, stage_fast
+from dashboard.i18n import _
 from dashboard.load.kinds import KINDS, TICKET_TIMES, rank_kinds
 from dashboard.load.profiles import (
     Layout,
@@ -34,14 +36,16 @@ from dashboard.load.profiles import (
     missing_sources,
     native_frame,
     normalise_header,
+    shipped_profiles,
+    where_mask,
 )
 from dashboard.load.read import (
+    IGNORED_MARK,
     LINE,
     RaggedStream,
     RawExtract,
     Refusal,
     StreamedCsv,
-    _serialise,
     open_extract,
 )
 from dashboard.load.validate import validate
@@ -66,14 +70,19 @@ Step = Callable[[str, float], None]  # (what is happening, fraction done 0..1)
 
 @dataclass
 class LoadResult:
+    """One file's load (cli.md `load --json`): rows_read = new + updated + rejected +
+    skipped. status: loaded | already_loaded | refused (cannot be read; nothing changed)
+    | failed (an unexpected error; nothing changed)."""
+
     file: str
     kind: str | None
     profile: str | None
-    status: str  # loaded | already_loaded | refused
+    status: str
     rows_read: int = 0
     new: int = 0
     updated: int = 0
     rejected: int = 0
+    skipped: int = 0
     message: str = ""
     load_id: str | None = None
     seconds: float = 0.0
@@ -95,6 +104,12 @@ class Plan:
     layout: Layout | None
     formats: dict[str, tuple[str, ...]]
     not_carried: list[str]
+    seen: dict[str, int] = field(default_factory=dict)  # hashed ids' occurrences in the file
+
+    @property
+    def ignored(self) -> list[tuple[int, str]]:
+        """Header cells that were blank or repeated (position, text), left aside."""
+        return list(self.source.ignored)
 
 
 BATCH_ROWS = 1_000_000
@@ -129,49 +144,125 @@ def _choose_kind(name: str, header: list[str], given: str | None, profile: Profi
     return top[0]
 
 
+def _cells(source: RawExtract | StreamedCsv) -> list[tuple[int, str]]:
+    """Every header cell as (1-based position, its text as in the file)."""
+    texts = dict(source.ignored)
+    return [(i, texts.get(i, c) if c.startswith(IGNORED_MARK) else c)
+            for i, c in enumerate(source.columns, start=1)]
+
+
+def _positions(cells: list[tuple[int, str]]) -> str:
+    return ", ".join(_("column {n} ({text})").format(n=i, text=repr(t) if t else _("no name"))
+                     for i, t in cells)
+
+
+def _refuse_ambiguous(name: str, needed: str, cells: list[tuple[int, str]]) -> None:
+    raise Refusal(_("{file}: the column {column} is needed but ambiguous: the header has it "
+                    "at {cells}; give each column its own name and load the file again."
+                    ).format(file=name, column=repr(needed), cells=_positions(cells)))
+
+
+def _open(path: Path, sheet: str | None, stream: bool, profile: Profile | None):
+    if profile is None:
+        return open_extract(path, sheet, stream)
+    return open_extract(path, sheet, stream, profile.skip_rows, profile.header_rows)
+
+
+def _detect(path: Path, sheet: str | None, stream: bool
+            ) -> tuple[Profile, RawExtract | StreamedCsv]:
+    """The profile from the header; a shipped profile whose header lies below title rows
+    (skip_rows) or over two rows is tried when the first line matches nothing."""
+    source = _open(path, sheet, stream, None)
+    profile = detect_profile(source.columns)
+    if profile.is_native and not rank_kinds([normalise_header(t) for _i, t in _cells(source)]):
+        for candidate in shipped_profiles().values():
+            if not candidate.reads_header_elsewhere:
+                continue
+            try:
+                other = _open(path, sheet, stream, candidate)
+            except Refusal:
+                continue
+            if candidate.layout_for(other.columns):
+                return candidate, other
+    return profile, source
+
+
 def plan(path: Path, kind: str | None = None, profile_name: str | None = None,
          sheet: str | None = None, stream: bool = True) -> Plan:
-    """Everything decided from the header: raises Refusal/ProfileError for unusable files."""
-    source = open_extract(path, sheet, stream)
-    profile = find_profile(profile_name) if profile_name else detect_profile(source.columns)
+    """Everything decided from the header: raises Refusal/ProfileError for unusable files.
+
+    Header cells that are blank or repeat another's text are ignored unless the layout
+    needs them; then the file is refused naming them by position and text (extracts.md,
+    "Headers")."""
+    if profile_name:
+        profile = find_profile(profile_name)
+        source = _open(path, sheet, stream, profile)
+    else:
+        profile, source = _detect(path, sheet, stream)
+    cells = _cells(source)
     layout = None
     formats: dict[str, tuple[str, ...]] = {}
     if profile.is_native:
+        by_name: dict[str, list[tuple[int, str]]] = {}
+        for i, t in cells:
+            by_name.setdefault(normalise_header(t), []).append((i, t))
+        kind_name = _choose_kind(path.name, [t for _i, t in cells], kind, profile)
+        for col in KINDS[kind_name].names:
+            if len(by_name.get(col, [])) > 1:
+                _refuse_ambiguous(path.name, col, by_name[col])
         mapped = [normalise_header(c) for c in source.columns]
     else:
         layout = profile.layout_for(source.columns)
         if layout is None:
+            for lay in profile.layouts:
+                for col in lay.when_columns:
+                    if len([1 for _i, t in cells if t == col]) > 1:
+                        _refuse_ambiguous(path.name, col, [(i, t) for i, t in cells if t == col])
             wanted = " | ".join(", ".join(lay.when_columns) for lay in profile.layouts)
-            raise Refusal(f"{path.name}: the header does not match profile {profile.name!r} "
-                          f"(it expects the columns {wanted}); check the file or the profile.")
-        absent = sorted(missing_sources(layout) - set(source.columns))
+            raise Refusal(_("{file}: the header does not match profile {profile} (it expects "
+                            "the columns {wanted}); check the file or the profile.").format(
+                file=path.name, profile=repr(profile.name), wanted=wanted))
+        reads = missing_sources(layout) | ({profile.where.column} if profile.where else set())
+        for col in sorted(reads - set(source.columns)):
+            repeated = [(i, t) for i, t in cells if t == col]
+            if repeated:
+                _refuse_ambiguous(path.name, col, repeated)
+        absent = sorted(reads - set(source.columns))
         if absent:
-            raise Refusal(f"{path.name}: the file lacks column(s) {', '.join(absent)} that "
-                          f"profile {profile.name!r} reads; check the file or the profile.")
+            raise Refusal(_("{file}: the file lacks column(s) {columns} that profile {profile} "
+                            "reads; check the file or the profile.").format(
+                file=path.name, columns=", ".join(absent), profile=repr(profile.name)))
         mapped = [*layout.columns, *layout.derived, *layout.constants]
         formats = layout.formats
-    kind_name = _choose_kind(path.name, source.columns, kind, profile)
+        kind_name = _choose_kind(path.name, source.columns, kind, profile)
     missing = [c for c in KINDS[kind_name].required if c not in mapped]
     if missing:
-        raise Refusal(f"{path.name}: the required column(s) {', '.join(missing)} of a {kind_name} "
-                      f"extract are missing; add them (or load with the profile of the system "
-                      f"that made the file).")
+        raise Refusal(_("{file}: the required column(s) {columns} of a {kind} extract are "
+                        "missing; add them (or load with the profile of the system that made "
+                        "the file).").format(file=path.name, columns=", ".join(missing),
+                                             kind=kind_name))
     not_carried = ([c for c in CARRIED_OPTIONAL if c not in mapped]
                    if kind_name == "tickets" else [])
     return Plan(kind_name, profile, source, layout, formats, not_carried)
 
 
 def validated_batches(p: Plan, tz: str, size: int | None = None
-                      ) -> Iterator[tuple[int, pl.DataFrame, pl.DataFrame]]:
-    """(rows read, good typed rows, rejects with their raw row) per batch of the file."""
+                      ) -> Iterator[tuple[int, pl.DataFrame, pl.DataFrame, int]]:
+    """(rows read, good typed rows, rejects with their raw row, rows skipped) per batch."""
     for batch in p.source.batches(size or BATCH_ROWS):
         yield batch.height, *_validate_batch(p, batch, tz)
 
 
-def _validate_batch(p: Plan, batch: pl.DataFrame, tz: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Rows of the source (text, __line) -> (good typed rows, rejects with their raw row)."""
-    mapped = (native_frame(batch) if p.layout is None
-              else apply_layout(batch, p.layout, p.source.columns))
+def _validate_batch(p: Plan, batch: pl.DataFrame, tz: str
+                    ) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """Rows of the source (text, __line) -> (good typed rows, rejects with their raw row,
+    rows the profile's `where` skipped)."""
+    skipped = 0
+    if p.profile.where is not None:
+        kept = batch.filter(where_mask(batch, p.profile.where))
+        skipped, batch = batch.height - kept.height, kept
+    mapped = (native_frame(batch, KINDS[p.kind].names) if p.layout is None
+              else apply_layout(batch, p.layout, p.source.columns, p.seen))
     checked = validate(p.kind, mapped, tz, p.formats)
     rows, rejects = checked.rows, checked.rejects
     if "__fields" in batch.columns:  # rows with the wrong number of fields
@@ -183,11 +274,10 @@ def _validate_batch(p: Plan, batch: pl.DataFrame, tz: str) -> tuple[pl.DataFrame
         lines = wrong[LINE].implode()
         rows = rows.filter(~pl.col(LINE).is_in(lines))
         rejects = pl.concat([rejects.filter(~pl.col(LINE).is_in(lines)), wrong])
-    raw = _serialise(batch.filter(pl.col(LINE).is_in(rejects[LINE].implode())),
-                     p.source.columns) if rejects.height else {}
+    raw = p.source.raw_rows(rejects[LINE].to_list()) if rejects.height else {}
     rejects = rejects.with_columns(
         pl.col(LINE).replace_strict(raw, default=None, return_dtype=pl.String).alias("raw"))
-    return rows, rejects
+    return rows, rejects, skipped
 
 
 def _fast(p: Plan) -> bool:
@@ -195,15 +285,20 @@ def _fast(p: Plan) -> bool:
     return isinstance(p.source, StreamedCsv) and p.layout is None
 
 
-def _already_loaded(warehouse: Path, checksum: str) -> bool:
+def _already_loaded(warehouse: Path, checksum: str, p: Plan) -> bool:
+    """Whether these bytes (and sheet) were loaded before as the same kind with the same
+    profile (its name and text) -- extracts.md, "Idempotent". Loads audited before the
+    profile's text was recorded match on its name."""
     if not warehouse.exists():
         return False
     con = connect_reader(warehouse)
     try:
-        row = con.execute("select count(*) from loads where checksum = ? and status = 'loaded'",
-                          [checksum]).fetchall()
+        row = con.execute(
+            "select count(*) from loads where checksum = ? and kind = ? and profile = ? "
+            "and coalesce(profile_digest, ?) = ? and status = 'loaded'",
+            [checksum, p.kind, p.profile.name, p.profile.digest, p.profile.digest]).fetchall()
         return bool(row and row[0][0])
-    except duckdb.CatalogException:
+    except (duckdb.CatalogException, duckdb.BinderException):
         return False
     finally:
         con.close()
@@ -243,22 +338,23 @@ _DUPES_SQL = {
 
 
 def _stage(con: duckdb.DuckDBPyConnection, p: Plan, tz: str, load_id: str, extract: str,
-           step: Step) -> tuple[int, int]:
+           step: Step) -> tuple[int, int, int]:
     """Validated rows into temp table `incoming`, rejects into `rejects`. Returns
-    (rows read, rows rejected)."""
-    rows_read = rejected = 0
+    (rows read, rows rejected, rows skipped)."""
+    rows_read = rejected = skipped = 0
     con.execute("drop table if exists incoming")
     have_incoming = _fast(p)
     if have_incoming:
-        step("reading the file", 0.1)
+        step(_("reading the file"), 0.1)
         rows_read, rest = stage_fast(con, p.source, p.kind, p.not_carried, step)
-        batches: Iterator[tuple[int, pl.DataFrame, pl.DataFrame]] = (
+        batches: Iterator[tuple[int, pl.DataFrame, pl.DataFrame, int]] = (
             (0, *_validate_batch(p, frame, tz))
             for frame in (rest_batches(con, p.source) if rest else ()))
     else:
         batches = validated_batches(p, tz)
-    for n, rows, rejects in batches:
+    for n, rows, rejects, left_out in batches:
         rows_read += n
+        skipped += left_out
         if p.kind == "tickets":
             rows = rows.with_columns(
                 pl.lit(p.not_carried or None, dtype=pl.List(pl.String)).alias("not_carried"))
@@ -272,26 +368,32 @@ def _stage(con: duckdb.DuckDBPyConnection, p: Plan, tz: str, load_id: str, extra
             append_frame(con, "rejects", rejects.select(
                 pl.lit(load_id).alias("load_id"), pl.lit(extract).alias("extract"),
                 pl.col(LINE).alias("line"), "column", "reason", "raw"))
-        step(f"read {rows_read:,} rows", min(0.1 + 0.4 * rows_read / 10_000_000, 0.5))
+        step(_("read {n} rows").format(n=f"{rows_read:,}"),
+             min(0.1 + 0.4 * rows_read / 10_000_000, 0.5))
     if rows_read == 0:
-        raise Refusal(f"{extract}: the file has a header but no rows; export it again with data.")
-    # A repeated key (in any path, any batch): the last row wins, the earlier ones are
-    # rejects naming the line that was loaded.
+        raise Refusal(_("{file}: the file has a header but no rows; export it again with "
+                        "data.").format(file=extract))
+    # A repeated key (in any path, any batch): the last row wins. The earlier ones are
+    # rejects naming the line that was loaded -- or, when the profile says the file is an
+    # event log (repeated_keys = "keep_last"), skipped on purpose.
     dupes = con.execute(_DUPES_SQL[p.kind]).fetchall()
     if dupes:
         key = _KEYS[p.kind]
-        raw = p.source.raw_rows([line for line, _ in dupes])
-        append_frame(con, "rejects", pl.DataFrame({
-            "load_id": load_id, "extract": extract, "line": [line for line, _ in dupes],
-            "column": key,
-            "reason": [f"{key}: duplicate {key} in this file; the row on line {kept} was loaded"
-                       for _, kept in dupes],
-            "raw": [raw.get(line) for line, _ in dupes],
-        }))
-        con.execute("delete from incoming where __line in (select unnest(?))",
-                    [[line for line, _ in dupes]])
-        rejected += len(dupes)
-    return rows_read, rejected
+        lines = [line for line, _kept in dupes]
+        if p.profile.repeated_keys == "keep_last":
+            skipped += len(dupes)
+        else:
+            raw = p.source.raw_rows(lines)
+            append_frame(con, "rejects", pl.DataFrame({
+                "load_id": load_id, "extract": extract, "line": lines,
+                "column": key,
+                "reason": [_("{key}: duplicate {key} in this file; the row on line {kept} was "
+                             "loaded").format(key=key, kept=kept) for _line, kept in dupes],
+                "raw": [raw.get(line) for line in lines],
+            }, schema_overrides={"raw": pl.String}))
+            rejected += len(dupes)
+        con.execute("delete from incoming where __line in (select unnest(?))", [lines])
+    return rows_read, rejected, skipped
 
 
 def _write(con: duckdb.DuckDBPyConnection, kind: str, step: Step) -> tuple[int, int]:
@@ -300,16 +402,16 @@ def _write(con: duckdb.DuckDBPyConnection, kind: str, step: Step) -> tuple[int, 
     before = con.execute("select count(*) from tickets").fetchall()[0][0]
     if kind == "tickets" and (before == 0 or new + updated > 0.3 * before):
         # Most tickets change: write every ticket once, with its facts, in time order.
-        step("writing tickets with their stored facts", 0.6)
+        step(_("writing tickets with their stored facts"), 0.6)
         refresh_facts(con, with_incoming=True)
         return int(new), int(updated)
     scope_needed = kind in _SCOPE_SQL and before > 0
     if scope_needed:
         con.execute("create or replace temp table _load_scope as " + _SCOPE_SQL[kind])
-    step("replacing rows with the same key", 0.55)
+    step(_("replacing rows with the same key"), 0.55)
     con.execute(_DELETE_SQL[kind])
     con.execute(_INSERT_SQL[kind])
-    step("refreshing stored facts", 0.7)
+    step(_("refreshing stored facts"), 0.7)
     if scope_needed:
         scope_size = con.execute("select count(*) from _load_scope").fetchall()[0][0]
         if scope_size > 0.3 * before:
@@ -320,19 +422,37 @@ def _write(con: duckdb.DuckDBPyConnection, kind: str, step: Step) -> tuple[int, 
 
 
 def _audit(con: duckdb.DuckDBPyConnection, result: LoadResult, checksum: str | None,
-           started: datetime, user: str) -> None:
+           started: datetime, user: str, digest: str | None) -> None:
     append_frame(con, "loads", pl.DataFrame([{
         "load_id": result.load_id, "file_name": result.file, "checksum": checksum,
-        "kind": result.kind, "profile": result.profile, "status": result.status,
-        "rows_read": result.rows_read, "rows_new": result.new, "rows_updated": result.updated,
-        "rows_rejected": result.rejected, "message": result.message, "loaded_by": user,
+        "kind": result.kind, "profile": result.profile, "profile_digest": digest,
+        "status": result.status, "rows_read": result.rows_read, "rows_new": result.new,
+        "rows_updated": result.updated, "rows_rejected": result.rejected,
+        "rows_skipped": result.skipped, "message": result.message, "loaded_by": user,
         "started_at": started, "duration_s": result.seconds,
     }], schema_overrides={"checksum": pl.String, "kind": pl.String, "profile": pl.String,
-                          "started_at": pl.Datetime("us")}))
+                          "profile_digest": pl.String, "started_at": pl.Datetime("us")}))
+
+
+def _waiting(step: Step | None) -> Callable[[], None]:
+    """What a load says when another writer holds the warehouse: on its progress bar, or
+    on stderr when it has none."""
+    text = _("waiting for another load to finish writing the warehouse…")
+    if step is not None:
+        return lambda: step(text, 0.05)
+    return lambda: print(text, file=sys.stderr, flush=True)
 
 
 def load_file(warehouse: Path, path: Path, kind: str | None = None, profile: str | None = None,
-              sheet: str | None = None, step: Step | None = None) -> LoadResult:
+              sheet: str | None = None, step: Step | None = None,
+              force: bool = False) -> LoadResult:
+    """Load one extract (extracts.md "Rules every load follows"; cli.md `load`).
+
+    The identity of a load is the file's bytes (and sheet), its kind and its profile: the
+    same again is `already_loaded` (nothing added) unless `force`. Never raises for a bad
+    file or an unexpected error: the result says refused / failed with one plain sentence,
+    and the attempt is audited."""
+    on_wait = _waiting(step)
     step = step or (lambda what, frac: None)
     warehouse, path = Path(warehouse), Path(path)
     settings = get_settings()
@@ -342,66 +462,97 @@ def load_file(warehouse: Path, path: Path, kind: str | None = None, profile: str
     load_id = uuid.uuid4().hex
     result = LoadResult(file=path.name, kind=kind, profile=profile, status="refused",
                         load_id=load_id)
-    checksum = None
+    checksum = digest = None
     try:
-        step("checking the file", 0.02)
+        step(_("checking the file"), 0.02)
         if not path.exists():
-            raise Refusal(f"{path}: there is no such file; check the path.")
+            raise Refusal(_("{path}: there is no such file; check the path.").format(path=path))
         # a workbook's sheets are different extracts: the sheet is part of the identity
         checksum = file_checksum(path) + (f"#sheet={sheet}" if sheet else "")
-        if _already_loaded(warehouse, checksum):
-            result.status = "already_loaded"
-            result.message = (f"{path.name} was loaded before (same checksum); nothing was "
-                              "added.")
-        else:
-            step("reading the header", 0.05)
-            for stream in (True, False):
-                p = plan(path, kind, profile, sheet, stream=stream)
-                result.kind, result.profile = p.kind, p.profile.name
-                try:
-                    with write_transaction(warehouse) as con:
-                        result.rows_read, result.rejected = _stage(
-                            con, p, settings.timezone, load_id, path.name, step)
-                        step("writing to the warehouse", 0.5)
-                        result.new, result.updated = _write(con, p.kind, step)
-                        result.status = "loaded"
-                        result.message = _summary(result, p)
-                        result.seconds = round(time.monotonic() - t0, 3)
-                        step("publishing", 0.95)
-                        _audit(con, result, checksum, started, user)
-                    break
-                except RaggedStream:
-                    continue  # a row with extra fields: read the file in memory instead
-            step("done", 1.0)
-            return result
+        step(_("reading the header"), 0.05)
+        for stream in (True, False):
+            p = plan(path, kind, profile, sheet, stream=stream)
+            result.kind, result.profile, digest = p.kind, p.profile.name, p.profile.digest
+            if not force and _already_loaded(warehouse, checksum, p):
+                result.status = "already_loaded"
+                result.message = _(
+                    "{file} was loaded before as {kind} with profile {profile} (same bytes); "
+                    "nothing was added. To load it again anyway use --force (or \"Load "
+                    "again\" on the Data page).").format(file=path.name, kind=p.kind,
+                                                        profile=p.profile.name)
+                break
+            try:
+                with write_transaction(warehouse, on_wait=on_wait) as con:
+                    result.rows_read, result.rejected, result.skipped = _stage(
+                        con, p, settings.timezone, load_id, path.name, step)
+                    step(_("writing to the warehouse"), 0.5)
+                    result.new, result.updated = _write(con, p.kind, step)
+                    result.status = "loaded"
+                    result.message = _summary(result, p)
+                    result.seconds = round(time.monotonic() - t0, 3)
+                    step(_("publishing"), 0.95)
+                    _audit(con, result, checksum, started, user, digest)
+                step(_("done"), 1.0)
+                return result
+            except RaggedStream:
+                continue  # a row with extra fields: read the file in memory instead
     except (Refusal, ProfileError) as exc:
         result.status = "refused"
         result.message = str(exc)
+    except Exception as exc:  # noqa: BLE001 - every failure is audited, with a plain sentence
+        result.status = "failed"
+        result.new = result.updated = 0
+        result.message = _("{file}: the load failed and changed nothing ({error}). Try again; "
+                           "if it fails again, keep the file and this message for whoever "
+                           "looks after the dashboard.").format(
+            file=path.name, error=f"{type(exc).__name__}: {exc}".strip().rstrip("."))
     result.seconds = round(time.monotonic() - t0, 3)
-    # Refused and repeated loads change no data, but they are part of the history.
-    with write_transaction(warehouse) as con:
-        _audit(con, result, checksum, started, user)
-    step("done", 1.0)
+    # Refused, failed and repeated loads change no data, but they are part of the history.
+    try:
+        with write_transaction(warehouse, on_wait=on_wait) as con:
+            _audit(con, result, checksum, started, user, digest)
+    except Exception as exc:  # noqa: BLE001 - the warehouse itself cannot be written
+        result.message += " " + _("(The attempt could not be recorded either: {error}.)").format(
+            error=f"{type(exc).__name__}: {exc}")
+    step(_("done"), 1.0)
     return result
 
 
 def _summary(result: LoadResult, prepared: Plan) -> str:
+    """The load's outcome in sentences: rejects, skipped rows, ignored header cells and
+    columns the extract does not carry."""
     parts = []
     if result.rejected:
-        share = 100 * (result.rows_read - result.rejected) / max(result.rows_read, 1)
-        parts.append(f"{result.rejected:,} row(s) rejected ({share:.1f} % accepted); see "
-                     f"`cxdash rejects --extract {result.file}` or the Data page")
-    if prepared.not_carried:
-        parts.append("the extract does not carry " + ", ".join(prepared.not_carried)
-                     + ": KPIs that need them are n/a for these tickets")
-    return "; ".join(parts)
+        considered = max(result.rows_read - result.skipped, 1)
+        share = 100 * (considered - result.rejected) / considered
+        parts.append(_("{n} row(s) rejected ({share} % of the rows considered accepted); see "
+                       "`cxdash rejects --extract {file}` or the Data page.").format(
+            n=f"{result.rejected:,}", share=f"{share:.1f}", file=result.file))
+    if result.skipped:
+        why = []
+        if prepared.profile.where is not None:
+            why.append(_("the profile's `where` on {column}").format(
+                column=repr(prepared.profile.where.column)))
+        if prepared.profile.repeated_keys == "keep_last":
+            why.append(_("earlier rows of a repeated key (keep_last)"))
+        parts.append(_("{n} row(s) skipped on purpose ({why}).").format(
+            n=f"{result.skipped:,}", why="; ".join(why)))
+    if prepared.ignored:
+        parts.append(_("Ignored header cells: {cells}.").format(
+            cells=_positions(prepared.ignored)))
+    not_carried = [c for c in prepared.not_carried
+                   if c != "status" or "resolved_at" in prepared.not_carried]
+    if not_carried:
+        parts.append(_("The extract does not carry {columns}: KPIs that need them are n/a "
+                       "for these tickets.").format(columns=", ".join(not_carried)))
+    return " ".join(parts)
 
 
 def load_files(warehouse: Path, files: list[Path], kind: str | None = None,
                profile: str | None = None, sheet: str | None = None,
-               progress: bool = False) -> list[LoadResult]:
+               progress: bool = False, force: bool = False) -> list[LoadResult]:
     if not progress:
-        return [load_file(warehouse, f, kind, profile, sheet) for f in files]
+        return [load_file(warehouse, f, kind, profile, sheet, force=force) for f in files]
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     results = []
@@ -413,5 +564,5 @@ def load_files(warehouse: Path, files: list[Path], kind: str | None = None,
             def step(what: str, frac: float, task=task) -> None:
                 bar.update(task, completed=frac, description=what)
 
-            results.append(load_file(warehouse, f, kind, profile, sheet, step))
+            results.append(load_file(warehouse, f, kind, profile, sheet, step, force=force))
     return results
