@@ -1,0 +1,171 @@
+"""The Funnel page through Streamlit's AppTest: its numbers are the CLI's, a stage the data
+does not carry reads "not in the data", and every click opens the tickets behind it."""
+
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stdout
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import cli
+from dashboard.i18n import format_duration_minutes, format_number, format_percent_value
+from tests.conftest import REPO
+from tests.fixtures import ticket
+
+APP = str(REPO / "dashboard" / "app.py")
+PAGE = "../pages/funnel.py"
+
+
+def funnel_page(warehouse: Path, monkeypatch, **query: str) -> AppTest:
+    monkeypatch.setenv("CXDASH_WAREHOUSE", str(warehouse))
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in {"period": "all", **query}.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def cli_json(*args: str) -> Any:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert cli.main(list(args)) == 0
+    return json.loads(out.getvalue())
+
+
+TABLES = {"funnel_table": 0, "funnel_sla_table": 1, "funnel_backlog_table": 2}
+
+
+def table(at: AppTest, key: str):
+    """A table of the page by its widget key (AppTest's dataframes carry no key: the page
+    draws them in this order)."""
+    return at.dataframe[TABLES[key]].value
+
+
+def url(at: AppTest, key: str) -> list[str]:
+    value = at.query_params.get(key, [])
+    return value if isinstance(value, list) else [value]
+
+
+def select(at: AppTest, key: str, point: dict[str, Any]) -> AppTest:
+    """Simulate a click on a chart point (stack-notes: a plain dict in session_state)."""
+    at.session_state[key] = {"selection": {"points": [point], "point_indices": [0],
+                                           "box": [], "lasso": []}}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_funnel_table_equals_cxdash_funnel_json(demo_warehouse, monkeypatch):
+    at = funnel_page(demo_warehouse, monkeypatch)
+    rows = cli_json("funnel", "--json", "--warehouse", str(demo_warehouse))
+    shown = table(at, "funnel_table")
+    assert shown["Tickets"].to_list() == [format_number(r["tickets"]) for r in rows]
+    assert shown["Of previous"].to_list()[1:] == [
+        format_percent_value(r["conversion_pct"]) for r in rows[1:]]
+    assert shown["Median from previous"].to_list()[1:5] == [
+        format_duration_minutes(r["median_minutes_from_previous"]) for r in rows[1:5]]
+    # the bottleneck sentence names the lowest conversion of the CLI's funnel
+    worst = min(rows[1:], key=lambda r: r["conversion_pct"])
+    sentence = at.markdown[0].value
+    assert f"{100 - worst['conversion_pct']:.1f}%" in sentence
+    assert worst["stage"] in sentence
+
+
+def test_the_sla_table_equals_cxdash_kpis_per_priority_tier(demo_warehouse, monkeypatch):
+    at = funnel_page(demo_warehouse, monkeypatch)
+    shown = {r["Tier"]: r["Met share"] for r in table(at, "funnel_sla_table").to_dict("records")}
+    wh = str(demo_warehouse)
+    for tier, label in (("urgent", "Urgent"), ("high", "High"), ("normal", "Normal"),
+                        ("low", "Low")):
+        expected = cli_json("kpis", "--json", "--warehouse", wh, "--priority", tier)
+        assert shown[label] == format_percent_value(expected["sla_met_pct"]), tier
+    overall = cli_json("kpis", "--json", "--warehouse", wh)
+    assert shown["All tiers"] == format_percent_value(overall["sla_met_pct"])
+
+
+def test_with_a_channel_filter_the_page_still_equals_the_cli(demo_warehouse, monkeypatch):
+    at = funnel_page(demo_warehouse, monkeypatch, channel="email")
+    rows = cli_json("funnel", "--json", "--warehouse", str(demo_warehouse), "--channel", "email")
+    assert table(at, "funnel_table")["Tickets"].to_list() == [
+        format_number(r["tickets"]) for r in rows]
+
+
+def test_a_stage_no_source_carries_reads_not_in_the_data(make_warehouse, monkeypatch):
+    wh = make_warehouse(tickets=[
+        ticket("T1", "2024-05-01 10:00", resolved_at="2024-05-01 12:00",
+               not_carried=["closed_at", "status"]),
+        ticket("T2", "2024-05-01 11:00", not_carried=["closed_at", "status"]),
+    ])
+    at = funnel_page(wh.path, monkeypatch)
+    shown = {r["Stage"]: r for r in table(at, "funnel_table").to_dict("records")}
+    assert shown["Closed"]["Tickets"] == "not in the data"
+    assert shown["Closed"]["Of previous"] == "n/a"      # never 0.0 %
+    assert shown["Surveyed"]["Tickets"] == "not in the data"   # no survey in the warehouse
+    assert shown["Resolved"]["Tickets"] == "1"
+
+
+def test_clicking_a_stage_opens_its_tickets(demo_warehouse, monkeypatch):
+    at = select(funnel_page(demo_warehouse, monkeypatch), "funnel_chart",
+                {"customdata": "resolved", "point_index": 3, "y": "Resolved", "x": 10})
+    assert url(at, "x_level") == ["tickets"]
+    assert url(at, "x_stage") == ["resolved"]
+
+
+def test_a_stage_click_without_customdata_uses_the_point_index(demo_warehouse, monkeypatch):
+    at = select(funnel_page(demo_warehouse, monkeypatch), "funnel_chart",
+                {"point_index": 5, "x": 1234.5})   # go.Funnel-like: x is the bar centre
+    assert url(at, "x_stage") == ["surveyed"]
+
+
+def test_clicking_a_channel_cell_opens_that_channels_tickets_at_that_stage(
+        demo_warehouse, monkeypatch):
+    at = select(funnel_page(demo_warehouse, monkeypatch), "funnel_compare_chart",
+                {"customdata": ["email", "responded"]})
+    assert url(at, "channel") == ["email"]
+    assert url(at, "x_stage") == ["responded"]
+
+
+def test_clicking_an_sla_cell_opens_its_breached_tickets(demo_warehouse, monkeypatch):
+    at = select(funnel_page(demo_warehouse, monkeypatch), "funnel_sla_chart",
+                {"customdata": ["urgent", "web"]})
+    assert url(at, "priority") == ["urgent"]
+    assert url(at, "channel") == ["web"]
+    assert url(at, "x_sla") == ["breached"]
+
+
+def test_clicking_the_all_column_of_a_tier_keeps_every_channel(demo_warehouse, monkeypatch):
+    at = select(funnel_page(demo_warehouse, monkeypatch), "funnel_sla_chart",
+                {"customdata": ["high", "All"]})
+    assert url(at, "priority") == ["high"]
+    assert url(at, "channel") == []
+
+
+def test_clicking_a_backlog_band_opens_the_open_tickets_of_that_age(
+        demo_warehouse, monkeypatch):
+    at = select(funnel_page(demo_warehouse, monkeypatch), "funnel_backlog_chart",
+                {"customdata": "gt30d"})
+    assert url(at, "x_open") == ["1"]
+    assert url(at, "x_age") == ["gt30d"]
+
+
+def test_the_page_speaks_chinese(demo_warehouse, monkeypatch):
+    at = funnel_page(demo_warehouse, monkeypatch, lang="zh-CN")
+    assert at.title[0].value == "处理漏斗"
+    assert "环节" in table(at, "funnel_table").columns
+    assert "流失最多的是" in at.markdown[0].value
+
+
+@pytest.mark.parametrize("by", ["region", "branch"])
+def test_the_comparison_switches_to_regions_and_branches(demo_warehouse, monkeypatch, by):
+    at = funnel_page(demo_warehouse, monkeypatch)
+    at.radio(key="funnel_compare_by").set_value(by).run()
+    assert not at.exception
+    at.radio(key="funnel_compare_measure").set_value("time").run()
+    assert not at.exception
