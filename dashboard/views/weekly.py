@@ -138,7 +138,9 @@ class Card:
     avg_4w: str
     change: str
     interval: str | None
+    interval_range: str | None
     target: str | None
+    target_short: str | None
     on_target: bool | None
     colour: str
     flagged: bool
@@ -150,6 +152,14 @@ def interval_text(kpi: str, row: dict[str, Any]) -> str | None:
     if row.get("ci_low") is None:
         return None
     return _("95 % interval {low} to {high}").format(
+        low=format_kpi_change(kpi, row["ci_low"]), high=format_kpi_change(kpi, row["ci_high"]))
+
+
+def interval_range(kpi: str, row: dict[str, Any]) -> str | None:
+    """The interval alone, for a column headed '95 % interval': '+0.2 pts to +4.9 pts'."""
+    if row.get("ci_low") is None:
+        return None
+    return _("{low} to {high}").format(
         low=format_kpi_change(kpi, row["ci_low"]), high=format_kpi_change(kpi, row["ci_high"]))
 
 
@@ -176,7 +186,11 @@ def card(row: dict[str, Any], min_sample: int) -> Card:
         previous=format_kpi_value(kpi, row.get("previous")),
         avg_4w=format_kpi_value(kpi, row.get("avg_4w")),
         change=format_kpi_change(kpi, row.get("change")), interval=interval_text(kpi, row),
+        interval_range=interval_range(kpi, row),
         target=target_text(kpi, row.get("target")),
+        target_short=(None if row.get("target") is None else "{sign} {value}".format(
+            sign="≥" if higher_is_better(kpi) else "≤",
+            value=format_kpi_value(kpi, row["target"]))),
         on_target=target_met(kpi, row.get("value"), row.get("target")),
         colour=change_colour(kpi, row.get("change"), bool(row.get("flagged"))),
         flagged=bool(row.get("flagged")), notes=tuple(notes),
@@ -231,13 +245,16 @@ def change_sentences(rows: list[dict[str, Any]]) -> list[tuple[bool, str]]:
     return flagged + others
 
 
-def group_text(dim: str, group: Any, branch_names: dict[str, str] | None = None) -> str:
+def group_text(dim: str, group: Any, branch_names: dict[str, str] | None = None,
+               named: bool = True) -> str:
+    """'region North', 'branch B03 East Hillside' (named=False: without the dimension)."""
     if group is None:
-        return _("{dimension} unknown").format(dimension=dimension_label(dim))
+        return (_("{dimension} unknown").format(dimension=dimension_label(dim)) if named
+                else _("unknown"))
     name = str(group)
     if dim == "branch" and branch_names and group in branch_names:
         name = f"{group} {branch_names[group]}"
-    return f"{dimension_label(dim)} {name}"
+    return f"{dimension_label(dim)} {name}" if named else name
 
 
 def _share_words(share: float) -> str:

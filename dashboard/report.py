@@ -1,0 +1,335 @@
+"""The weekly review as a file an executive can send (spec/cli.md `report`).
+
+`collect` reads everything the review shows through the query layer (queries.weekly,
+dashboard.alerts); `render_html` lays it out with the Jinja2 template
+dashboard/templates/weekly_report.html.j2. The HTML is self-contained: plotly.js is
+inlined once and every chart is embedded, so it opens offline. A PDF is the same page
+with the charts as PNG images (kaleido with the system chromium) printed by headless
+chromium's print-to-PDF. The page's download button and `cxdash report` both call
+`build_report`, so they give the same file.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import tempfile
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import plotly.graph_objects as go
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from dashboard import charts_weekly
+from dashboard.alerts import AlertRulesError, Evaluation, evaluate
+from dashboard.i18n import (
+    _,
+    format_date,
+    format_datetime,
+    format_week,
+    get_language,
+    set_language,
+)
+from dashboard.settings import Settings, get_settings
+from dashboard.views import weekly as view
+from queries.api import Filters, fetch_branch_names, fetch_loads, resolve_as_of
+from queries.weekly import (
+    DECOMPOSABLE,
+    DECOMPOSE_DIMENSIONS,
+    IsoWeek,
+    fetch_category_growth,
+    fetch_decomposition,
+    fetch_week_fixes,
+    fetch_weekly,
+)
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's chromium (stack notes); never kaleido.get_chrome()
+TEMPLATES = Path(__file__).with_name("templates")
+Progress = Callable[[float, str], None]
+
+
+class ReportError(RuntimeError):
+    """The report could not be written; the message says why."""
+
+
+@dataclass
+class Review:
+    """Everything the weekly review shows, read once (numbers and their view models)."""
+
+    week: IsoWeek
+    filters: Filters
+    weekly: dict[str, Any]
+    decompositions: dict[str, list[dict[str, Any]]]  # flagged ratio KPI -> one per dimension
+    evaluation: Evaluation | None
+    alerts_problem: str | None
+    fixes: dict[str, list[dict[str, Any]]]
+    growth: list[dict[str, Any]]
+    last_load: dict[str, Any] | None
+    branch_names: dict[str, str] = field(default_factory=dict)
+
+
+def flagged_ratio_kpis(weekly: dict[str, Any]) -> list[str]:
+    """The KPIs whose change is flagged and that can be decomposed (shares and means)."""
+    return [r["kpi"] for r in weekly["rows"] if r["flagged"] and r["kpi"] in DECOMPOSABLE]
+
+
+def last_load(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+    """The latest completed load (the data's freshness), or None when nothing was loaded."""
+    loads = fetch_loads(con)
+    done = [r for r in loads.iter_rows(named=True) if r["status"] == "loaded"]
+    return done[0] if done else None
+
+
+def collect(con: duckdb.DuckDBPyConnection, filters: Filters, week: IsoWeek | None = None,
+            settings: Settings | None = None, progress: Progress | None = None) -> Review:
+    """Read the review of `week` (default: the latest complete one) for `filters`."""
+    settings = settings or get_settings()
+    step = progress or (lambda fraction, text: None)
+    step(0.05, _("Scorecard"))
+    weekly = fetch_weekly(con, filters, week, settings)
+    week = IsoWeek.parse(weekly["week"])
+    step(0.2, _("Where the changes came from"))
+    decompositions = {kpi: [fetch_decomposition(con, filters, kpi, dim, week, settings)
+                            for dim in DECOMPOSE_DIMENSIONS]
+                      for kpi in flagged_ratio_kpis(weekly)}
+    step(0.4, _("Alerts"))
+    branch_names = fetch_branch_names(con)
+    try:
+        evaluation, problem = evaluate(con, filters, week, settings=settings, weekly=weekly,
+                                       branch_names=branch_names), None
+    except AlertRulesError as exc:
+        evaluation, problem = None, str(exc)
+    step(0.5, _("Fixes and top issues"))
+    fixes = fetch_week_fixes(con, week, resolve_as_of(con, filters), settings)
+    growth = fetch_category_growth(con, filters, week, settings=settings)
+    return Review(week, filters, weekly, decompositions, evaluation, problem, fixes, growth,
+                  last_load(con), branch_names)
+
+
+def filters_text(filters: Filters) -> str:
+    """The filters in words ('all tickets' when none); the week replaces any period."""
+    parts = [f"{view.dimension_label(dim)}: {', '.join(values)}"
+             for dim, values in filters.dimension_values().items() if values]
+    if filters.as_of is not None:
+        parts.append(_("as of {as_of} (override)").format(as_of=format_datetime(filters.as_of)))
+    return " · ".join(parts) if parts else _("all tickets (no filter)")
+
+
+def freshness_text(load: dict[str, Any] | None) -> str:
+    if load is None:
+        return _("no load recorded (data built by cxdash demo or loaded before load history)")
+    return _("last load {when}: {file} ({kind})").format(
+        when=format_datetime(load["started_at"]), file=load["file_name"], kind=load["kind"])
+
+
+def _figures(review: Review) -> list[tuple[str, go.Figure]]:
+    """(anchor, figure) of every chart, in page order."""
+    out = []
+    for kpi, results in review.decompositions.items():
+        best = max(results, key=lambda r: max((abs(g["contribution"]) for g in r["groups"]),
+                                              default=0.0))
+        out.append((f"decomposition-{kpi}",
+                    charts_weekly.decomposition_chart(best, review.branch_names)))
+    if any(r["growth"] > 0 for r in review.growth):
+        out.append(("growth", charts_weekly.growth_chart(review.growth)))
+    return out
+
+
+def _chart_html(figures: list[tuple[str, go.Figure]], static: bool) -> dict[str, Markup]:
+    out = {}
+    for anchor, fig in figures:
+        if static:
+            with warnings.catch_warnings():  # kaleido notes that a server ignores its options
+                warnings.simplefilter("ignore", UserWarning)
+                png = fig.to_image(format="png", width=900,
+                                   height=int(fig.layout.height or 400), scale=2)
+            data = base64.b64encode(png).decode("ascii")
+            out[anchor] = Markup(f'<img class="chart" alt="" src="data:image/png;base64,{data}">')
+        else:
+            out[anchor] = Markup(fig.to_html(full_html=False, include_plotlyjs=False,
+                                             config={"displaylogo": False, "responsive": True}))
+    return out
+
+
+def _fix_lines(fix: dict[str, Any], settings: Settings) -> list[str]:
+    """Each effect of a fix in words (the recovery work's view model when present)."""
+    lines = []
+    for effect in fix.get("effects", []):
+        try:
+            from dashboard.views.effects import effect_row
+
+            row = effect_row(effect, settings.min_sample, settings.effect_window_days)
+            lines.append(f"{view.label(_metric_kpi(effect['metric']))}: {row.effect_text} "
+                         f"({row.interval_text}; {row.reading_text})")
+        except (ImportError, KeyError, TypeError):
+            lines.append(view.effect_text(effect))
+    return lines
+
+
+def _metric_kpi(metric: str) -> str:
+    return {"churn_pct": "post_complaint_churn_pct"}.get(metric, metric)
+
+
+def context(review: Review, static: bool, settings: Settings | None = None) -> dict[str, Any]:
+    """The template's variables: every text in the current language."""
+    settings = settings or get_settings()
+    weekly = review.weekly
+    figures = _figures(review)
+    charts = _chart_html(figures, static)
+    as_of = weekly["as_of"]
+    decomps = []
+    for kpi, results in review.decompositions.items():
+        decomps.append({
+            "kpi": kpi, "label": view.label(kpi),
+            "sentences": [view.decomposition_sentence(r, review.branch_names) for r in results],
+            "chart": charts.get(f"decomposition-{kpi}"),
+        })
+    fixes = {kind: [{"id": f["fix_id"], "title": f["title"],
+                     "launched": format_date(f["launched_at"]),
+                     "lines": _fix_lines(f, settings)} for f in rows]
+             for kind, rows in review.fixes.items()}
+    return {
+        "lang": "zh-CN" if get_language() == "zh-CN" else "en",
+        "title": _("Weekly review"),
+        "week_text": view.week_label(review.week, as_of),
+        "complete": weekly["complete"],
+        "as_of": format_datetime(as_of),
+        "generated": format_datetime(datetime.now().replace(microsecond=0)),
+        "freshness": freshness_text(review.last_load),
+        "filters": filters_text(review.filters),
+        "cards": [view.card(r, settings.min_sample) for r in weekly["rows"]],
+        "sentences": view.change_sentences(weekly["rows"]),
+        "decompositions": decomps,
+        "decomposition_note": view.decomposition_note(),
+        "alerts": review.evaluation.alerts if review.evaluation else [],
+        "alerts_skipped": review.evaluation.skipped if review.evaluation else [],
+        "alerts_problem": review.alerts_problem,
+        "growth_sentence": view.growth_sentence(review.growth),
+        "growth_chart": charts.get("growth"),
+        "fixes": fixes,
+        "plotly_js": (Markup(_plotly_js()) if charts and not static else None),
+        "static": static,
+        "t": _texts(),
+        "week_label": format_week(review.week.monday),
+    }
+
+
+def _texts() -> dict[str, str]:
+    """Headings and column names of the template, in the current language."""
+    return {
+        "week": _("Week"), "as_of": _("Data as of"), "freshness": _("Freshness"),
+        "filters": _("Filters"), "generated": _("Generated"),
+        "incomplete": _("This week is not complete yet: its numbers will still change."),
+        "alerts": _("Alerts"), "no_alerts": _("No alert fires this week."),
+        "scorecard": _("Scorecard"), "kpi": _("KPI"), "value": _("This week"),
+        "target": _("Target"), "previous": _("Last week"), "avg_4w": _("4-week average"),
+        "change": _("Change"), "interval": _("95 % interval"), "notes": _("Notes"),
+        "on_target": _("on target"), "off_target": _("off target"),
+        "real": _("Is the change real?"),
+        "real_note": _("A change is flagged when its 95 % interval excludes 0; tickets and "
+                       "complaints when they leave the usual range (mean ± 2 sd of the 8 "
+                       "weeks before)."),
+        "where": _("Where did it come from?"),
+        "no_flagged": _("No share or average changed beyond noise this week."),
+        "top_issues": _("Top issues"), "fixes": _("Fixes"),
+        "launched": _("Launched this week"),
+        "completed": _("After-window completed this week"),
+        "no_fixes": _("No fix was launched or completed its after-window this week."),
+        "skipped": _("Not evaluated"),
+    }
+
+
+def _plotly_js() -> str:
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
+
+
+def render_html(review: Review, static: bool = False, settings: Settings | None = None) -> str:
+    env = Environment(loader=FileSystemLoader(TEMPLATES),
+                      autoescape=select_autoescape(["html", "j2"]))
+    return env.get_template("weekly_report.html.j2").render(**context(review, static, settings))
+
+
+def _start_kaleido() -> None:
+    """Static images through kaleido and the system chromium (one browser, reused)."""
+    import kaleido
+
+    os.environ.setdefault("BROWSER_PATH", CHROMIUM)
+    try:
+        kaleido.start_sync_server(silence_warnings=True)
+    except RuntimeError:
+        pass  # already running in this process
+
+
+def _stop_kaleido() -> None:
+    import kaleido
+
+    kaleido.stop_sync_server(silence_warnings=True)
+
+
+def html_to_pdf(html_path: Path, pdf_path: Path, timeout: int = 180) -> None:
+    """Print an HTML file to PDF with headless chromium (A4, no header/footer)."""
+    if not Path(CHROMIUM).exists():
+        raise ReportError(f"the PDF needs chromium at {CHROMIUM} (`make sysdeps` installs it)")
+    with tempfile.TemporaryDirectory(prefix="cxdash-chromium-",
+                                     ignore_cleanup_errors=True) as profile:
+        cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+               "--disable-dev-shm-usage", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}",
+               "--no-pdf-header-footer", "--run-all-compositor-stages-before-draw",
+               f"--print-to-pdf={pdf_path}", html_path.resolve().as_uri()]
+        result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if result.returncode != 0 or not pdf_path.exists() or pdf_path.stat().st_size == 0:
+        raise ReportError(f"chromium could not print the PDF: {result.stderr.strip()[-300:]}")
+
+
+def build_report(con: duckdb.DuckDBPyConnection, filters: Filters, week: IsoWeek | None,
+                 out: Path, lang: str | None = None, progress: Progress | None = None,
+                 warehouse: Path | None = None, settings: Settings | None = None) -> Path:
+    """Write the weekly review of `week` to `out`: HTML, or PDF when `out` ends in .pdf.
+    `lang`: en or zh-CN (default: the current language). Returns the path written."""
+    step = progress or (lambda fraction, text: None)
+    previous_lang = get_language()
+    if lang:
+        set_language(lang)
+    try:
+        review = collect(con, filters, week, settings, step)
+        out = Path(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if out.suffix.lower() != ".pdf":
+            step(0.7, _("Laying out the page"))
+            out.write_text(render_html(review, static=False, settings=settings),
+                           encoding="utf-8")
+        else:
+            step(0.6, _("Drawing the charts"))
+            _start_kaleido()
+            try:
+                html = render_html(review, static=True, settings=settings)
+            finally:
+                _stop_kaleido()
+            step(0.8, _("Printing the PDF"))
+            with tempfile.TemporaryDirectory(prefix="cxdash-report-") as tmp:
+                page = Path(tmp) / "weekly.html"
+                page.write_text(html, encoding="utf-8")
+                html_to_pdf(page, out.resolve())
+        step(1.0, _("Done"))
+        return out
+    finally:
+        set_language(previous_lang)
+
+
+def report_bytes(con: duckdb.DuckDBPyConnection, filters: Filters, week: IsoWeek, fmt: str,
+                 lang: str | None = None, progress: Progress | None = None) -> bytes:
+    """The report as bytes (for the page's download button): fmt 'html' or 'pdf'."""
+    with tempfile.TemporaryDirectory(prefix="cxdash-report-") as tmp:
+        path = Path(tmp) / f"weekly-review-{week.label}.{fmt}"
+        build_report(con, filters, week, path, lang=lang, progress=progress)
+        return path.read_bytes()
