@@ -233,3 +233,78 @@ def record_fix(fix: dict[str, Any]):
     from dashboard.load.record import record_fix as _record
 
     return _record(warehouse_path(), fix)
+
+
+# --- Weekly review ------------------------------------------------------------------------
+# The week is the period: the sidebar's period is dropped from the cache key.
+
+def _week_filters(filters: Filters) -> Filters:
+    from dataclasses import replace
+
+    return replace(filters, date_from=None, date_to=None)
+
+
+@_cached
+def _weekly(version: Version, filters: Filters, week: str | None) -> dict[str, Any]:
+    from queries import weekly as qw
+
+    return qw.fetch_weekly(connection(version), filters, qw.IsoWeek.parse(week) if week else None)
+
+
+def weekly(version: Version, filters: Filters, week: str | None) -> dict[str, Any]:
+    return _weekly(version, _week_filters(filters), week)
+
+
+@_cached
+def _weekly_decomposition(version: Version, filters: Filters, kpi: str, by: str,
+                          week: str) -> dict[str, Any]:
+    from queries import weekly as qw
+
+    return qw.fetch_decomposition(connection(version), filters, kpi, by, qw.IsoWeek.parse(week))
+
+
+def weekly_decomposition(version: Version, filters: Filters, kpi: str, by: str,
+                         week: str) -> dict[str, Any]:
+    return _weekly_decomposition(version, _week_filters(filters), kpi, by, week)
+
+
+@_cached
+def _weekly_alerts(version: Version, filters: Filters, week: str, lang: str):
+    from dashboard.alerts import evaluate
+    from queries import weekly as qw
+
+    con = connection(version)
+    return evaluate(con, filters, qw.IsoWeek.parse(week), branch_names=branch_names(version))
+
+
+def weekly_alerts(version: Version, filters: Filters, week: str, lang: str):
+    """The alerts that fire (dashboard.alerts.Evaluation); messages in `lang`."""
+    return _weekly_alerts(version, _week_filters(filters), week, lang)
+
+
+@_cached
+def _weekly_growth(version: Version, filters: Filters, week: str) -> list[dict[str, Any]]:
+    from queries import weekly as qw
+
+    return qw.fetch_category_growth(connection(version), filters, qw.IsoWeek.parse(week))
+
+
+def weekly_growth(version: Version, filters: Filters, week: str) -> list[dict[str, Any]]:
+    return _weekly_growth(version, _week_filters(filters), week)
+
+
+@_cached
+def weekly_fixes(version: Version, week: str, as_of_override: datetime | None = None
+                 ) -> dict[str, list[dict[str, Any]]]:
+    from queries import weekly as qw
+
+    con = connection(version)
+    as_of_value = as_of_override or api.stored_as_of(con)
+    return qw.fetch_week_fixes(con, qw.IsoWeek.parse(week), as_of_value)
+
+
+@_cached
+def last_load(version: Version) -> dict[str, Any] | None:
+    from dashboard.report import last_load as _last_load
+
+    return _last_load(connection(version))

@@ -144,6 +144,7 @@ class Card:
     on_target: bool | None
     colour: str
     flagged: bool
+    thin_note: str | None
     notes: tuple[str, ...]
     help: str
 
@@ -169,10 +170,9 @@ def card(row: dict[str, Any], min_sample: int) -> Card:
     if row.get("week"):
         notes.append(_("for {week}, the latest week whose complaints have all matured").format(
             week=format_week(row["week"])))
-    if row.get("thin"):
-        notes.append(_("thin week: n = {n} (below {min})").format(
-            n=format_number(row["n"]), min=format_number(min_sample)))
-    elif row.get("n") is not None and kpi not in COUNTS:
+    thin = (_("thin week: n = {n} (below {min})").format(
+        n=format_number(row["n"]), min=format_number(min_sample)) if row.get("thin") else None)
+    if not thin and row.get("n") is not None and kpi not in COUNTS:
         notes.append(_("n = {n}").format(n=format_number(row["n"])))
     if row.get("value") is None:
         notes.append(_("no data this week"))
@@ -193,7 +193,7 @@ def card(row: dict[str, Any], min_sample: int) -> Card:
             value=format_kpi_value(kpi, row["target"]))),
         on_target=target_met(kpi, row.get("value"), row.get("target")),
         colour=change_colour(kpi, row.get("change"), bool(row.get("flagged"))),
-        flagged=bool(row.get("flagged")), notes=tuple(notes),
+        flagged=bool(row.get("flagged")), thin_note=thin, notes=tuple(notes),
         help=_(KPI_CATALOG[kpi].help) if kpi in KPI_CATALOG else "",
     )
 

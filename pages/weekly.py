@@ -1,0 +1,183 @@
+"""Weekly review: are we on target, what moved since last week, is the move real, where
+did it come from -- plus the alerts, fixes and top issues of one ISO week, and the same
+review as a file to send. Numbers come from the query layer (dashboard.data ->
+queries.weekly, dashboard.alerts); words and colours from dashboard.views.weekly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from dashboard import charts_weekly, data
+from dashboard.i18n import _, format_datetime, get_language
+from dashboard.report import filters_text, flagged_ratio_kpis, freshness_text, report_bytes
+from dashboard.settings import get_settings
+from dashboard.state import drill_to
+from dashboard.views import weekly as vm
+from queries.weekly import DECOMPOSE_DIMENSIONS, IsoWeek, latest_complete_week, weeks_until
+
+PAGES = Path(__file__).resolve().parent
+WEEK_KEY = "weekly_week"
+URL_KEY = "w_week"
+
+ctx = st.session_state["ctx"]
+settings = get_settings()
+version = ctx.version
+filters = ctx.filters
+summary = data.summary(version)
+lang = get_language()
+
+st.title(_("Weekly review"))
+if ctx.as_of is None:
+    st.info(_("There are no timestamps yet, so there is no week to review."))
+    st.stop()
+
+# --- the week picker (kept in the URL as w_week) ---------------------------------------
+weeks = weeks_until(summary["first_day"], ctx.as_of)
+labels = {w.label: vm.week_label(w, ctx.as_of) for w in weeks}
+default = latest_complete_week(ctx.as_of).label
+if WEEK_KEY not in st.session_state or st.session_state[WEEK_KEY] not in labels:
+    wanted = st.query_params.get(URL_KEY)
+    st.session_state[WEEK_KEY] = wanted if wanted in labels else (
+        default if default in labels else weeks[0].label)
+week_label = st.selectbox(_("Week"), list(labels), key=WEEK_KEY, format_func=labels.get,
+                          help=_("ISO weeks, Monday to Sunday. The latest complete week is "
+                                 "chosen unless you pick another."))
+if st.query_params.get(URL_KEY) != week_label:
+    st.query_params[URL_KEY] = week_label
+week = IsoWeek.parse(week_label)
+
+review = data.weekly(version, filters, week_label)
+st.caption(_("{filters} · as of {as_of} · freshness: {freshness}").format(
+    filters=filters_text(filters), as_of=format_datetime(ctx.as_of),
+    freshness=freshness_text(data.last_load(version))))
+st.caption(_("The sidebar's period does not apply here: the week is the period."))
+if not review["complete"]:
+    st.warning(_("This week is not complete yet: its numbers will still change."),
+               icon=":material/hourglass_top:")
+
+# --- alerts --------------------------------------------------------------------------
+evaluation = data.weekly_alerts(version, filters, week_label, lang)
+st.subheader(_("Alerts"))
+if evaluation.alerts:
+    for alert in evaluation.alerts:
+        st.error(f"**{alert['rule']}** · {alert['message']}", icon=":material/notifications:")
+else:
+    st.success(_("No alert fires this week."), icon=":material/check_circle:")
+for name, reason in evaluation.skipped:
+    st.caption(_("Rule {name!r} was not evaluated: {reason}.").format(name=name, reason=reason))
+
+# --- scorecard -----------------------------------------------------------------------
+st.subheader(_("Scorecard"))
+cards = [vm.card(row, settings.min_sample) for row in review["rows"]]
+for start in range(0, len(cards), 5):
+    for column, c in zip(st.columns(5), cards[start:start + 5], strict=False):
+        better = vm.higher_is_better(c.kpi)
+        colour = ("off" if not c.flagged or better is None
+                  else "normal" if better else "inverse")
+        with column:
+            st.metric(c.label, c.value, delta=c.change if c.change != vm.na() else None,
+                      delta_color=colour, help=c.help, border=True)
+            lines = [_("last week {previous} · 4-week avg {avg}").format(
+                previous=c.previous, avg=c.avg_4w)]
+            if c.target:
+                status = ("" if c.on_target is None else
+                          " · :green[" + _("on target") + "]" if c.on_target else
+                          " · :red[" + _("off target") + "]")
+                lines.append(c.target + status)
+            if c.interval:
+                lines.append(c.interval)
+            if c.thin_note:
+                lines.append(":orange[" + c.thin_note + "]")
+            lines += list(c.notes)
+            st.caption("  \n".join(lines))
+st.caption(_("A change is coloured only when it is beyond noise (green: better, red: worse)."))
+
+# --- is the change real? -------------------------------------------------------------
+st.subheader(_("Is the change real?"))
+st.markdown("\n".join(
+    f"- **{sentence}**" if flagged else f"- {sentence}"
+    for flagged, sentence in vm.change_sentences(review["rows"])))
+st.caption(_("A change is flagged when its 95 % interval excludes 0; tickets and complaints "
+             "when they leave the usual range (mean ± 2 sd of the 8 weeks before)."))
+
+# --- where did it come from? -----------------------------------------------------------
+st.subheader(_("Where did it come from?"))
+target_page = "explore" if (PAGES / "explore.py").exists() else "overview"
+
+
+def picked(event: Any) -> dict[str, Any] | None:
+    """The first selected point of a chart event (AppTest gives a plain dict)."""
+    if not event:
+        return None
+    selection = event.get("selection") if hasattr(event, "get") else None
+    points = (selection or {}).get("points") or []
+    return points[0] if points else None
+
+
+flagged = flagged_ratio_kpis(review)
+if not flagged:
+    st.info(_("No share or average changed beyond noise this week."))
+names = data.branch_names(version)
+for kpi in flagged:
+    st.markdown(f"**{vm.label(kpi)}**")
+    results = {dim: data.weekly_decomposition(version, filters, kpi, dim, week_label)
+               for dim in DECOMPOSE_DIMENSIONS}
+    st.markdown("\n".join(f"- {vm.decomposition_sentence(r, names)}" for r in results.values()))
+    dim = st.segmented_control(_("By"), list(DECOMPOSE_DIMENSIONS), default="category",
+                               format_func=vm.dimension_label, key=f"weekly_by_{kpi}") \
+        or "category"
+    result = results[dim]
+    event = st.plotly_chart(charts_weekly.decomposition_chart(result, names),
+                            key=f"weekly_decomp_{kpi}_{dim}", on_select="rerun",
+                            selection_mode="points", width="stretch")
+    point = picked(event)
+    if point is not None:
+        index = point.get("point_index", point.get("point_number"))
+        if index is not None and index < len(result["groups"]):
+            group = result["groups"][index]["group"]
+            set_filters, params = vm.drill_params(dim, group, IsoWeek.parse(result["week"]).monday)
+            drill_to(target_page, set_filters=set_filters, params=params)
+st.caption(vm.decomposition_note() + " " + _("Click a bar to see its tickets of the week."))
+
+# --- top issues ------------------------------------------------------------------------
+st.subheader(_("Top issues"))
+growth = data.weekly_growth(version, filters, week_label)
+st.markdown(vm.growth_sentence(growth))
+if any(r["growth"] > 0 for r in growth):
+    st.plotly_chart(charts_weekly.growth_chart(growth), key="weekly_growth", width="stretch")
+
+# --- fixes -----------------------------------------------------------------------------
+st.subheader(_("Fixes"))
+fixes = data.weekly_fixes(version, week_label, filters.as_of)
+if not fixes["launched"] and not fixes["completed"]:
+    st.caption(_("No fix was launched or completed its after-window this week."))
+for kind, heading in (("launched", _("Launched this week")),
+                      ("completed", _("After-window completed this week"))):
+    if fixes[kind]:
+        st.markdown(f"**{heading}**")
+        for fix in fixes[kind]:
+            lines = "\n".join(f"    - {vm.effect_text(e)}" for e in fix["effects"])
+            st.markdown(f"- {fix['fix_id']} · {fix['title']}\n{lines}")
+
+# --- the report ------------------------------------------------------------------------
+st.subheader(_("Send the review"))
+fmt = st.segmented_control(_("Format"), ["html", "pdf"], default="html",
+                           format_func=lambda f: {"html": "HTML", "pdf": "PDF"}[f],
+                           key="weekly_report_format") or "html"
+wanted = (week_label, fmt, lang, filters)
+if st.button(_("Build the report"), key="weekly_report_build", icon=":material/description:"):
+    bar = st.progress(0.0, text=_("Starting"))
+    content = report_bytes(data.connection(version), filters, week, fmt, lang=lang,
+                           progress=lambda fraction, text: bar.progress(fraction, text=text))
+    st.session_state["weekly_report_file"] = (wanted, content)
+built = st.session_state.get("weekly_report_file")
+if built and built[0] == wanted:
+    st.download_button(
+        _("Download the report ({format})").format(format=fmt.upper()), data=built[1],
+        file_name=f"weekly-review-{week_label}.{fmt}",
+        mime="application/pdf" if fmt == "pdf" else "text/html", key="weekly_report_download",
+        icon=":material/download:")
