@@ -25,7 +25,8 @@ STEP_COLUMNS = (("received", "created_at"), ("assigned", "assigned_at"),
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     fig.update_layout(title={"text": title, "x": 0, "font": {"size": 15}}, height=height,
                       margin={"l": 10, "r": 10, "t": 44, "b": 10}, showlegend=True,
-                      legend={"orientation": "h", "y": -0.25, "x": 0})
+                      legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1,
+                              "xanchor": "right"})
     return fig
 
 
@@ -40,12 +41,16 @@ def ticket_timeline(ticket: dict[str, Any], surveys: pl.DataFrame | None = None)
     xs = [t for _s, t in steps]
     labels = [_(STAGE_LABELS[s]) for s, _t in steps]
     fig.add_trace(go.Scatter(
-        x=xs, y=[0] * len(xs), mode="lines+markers+text", text=labels,
-        textposition="top center", name=_("Stages"),
+        x=xs, y=[0] * len(xs), mode="lines+markers", text=labels, name=_("Stages"),
         line={"color": PALETTE["muted"], "width": 3},
         marker={"size": 13, "color": PALETTE["primary"]},
         customdata=[format_datetime(t) for t in xs],
         hovertemplate="%{text}: %{customdata}<extra></extra>"))
+    # stage names above the markers, alternately high and low so close stages stay legible
+    for i, (x, label) in enumerate(zip(xs, labels, strict=True)):
+        fig.add_annotation(x=x, y=0, text=label, showarrow=True, arrowhead=0, ax=0,
+                           ay=-28 if i % 2 == 0 else -58, font={"size": 12},
+                           arrowcolor="#bbb")
     # the time each step took, written under the middle of its segment
     for (s0, t0), (s1, t1) in zip(steps, steps[1:], strict=False):
         minutes = (t1 - t0).total_seconds() / 60.0
@@ -61,9 +66,11 @@ def ticket_timeline(ticket: dict[str, Any], surveys: pl.DataFrame | None = None)
             .format(state=sla_label(state)), line={"color": color, "dash": "dash", "width": 2},
             hovertemplate=_("First-response deadline") + f": {format_datetime(deadline)}"
             "<extra></extra>"))
-    fig.update_yaxes(visible=False, range=[-1, 1.2])
+        fig.add_annotation(x=deadline, y=-0.9, text=_("first-response deadline"),
+                           showarrow=False, xanchor="left", font={"size": 11, "color": color})
+    fig.update_yaxes(visible=False, range=[-1, 1.3])
     fig.update_xaxes(showgrid=True)
-    return _layout(fig, _("Timeline of this ticket"), 260)
+    return _layout(fig, _("Timeline of this ticket"), 300)
 
 
 def customer_timeline(contacts: pl.DataFrame, churned_at: Any = None) -> go.Figure:

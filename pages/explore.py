@@ -17,11 +17,12 @@ import streamlit as st
 from dashboard import charts_explore, data
 from dashboard.export import header_block, to_csv, to_xlsx
 from dashboard.i18n import _, format_date, format_number
-from dashboard.kpi_view import card
-from dashboard.masking import mask_frame, mask_record, mask_text
+from dashboard.kpi_view import render_card
+from dashboard.masking import mask_frame, mask_record
 from dashboard.settings import get_settings
 from dashboard.state import drill_to
 from dashboard.views import explore as vx
+from dashboard.views.cards import build_cards
 from queries.explore import SLA_STATES, SORT_KEYS, STAGES, AGE_BANDS
 
 ctx = st.session_state["ctx"]
@@ -58,7 +59,8 @@ _write_url(state)
 
 def draw_breadcrumb() -> None:
     crumbs = vx.breadcrumb(state, filters, branch_names)
-    cols = st.columns(len(crumbs) + max(0, 8 - len(crumbs)), gap="small")
+    widths = [len(c.label) + 6 for c in crumbs]
+    cols = st.columns([*widths, max(10, 120 - sum(widths))], gap="small")
     for i, (col, crumb) in enumerate(zip(cols, crumbs, strict=False)):
         with col:
             if crumb.current:
@@ -93,11 +95,13 @@ def downloads(frame: pl.DataFrame, title: str, key: str, extra: list[str] | None
 
 
 def kpi_strip() -> None:
-    comparison = data.kpi_comparison(version, filters)
+    """The KPI cards of the slice (the Overview's card rules, dashboard.views.cards)."""
+    comparison = data.kpi_comparison(version, filters, ctx.preset)
     keys = ("tickets", "sla_met_pct", "fcr_pct", "repeat_complaint_pct", "csat_avg", "nps")
-    for column, key in zip(st.columns(len(keys)), keys, strict=True):
+    views = build_cards(comparison, settings, keys=keys)
+    for column, view in zip(st.columns(len(views)), views, strict=True):
         with column:
-            card(key, comparison, settings.targets(), settings.min_sample)
+            render_card(view)
 
 
 def selected_row(key: str) -> int | None:
@@ -306,11 +310,11 @@ def level_ticket() -> None:
         ticket["type"].capitalize(), ticket["category"], ticket["channel"].capitalize(),
         f"{ticket['branch_id']} · {branch_names.get(ticket['branch_id'], '')}".rstrip(" ·"),
         ticket.get("region") or "", _("priority {p}").format(p=ticket["priority"])) if x))
-    m = st.columns(6)
-    m[0].metric(_("Open at as of"), vx.yes_no(ticket.get("is_open")), border=True)
-    m[1].metric(_("First-response SLA"), vx.sla_label(ticket.get("sla_state")), border=True)
-    m[2].metric(_("First response"), vx.duration(ticket.get("frt_min")), border=True)
-    m[3].metric(_("Resolution"), vx.duration(ticket.get("resolution_min")), border=True)
+    m = [*st.columns(3), *st.columns(3)]
+    m[0].metric(_("First-response SLA"), vx.sla_label(ticket.get("sla_state")), border=True)
+    m[1].metric(_("First response"), vx.duration(ticket.get("frt_min")), border=True)
+    m[2].metric(_("Resolution"), vx.duration(ticket.get("resolution_min")), border=True)
+    m[3].metric(_("Open at as of"), vx.yes_no(ticket.get("is_open")), border=True)
     m[4].metric(_("Reopens"), format_number(ticket.get("reopen_count")), border=True)
     m[5].metric(_("Escalated"), vx.yes_no(ticket.get("escalated")), border=True)
     facts = [
@@ -379,13 +383,16 @@ def level_customer() -> None:
         return
     st.subheader(_("Customer {id}").format(id=story.customer_id))
     p = story.profile or {}
-    m = st.columns(5)
+    m = [*st.columns(3), *st.columns(3)]
     m[0].metric(_("Segment"), p.get("segment") or _("n/a"), border=True)
     m[1].metric(_("Annual value"), vx.money(p.get("annual_value")), border=True)
     m[2].metric(_("Tenure"), vx.tenure_text(p.get("tenure_days")), border=True)
     m[3].metric(_("Churned"), format_date(p["churned_at"]) if p.get("churned_at")
                 else _("no"), border=True)
     m[4].metric(_("Contacts"), format_number(story.contacts.height), border=True)
+    home = p.get("home_branch_id")
+    m[5].metric(_("Home branch"), (f"{home} · {p.get('home_branch_name') or ''}".rstrip(" ·")
+                                   if home else _("n/a")), border=True)
     if not story.profile:
         st.caption(_("This id is on tickets but not in the customers extract."))
     contacts = mask_frame(story.contacts)

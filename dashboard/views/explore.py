@@ -351,7 +351,7 @@ def breadcrumb(state: ExploreState, filters: Any,
                             params=params))
     if state.level == "at_risk":
         crumbs.append(Crumb(_(LEVEL_LABELS["at_risk"]), "at_risk"))
-    if state.level in PATH:
+    if state.level in PATH and len(crumbs) > 1:
         # the breakdown level itself: which dimension the table lists
         crumbs.append(Crumb(_(LEVEL_LABELS[state.level]), state.level))
     marked = [replace(c, current=(i == len(crumbs) - 1)) for i, c in enumerate(crumbs)]
@@ -408,12 +408,13 @@ def ticket_table(frame: pl.DataFrame) -> pl.DataFrame:
         "customer_id": [r.get("customer_id") for r in rows],
         "subject": [r.get("subject") for r in rows],
     }, schema_overrides={"csat": pl.Int64, "nps": pl.Int64, "reopen_count": pl.Int64,
-                         "created_at": pl.Datetime("us")}, strict=False)
+                         "created_at": pl.Datetime("us")}, strict=False
+    ).select(TICKET_TABLE_COLUMNS)
 
 
 TICKET_TABLE_COLUMNS = ("ticket_id", "created_at", "channel", "branch_id", "category", "type",
-                        "priority", "stage", "open", "first_response", "resolution", "sla",
-                        "repeat", "reopen_count", "escalated", "csat", "nps", "customer_id",
+                        "sla", "first_response", "resolution", "stage", "open", "csat", "nps",
+                        "repeat", "reopen_count", "escalated", "priority", "customer_id",
                         "subject")
 COLUMN_LABELS: dict[str, str] = {
     "ticket_id": N_("Ticket"), "created_at": N_("Created"), "channel": N_("Channel"),
