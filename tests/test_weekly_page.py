@@ -1,0 +1,103 @@
+"""The Weekly review page through AppTest: it runs, picks the latest complete week, shows
+the numbers `cxdash weekly --json` prints, and a decomposition bar drills to Explore."""
+
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stdout
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from dashboard import cli
+from dashboard.settings import get_settings
+from dashboard.views.weekly import format_kpi_change, format_kpi_value, label
+from tests.conftest import REPO
+
+APP = str(REPO / "dashboard" / "app.py")
+PAGE = "../pages/weekly.py"
+
+
+def run_page(warehouse: Path, monkeypatch, query: dict | None = None) -> AppTest:
+    monkeypatch.setenv("CXDASH_WAREHOUSE", str(warehouse))
+    get_settings.cache_clear()  # an earlier CLI call may have cached settings without it
+    at = AppTest.from_file(APP, default_timeout=90)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def cli_json(*args: str):
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert cli.main(list(args)) == 0
+    return json.loads(out.getvalue())
+
+
+def test_the_page_shows_the_latest_complete_week_with_the_cli_numbers(demo_warehouse,
+                                                                        monkeypatch):
+    at = run_page(demo_warehouse, monkeypatch)
+    payload = cli_json("weekly", "--json", "--warehouse", str(demo_warehouse))
+    assert payload["complete"] is True
+    assert at.selectbox(key="weekly_week").value == payload["week"]
+    assert at.query_params["w_week"] == [payload["week"]] or \
+        at.query_params["w_week"] == payload["week"]
+    shown = {m.label: (m.value, m.delta) for m in at.metric}
+    for row in payload["rows"]:
+        value, delta = shown[label(row["kpi"])]
+        assert value == format_kpi_value(row["kpi"], row["value"]), row["kpi"]
+        assert delta == format_kpi_change(row["kpi"], row["change"]), row["kpi"]
+
+
+def test_an_incomplete_week_is_said_to_be_incomplete(demo_warehouse, monkeypatch):
+    payload = cli_json("weekly", "--json", "--warehouse", str(demo_warehouse))
+    from queries.weekly import IsoWeek
+
+    current = IsoWeek.parse(payload["week"]).shift(1).label  # the week holding as_of
+    at = run_page(demo_warehouse, monkeypatch, {"w_week": current})
+    assert at.selectbox(key="weekly_week").value == current
+    assert any("not complete" in w.value for w in at.warning)
+
+
+def test_the_change_sentences_list_flagged_changes_first(demo_warehouse, monkeypatch):
+    at = run_page(demo_warehouse, monkeypatch)
+    payload = cli_json("weekly", "--json", "--warehouse", str(demo_warehouse))
+    flagged = [r for r in payload["rows"] if r["flagged"]]
+    text = "\n".join(m.value for m in at.markdown)
+    bullets = [line for line in text.splitlines() if line.startswith("- ")]
+    sentences = [b for b in bullets if " from " in b or "stayed" in b]
+    # the first len(flagged) sentences are bold (flagged), the next ones are not
+    assert all(s.startswith("- **") for s in sentences[:len(flagged)])
+    assert not any(s.startswith("- **") for s in sentences[len(flagged):len(payload["rows"])])
+
+
+def test_a_click_on_a_decomposition_bar_opens_explore_with_the_group_and_week(
+        make_warehouse, monkeypatch):
+    # the tiny warehouse of test_weekly: resolved 0 % (W09) -> 100 % (W10) is flagged
+    from tests.test_weekly import _weekly_warehouse
+
+    wh = _weekly_warehouse(make_warehouse)
+    at = run_page(wh.path, monkeypatch, {"as_of": "2026-03-10 00:00", "w_week": "2026-W10"})
+    assert at.selectbox(key="weekly_week").value == "2026-W10"
+    groups = cli_json("weekly", "--json", "--warehouse", str(wh.path), "--as-of",
+                      "2026-03-10 00:00", "--week", "2026-W10", "--decompose", "resolved_pct",
+                      "--by", "channel")
+    key = "weekly_decomp_resolved_pct_channel"
+    at.segmented_control(key="weekly_by_resolved_pct").set_value("channel").run()
+    at.session_state[key] = {"selection": {"points": [{"point_index": 0}], "point_indices": [0],
+                                           "box": [], "lasso": []}}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+
+    def param(name):
+        value = at.query_params.get(name)
+        return value[0] if isinstance(value, list) and len(value) == 1 else value
+
+    assert param("channel") == groups[0]["group"]
+    assert (param("from"), param("to")) == ("2026-03-02", "2026-03-08")  # Mon..Sun of W10
+    assert param("x_level") == "tickets" and param("x_week") == "2026-03-02"
