@@ -126,16 +126,6 @@ def test_funnel_page_shows_the_funnel_of_the_cli(demo_warehouse, monkeypatch):
     assert table["Tickets"].to_list() == [format_value(r["tickets"]) for r in rows]
 
 
-def test_recovery_page_flags_partial_windows_and_missing_controls(demo_warehouse, monkeypatch):
-    at = run_app(demo_warehouse, monkeypatch)
-    at.switch_page("../pages/recovery.py").run()
-    table = at.dataframe[0].value  # the page has one table
-    notes = dict(zip(table["Fix"].to_list(), table["Notes"].to_list(), strict=True))
-    # F-11 launched 40 days before the data ends: its 90-day after-window is partial
-    assert any(fix.startswith("F-11") and "partial window" in n for fix, n in notes.items())
-    assert any("partial" in i.value.lower() for i in at.info)
-
-
 def test_empty_warehouse_says_how_to_get_data(tmp_path, monkeypatch):
     at = run_app(tmp_path / "nothing.duckdb", monkeypatch)
     text = " ".join(i.value for i in at.info)
@@ -203,25 +193,6 @@ def test_data_page_without_a_warehouse_still_offers_loading(tmp_path, monkeypatc
     assert at.selectbox(key="data_kind").options[1:] == ["tickets", "surveys", "customers",
                                                           "branches", "fixes"]
     assert any("No warehouse yet" in i.value for i in at.info)
-
-
-def test_recovery_page_says_plainly_when_a_fix_has_no_control_group(make_warehouse, monkeypatch):
-    from datetime import date
-
-    from tests.fixtures import ticket
-
-    wh = make_warehouse(
-        tickets=[ticket(f"T{i}", f"2024-0{1 + i % 6}-1{i % 9} 10:00", customer_id=f"C{i % 5}")
-                 for i in range(40)],
-        fixes=[{"fix_id": "F-ALL", "title": "Company-wide script", "launched_at": date(2024, 4, 1)}],
-    )
-    at = run_app(wh.path, monkeypatch)
-    at.switch_page("../pages/recovery.py").run()
-    assert not at.exception
-    table = at.dataframe[0].value
-    assert table["Control before → after"].to_list() == ["none"]
-    assert "no control group" in table["Notes"][0]
-    assert any("Without a control group" in w.value and "F-ALL" in w.value for w in at.warning)
 
 
 def test_as_of_override_from_the_url_matches_cli_as_of(demo_warehouse, monkeypatch):
