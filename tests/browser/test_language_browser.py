@@ -1,0 +1,72 @@
+"""Switching the language in a real browser: Chinese headings, the same numbers, and a URL
+that keeps both the language and the filters (a shared link opens in the same language)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+CJK = re.compile(r"[\u4e00-\u9fff]")
+SHOTS = ARTIFACTS / "i18n"
+
+
+def wait_for_run(page) -> None:
+    """Wait until the script has finished its run (never a fixed sleep)."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                           timeout=60_000)
+
+
+def card_numbers(page) -> list[list[str]]:
+    """The digits of every KPI card, in order (units and words differ by language)."""
+    values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    return [re.findall(r"[-+]?\d[\d,]*(?:\.\d+)?", v) for v in values]
+
+
+def heading(page) -> str:
+    return page.locator("h1").first.inner_text().strip()
+
+
+def test_switching_to_chinese_keeps_the_numbers_and_the_filters_in_the_url(live_app, chromium):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = chromium.new_context(viewport={"width": 1400, "height": 1100})
+    page = context.new_page()
+    page.goto(f"{live_app.url}/?period=30d&channel=phone")
+    wait_for_run(page)
+    page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
+    english = card_numbers(page)
+    assert english and any(english)
+    assert not CJK.search(heading(page))
+    page.wait_for_url(re.compile(r"lang=en"), timeout=30_000)
+
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Language").first
+    box.click()
+    page.get_by_role("option", name="中文").click()
+    page.wait_for_url(re.compile(r"lang=zh-CN"), timeout=30_000)
+    wait_for_run(page)
+    page.wait_for_function(
+        "() => /[\\u4e00-\\u9fff]/.test(document.querySelector('h1')?.innerText || '')",
+        timeout=30_000)
+    page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
+    assert CJK.search(heading(page))
+    assert card_numbers(page) == english  # the same numbers, only the words changed
+    url = page.url
+    assert "lang=zh-CN" in url and "channel=phone" in url and "period=30d" in url
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=60_000)
+    page.screenshot(path=SHOTS / "overview-zh-CN.png", full_page=True)
+    context.close()
+
+    # A colleague opens the link: a new session, the same language, filters and numbers.
+    fresh = chromium.new_context(viewport={"width": 1400, "height": 1100})
+    page2 = fresh.new_page()
+    page2.goto(url)
+    wait_for_run(page2)
+    page2.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
+    assert CJK.search(heading(page2))
+    assert card_numbers(page2) == english
+    sidebar = page2.locator('[data-testid="stSidebar"]').inner_text()
+    assert "Phone" in sidebar or "phone" in sidebar or "电话" in sidebar
+    fresh.close()
