@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from contextlib import redirect_stderr, redirect_stdout
@@ -881,3 +882,277 @@ def test_keep_last_and_where_skip_rows_apart_from_rejects(tmp_path, wh):
     assert table(wh, "select rows_read, rows_rejected, rows_skipped from loads") == [(5, 1, 3)]
     assert [x["line"] for x in rejects(wh)] == [5]
     assert "3 row(s) skipped on purpose" in r["message"]
+
+
+# --- shipped profiles of issue 14, each on a small file written in its layout -------------
+
+def _accounted(r) -> bool:
+    return r.rows_read == r.new + r.updated + r.rejected + r.skipped
+
+
+def test_servicenow_event_log_keeps_each_incidents_last_update(tmp_path, wh):
+    f = write(tmp_path / "incident_event_log.csv",
+              "number,incident_state,active,reassignment_count,reopen_count,sys_mod_count,"
+              "made_sla,caller_id,opened_at,sys_updated_at,contact_type,category,"
+              "assignment_group,assigned_to,priority,resolved_at,closed_at\n"
+              "INC0000045,New,true,0,0,0,true,Caller 2403,29/2/2016 01:16,29/2/2016 01:23,"
+              "Phone,Category 55,Group 56,?,3 - Moderate,?,?\n"
+              "INC0000045,Resolved,true,0,0,2,true,Caller 2403,29/2/2016 01:16,29/2/2016 11:29,"
+              "Phone,Category 55,Group 56,Resolver 149,3 - Moderate,29/2/2016 11:29,?\n"
+              "INC0000045,Closed,false,0,0,4,true,Caller 2403,29/2/2016 01:16,5/3/2016 12:00,"
+              "Phone,Category 55,Group 56,Resolver 149,3 - Moderate,29/2/2016 11:29,5/3/2016 12:00\n"
+              "INC0000047,Active,true,1,0,1,true,?,29/2/2016 04:40,29/2/2016 06:10,"
+              "Email,?,?,Resolver 31,2 - High,?,?\n"
+              "INC0000048,Awaiting Vendor,true,0,0,1,false,Caller 9,31/2/2016 06:10,"
+              "1/3/2016 06:10,Self service,Category 2,Group 70,?,4 - Low,?,?\n")  # Feb 31
+    r = load_file(wh, f)  # detected from the header
+    assert (r.profile, r.kind) == ("servicenow", "tickets")
+    # 5 rows = 2 new + 0 updated + 1 rejected (INC48: 31 Feb) + 2 skipped (INC45's updates)
+    assert (r.rows_read, r.new, r.updated, r.rejected, r.skipped) == (5, 2, 0, 1, 2)
+    assert _accounted(r)
+    rows = table(wh, "select ticket_id, status, channel, branch_id, category, priority, "
+                     "customer_id, agent_id, resolved_at, closed_at from tickets order by 1")
+    assert rows == [
+        ("INC0000045", "closed", "phone", "Group 56", "Category 55", "normal", "Caller 2403",
+         "Resolver 149", datetime(2016, 2, 29, 11, 29), datetime(2016, 3, 5, 12, 0)),
+        ("INC0000047", "in_progress", "email", "(no assignment group)", "(no category)",
+         "high", None, "Resolver 31", None, None)]
+    (rej,) = rejects(wh)
+    assert rej["line"] == 6 and rej["column"] == "created_at"
+
+
+def test_servicenow_incident_export_maps_states_and_priorities(tmp_path, wh):
+    f = write(tmp_path / "incident.csv",
+              "number,opened_at,short_description,caller_id,priority,state,category,"
+              "assignment_group,assigned_to,contact_type,reassignment_count,reopen_count,"
+              "made_sla,resolved_at,closed_at\n"
+              "INC0010001,2024-05-01 09:00:00,Printer jammed,Abel Tuter,1 - Critical,Closed,"
+              "hardware,Service Desk,Beth Anglin,Phone,0,1,true,2024-05-01 10:00:00,"
+              "2024-05-02 10:00:00\n"
+              "INC0010002,2024-05-01 09:30:00,VPN down,,4 - Low,In Progress,network,,,"
+              ",1,0,false,,\n")
+    r = load_file(wh, f, profile="servicenow")
+    assert (r.rows_read, r.new, r.rejected, r.skipped) == (2, 2, 0, 0) and _accounted(r)
+    assert table(wh, "select ticket_id, status, priority, channel, branch_id, reopen_count, "
+                     "customer_id, subject from tickets order by 1") == [
+        ("INC0010001", "closed", "urgent", "phone", "Service Desk", 1, "Abel Tuter",
+         "Printer jammed"),
+        ("INC0010002", "in_progress", "low", "unknown", "(no assignment group)", 0, None,
+         "VPN down")]
+
+
+def test_open311_requests_give_a_resolved_share_from_their_status(tmp_path, wh):
+    f = write(tmp_path / "requests.csv",
+              "service_request_id,status,status_notes,service_name,service_code,description,"
+              "agency_responsible,service_notice,requested_datetime,updated_datetime,"
+              "expected_datetime,address,zipcode,lat,long\n"
+              "638344,closed,Duplicate request.,Pothole,006,Big hole,Streets Dept,,"
+              "2024-04-14T06:37:38-08:00,2024-04-15T09:00:00-08:00,,8TH AVE,94122,37.76,-122.46\n"
+              "638349,open,,Graffiti Removal,008,On the wall,,,"
+              "2024-04-19T06:37:38-08:00,2024-04-19T08:00:00-08:00,,Market St,94103,37.77,-122.41\n"
+              "638351,acknowledged,,Pothole,006,,Streets Dept,,"
+              "2024-04-20T10:00:00-08:00,2024-04-20T11:00:00-08:00,,,,,\n"
+              "638352,solved,,Pothole,006,,Streets Dept,,"                          # line 5
+              "2024-04-21T10:00:00-08:00,2024-04-21T11:00:00-08:00,,,,,\n")
+    r = load_file(wh, f)
+    assert (r.profile, r.rows_read, r.new, r.rejected, r.skipped) == ("open311", 4, 3, 1, 0)
+    assert _accounted(r)
+    # warehouse timezone UTC: -08:00 + 8 h
+    assert table(wh, "select ticket_id, status, branch_id, category, channel, created_at, "
+                     "closed_at, resolved_at from tickets order by 1") == [
+        ("638344", "closed", "Streets Dept", "Pothole", "311", datetime(2024, 4, 14, 14, 37, 38),
+         datetime(2024, 4, 15, 17, 0), None),
+        ("638349", "open", "(no agency)", "Graffiti Removal", "311",
+         datetime(2024, 4, 19, 14, 37, 38), None, None),
+        ("638351", "in_progress", "Streets Dept", "Pothole", "311",
+         datetime(2024, 4, 20, 18, 0), None, None)]
+    (rej,) = rejects(wh)
+    assert rej["line"] == 5 and "'solved'" in rej["reason"]
+    assert table(wh, "select carries_status, carries_resolution from fact_tickets limit 1") == [
+        (True, False)]
+
+
+def test_jira_service_management_export_with_repeated_labels_loads(tmp_path, wh):
+    f = write(tmp_path / "jira.csv",
+              "Summary,Issue key,Issue id,Issue Type,Status,Project key,Project name,Priority,"
+              "Resolution,Assignee,Reporter,Created,Updated,Resolved,Labels,Labels,Comment\n"
+              "Cannot log in,HD-12,10012,Incident,Resolved,HD,Help Desk,High,Done,agent.li,"
+              "cust.wang,01/May/24 10:00 AM,02/May/24 9:00 AM,01/May/24 3:30 PM,vip,login,"
+              "\"01/May/24 11:00 AM;agent.li;Looking, thanks\"\n"
+              "New laptop,HD-13,10013,Service Request,Waiting for customer,HD,Help Desk,Medium,"
+              ",,cust.zhao,02/May/24 8:15 AM,02/May/24 9:00 AM,,,,\n"
+              "Refund,HD-14,10014,Incident,Reopened,HD,Help Desk,Lowest,,,cust.qian,"   # line 4
+              "03/May/24 8:15 AM,03/May/24 9:00 AM,,,,\n")
+    r = load_file(wh, f)
+    assert (r.profile, r.rows_read, r.new, r.rejected, r.skipped) == ("jira", 3, 2, 1, 0)
+    assert _accounted(r)
+    assert "column 15 ('Labels'), column 16 ('Labels')" in r.message
+    assert table(wh, "select ticket_id, status, priority, category, branch_id, customer_id, "
+                     "agent_id, created_at, resolved_at from tickets order by 1") == [
+        ("HD-12", "resolved", "high", "Incident", "HD", "cust.wang", "agent.li",
+         datetime(2024, 5, 1, 10, 0), datetime(2024, 5, 1, 15, 30)),
+        ("HD-13", "in_progress", "normal", "Service Request", "HD", "cust.zhao", None,
+         datetime(2024, 5, 2, 8, 15), None)]
+    (rej,) = rejects(wh)  # 'Reopened' is no status the profile knows: the analyst adds it
+    assert rej["line"] == 4 and "'reopened'" in rej["reason"].lower()
+
+
+# --- what profiles can say (extracts.md, "Source profiles", the end) ------------------------
+
+def test_two_header_rows_are_joined_and_a_where_keeps_only_rated_rows(tmp_path, wh):
+    # a survey-tool export: the question on the first header row, its answer columns on
+    # the second; most respondents gave no rating (those rows are skipped, not rejected)
+    f = write(tmp_path / "survey.csv",
+              "Respondent ID,Ticket,Date,How satisfied were you?,Comments\n"
+              ",,,Response,Open-Ended Response\n"
+              "R1,T1,2024-05-03 10:00,4,great\n"
+              "R2,T2,2024-05-03 11:00,,\n"                    # no rating: skipped
+              "R3,T3,2024-05-03 12:00,9,\n")                  # line 5: 9 is above 5
+    prof = write(tmp_path / "p.toml", """name = "survey-tool"
+kind = "surveys"
+header_rows = 2
+where = { column = "How satisfied were you? / Response", not_in = [""] }
+[[layout]]
+when_columns = ["Respondent ID", "How satisfied were you? / Response"]
+[layout.columns]
+survey_id = "Respondent ID"
+ticket_id = "Ticket"
+responded_at = "Date"
+csat = "How satisfied were you? / Response"
+comment = "Comments / Open-Ended Response"
+""")
+    r = load_file(wh, f, profile=str(prof))
+    assert (r.rows_read, r.new, r.rejected, r.skipped) == (3, 1, 1, 1) and _accounted(r)
+    assert table(wh, "select survey_id, csat, comment from surveys") == [("R1", 4, "great")]
+    assert [x["line"] for x in rejects(wh)] == [5]
+
+
+def test_title_rows_are_skipped_and_a_duration_makes_a_timestamp_in_a_workbook(tmp_path, wh):
+    import xlsxwriter
+
+    path = tmp_path / "calls.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Calls")
+    rows = [["Call centre report, May 2024"], ["exported by the switch"],
+            ["Call", "Start", "Handling (min)", "Queue"],
+            ["C1", "2024-05-01 10:00", "12.5", "Billing"],        # sheet row 4
+            ["C2", "2024-05-01 11:00", "", "Cards"],              # no duration: not resolved
+            ["C3", "2024-05-01 12:00", "soon", "Cards"]]          # row 6: not a number
+    for i, row in enumerate(rows):
+        sheet.write_row(i, 0, row)
+    book.close()
+    prof = write(tmp_path / "p.toml", """name = "calls-book"
+kind = "tickets"
+skip_rows = 2
+[[layout]]
+when_columns = ["Call", "Start"]
+[layout.columns]
+ticket_id = "Call"
+created_at = "Start"
+category = "Queue"
+[layout.constants]
+channel = "phone"
+branch_id = "call centre"
+[layout.derived]
+resolved_at = { add_minutes = ["created_at", "Handling (min)"] }
+""")
+    r = load_file(wh, path, profile=str(prof))
+    assert (r.rows_read, r.new, r.rejected) == (3, 2, 1)
+    assert table(wh, "select ticket_id, resolved_at from tickets order by 1") == [
+        ("C1", datetime(2024, 5, 1, 10, 12, 30)), ("C2", None)]   # 10:00 + 12.5 min
+    (rej,) = rejects(wh)
+    assert rej["line"] == 6 and "2024-05-01 12:00 + soon min" in rej["reason"]
+
+
+def test_skip_rows_in_a_csv_counts_lines_from_the_top_of_the_file(tmp_path, wh):
+    f = write(tmp_path / "t.csv", "Complaints export\n\"generated 2024-05-02, 09:00\"\n"
+              "ticket_id,channel,branch_id,category,created_at\n"
+              "T1,web,B1,x,2024-05-01 10:00\nT2,web,B1,x,never\n")     # line 5
+    prof = write(tmp_path / "p.toml", """name = "with-title"
+kind = "tickets"
+skip_rows = 2
+[[layout]]
+when_columns = ["ticket_id"]
+[layout.columns]
+ticket_id = "ticket_id"
+channel = "channel"
+branch_id = "branch_id"
+category = "category"
+created_at = "created_at"
+""")
+    r = load_file(wh, f, profile=str(prof))
+    assert (r.new, r.rejected) == (1, 1)
+    (rej,) = rejects(wh)
+    assert (rej["line"], rej["raw"]) == (5, "T2,web,B1,x,never")
+
+
+def test_pattern_default_and_an_empty_value_map(tmp_path, wh):
+    # a date inside "25/04/2025, Manaus - AM"; a channel name inside nested text as a
+    # TOPdesk dump writes it; an empty channel mapped to "other"; an empty branch defaulted
+    f = write(tmp_path / "t.csv",
+              "id;when;entry;site;cat\n"
+              "A1;25/04/2025, Manaus - AM;{'id': '5f1c', 'name': 'E-mail'};S1;billing\n"
+              "A2;26/04/2025, Recife - PE;;;billing\n"
+              "A3;27/04/2025;Phone;S2;billing\n")
+    prof = write(tmp_path / "p.toml", """name = "patterns"
+kind = "tickets"
+[[layout]]
+when_columns = ["id", "when"]
+[layout.columns]
+ticket_id = "id"
+category = "cat"
+[layout.derived]
+created_at = { source = "when", pattern = "^(\\\\d{2}/\\\\d{2}/\\\\d{4})" }
+channel = { source = "entry", pattern = "'name': '([^']*)'" }
+branch_id = { source = "site", default = "(no site)" }
+[layout.values]
+channel = { "" = "other" }
+[layout.formats]
+created_at = ["%d/%m/%Y"]
+""")
+    r = load_file(wh, f, profile=str(prof))
+    assert (r.new, r.rejected) == (3, 0)
+    assert table(wh, "select ticket_id, created_at, channel, branch_id from tickets order by 1") == [
+        ("A1", datetime(2025, 4, 25), "e-mail", "S1"),
+        ("A2", datetime(2025, 4, 26), "other", "(no site)"),
+        ("A3", datetime(2025, 4, 27), "phone", "S2")]   # no match: the value as it is
+
+
+def test_sum_adds_monthly_columns_into_an_annual_value(tmp_path, wh):
+    f = write(tmp_path / "c.csv", "client,jan,feb,mar\nK1,100,50.5,\nK2,,,\nK3,1,x,2\n")
+    prof = write(tmp_path / "p.toml", """name = "monthly"
+kind = "customers"
+[[layout]]
+when_columns = ["client", "jan"]
+[layout.columns]
+customer_id = "client"
+[layout.derived]
+annual_value = { sum = ["jan", "feb", "mar"] }
+""")
+    r = load_file(wh, f, profile=str(prof))
+    assert (r.new, r.rejected) == (2, 1)
+    assert table(wh, "select customer_id, annual_value from customers order by 1") == [
+        ("K1", 150.5), ("K2", None)]   # 100 + 50.5 + empty; all empty: unknown, not 0
+    (rej,) = rejects(wh)
+    assert rej["line"] == 4 and "1 + x + 2" in rej["reason"]
+
+
+def test_cfpb_2013_ids_are_a_stable_digest_counted_per_file_across_batches(tmp_path, monkeypatch):
+    header = ["Date received", "Product", "Sub-product", "Issue", "Sub-issue", "Company", "State",
+              "ZIP code", "Consumer consent provided?", "Submitted via", "Date sent to company",
+              "Company response to consumer", "Timely response?", "Consumer disputed?"]
+    same = ["12/03/2013", "Mortgage", "Other", "Loan servicing", "", "Bank of X", "CA", "94105",
+            "N/A", "Web", "12/05/2013", "Closed", "Yes", "No"]
+    other = [*same[:6], " NY ", *same[7:]]   # padded: normalised (trimmed) before the digest
+    buf = io.StringIO()
+    csv.writer(buf).writerows([header, same, other, same])
+    f = write(tmp_path / "cfpb-2013.csv", buf.getvalue())
+    _stream_small_files(monkeypatch, batch_rows=1)  # a row per batch: occurrences per file
+    wh = tmp_path / "wh.duckdb"
+    r = load_file(wh, f)
+    assert (r.new, r.rejected) == (3, 0)
+    # by hand: SHA-256 of the trimmed fields joined by U+001F, its first 20 hex digits
+    d_same = hashlib.sha256("\x1f".join(same).encode()).hexdigest()[:20]
+    d_other = hashlib.sha256("\x1f".join([v.strip() for v in other]).encode()).hexdigest()[:20]
+    assert sorted(r[0] for r in table(wh, "select ticket_id from tickets")) == sorted(
+        [f"CFPB-{d_same}-0", f"CFPB-{d_same}-1", f"CFPB-{d_other}-0"])
