@@ -1156,3 +1156,55 @@ def test_cfpb_2013_ids_are_a_stable_digest_counted_per_file_across_batches(tmp_p
     d_other = hashlib.sha256("\x1f".join([v.strip() for v in other]).encode()).hexdigest()[:20]
     assert sorted(r[0] for r in table(wh, "select ticket_id from tickets")) == sorted(
         [f"CFPB-{d_same}-0", f"CFPB-{d_same}-1", f"CFPB-{d_other}-0"])
+
+
+# --- failures and waiting writers (issue 7 section 4) ------------------------------------
+
+def test_an_unexpected_error_inside_a_load_is_audited_as_failed_and_changes_nothing(
+        tmp_path, wh, monkeypatch):
+    from dashboard.load import run
+
+    good = write(tmp_path / "t.csv", "ticket_id,channel,branch_id,category,created_at\n"
+                 "T1,web,B1,x,2024-05-01 10:00\n")
+    load_file(wh, good)
+    before = _data_state(wh)
+
+    def broken(*args, **kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(run, "_write", broken)
+    other = write(tmp_path / "u.csv", "ticket_id,channel,branch_id,category,created_at\n"
+                  "T2,web,B1,x,2024-05-01 10:00\n")
+    code, out, err = run_cli("load", str(other), "--json", "--warehouse", str(wh))
+    (r,) = json.loads(out)
+    assert code == 1 and r["status"] == "failed" and r["new"] == 0
+    assert "u.csv: the load failed and changed nothing (OSError: No space left on device)" \
+        in r["message"]
+    assert err.strip().startswith("u.csv: the load failed")
+    assert _data_state(wh) == before
+    assert table(wh, "select file_name, status from loads order by started_at") == [
+        ("t.csv", "loaded"), ("u.csv", "failed")]
+
+
+def test_a_load_waiting_for_another_writer_says_so(tmp_path, wh):
+    import threading
+
+    from dashboard.warehouse import writer_lock
+
+    f = write(tmp_path / "t.csv", "ticket_id,channel,branch_id,category,created_at\n"
+              "T1,web,B1,x,2024-05-01 10:00\n")
+    said, waiting = [], threading.Event()
+
+    def step(what, frac):
+        said.append(what)
+        if "waiting for another load" in what:
+            waiting.set()
+
+    results = []
+    with writer_lock(wh):  # another writer holds the warehouse
+        worker = threading.Thread(target=lambda: results.append(load_file(wh, f, step=step)))
+        worker.start()
+        assert waiting.wait(30), said   # it says why it is not moving
+        assert not results               # and it does wait
+    worker.join(60)
+    assert results[0].status == "loaded" and results[0].new == 1
