@@ -102,13 +102,14 @@ def compare_heatmap(cells: list[vm.CompareCell], groups: list[str], stages: list
     return fig
 
 
-def sla_heatmap(cells: list[tuple[str, str, float | None, str]], tiers: list[str],
+def sla_heatmap(cells: list[tuple[str, str, float | None, str, str]], tiers: list[str],
                 groups: list[str], title: str) -> go.Figure:
     """Tier (rows) x group (columns) of the SLA met share, coloured against the target.
-    cells: (tier, group, score, text); customdata of each cell: [tier, group]."""
-    index = {(t, g): (score, text) for t, g, score, text in cells}
-    z = [[index.get((t, g), (None, ""))[0] for g in groups] for t in tiers]
-    text = [[index.get((t, g), (None, ""))[1] for g in groups] for t in tiers]
+    cells: (tier, group, score, text, hover); customdata of each cell: [tier, group]."""
+    index = {(t, g): (score, text, hover) for t, g, score, text, hover in cells}
+    empty = (None, "", "")
+    z = [[index.get((t, g), empty)[0] for g in groups] for t in tiers]
+    text = [[index.get((t, g), empty)[1] for g in groups] for t in tiers]
     ys = [vm.tier_label(t) for t in tiers]
     fig = go.Figure(go.Heatmap(z=z, x=groups, y=ys, text=text, texttemplate="%{text}",
                                textfont={"size": 12}, zmin=-1, zmax=1,
@@ -116,12 +117,14 @@ def sla_heatmap(cells: list[tuple[str, str, float | None, str]], tiers: list[str
                                hoverinfo="skip", xgap=2, ygap=2))
     fig.add_trace(go.Scatter(
         x=[g for _t in tiers for g in groups], y=[y for y in ys for _g in groups],
-        customdata=[[t, g] for t in tiers for g in groups], mode="markers",
-        marker={"symbol": "square", "size": 30, "opacity": 0},
-        hovertemplate=_("%{y} · %{x}: click for the breached tickets") + "<extra></extra>"))
+        customdata=[[t, g] for t in tiers for g in groups],
+        hovertext=[index.get((t, g), empty)[2] for t in tiers for g in groups],
+        mode="markers", marker={"symbol": "square", "size": 30, "opacity": 0},
+        hovertemplate="%{y} · %{x}<br>%{hovertext}<br>"
+                      + _("click for the breached tickets") + "<extra></extra>"))
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(side="top", type="category")
-    _layout(fig, title, 120 + 52 * len(tiers))
+    _layout(fig, title, 120 + 44 * len(tiers))
     fig.update_layout(hovermode="closest", margin={"t": 80})
     return fig
 

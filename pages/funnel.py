@@ -112,29 +112,31 @@ st.subheader(_("First-response SLA by priority tier"))
 sla = data.sla_by_tier(ctx.version, ctx.filters, by)
 target = settings.target_sla_met_pct
 sla_cells, tiers, sla_groups = vm.sla_matrix(sla, target)
-s1, s2 = st.columns([3, 2])
-with s1:
-    event = st.plotly_chart(
-        charts_funnel.sla_heatmap(
-            sla_cells, tiers, sla_groups,
-            _("Met share against the {pct} target (click: breached tickets)").format(
-                pct=format_percent_value(target))),
-        key="funnel_sla_chart", width="stretch", on_select="rerun", selection_mode="points")
-with s2:
-    st.dataframe(pl.DataFrame(vm.sla_table(sla)), hide_index=True, width="stretch",
-                 key="funnel_sla_table")
-    st.caption(_("Met share = met / (met + breached). Pending: no response yet and the "
-                 "deadline not passed at the as-of time; left out of the share."))
+event = st.plotly_chart(
+    charts_funnel.sla_heatmap(
+        sla_cells, tiers, sla_groups,
+        _("Met share against the {pct} target (click: breached tickets)").format(
+            pct=format_percent_value(target))),
+    key="funnel_sla_chart", width="stretch", on_select="rerun", selection_mode="points")
 point = picked(event)
 if point and isinstance(point.get("customdata"), list | tuple):
     tier, group = point["customdata"][:2]
     open_tickets(vm.sla_drill(tier, group, by))
 
+s1, s2 = st.columns([2, 3])
+with s1:
+    st.dataframe(pl.DataFrame(vm.sla_table(sla)), hide_index=True, width="stretch",
+                 key="funnel_sla_table")
+    st.caption(_("Met share = met / (met + breached). Pending: no response yet and the "
+                 "deadline not passed at the as-of time; left out of the share. Weeks with "
+                 "fewer than {n} tickets due in a tier are gaps in its line.").format(
+        n=settings.min_sample))
 weekly = data.sla_weekly(ctx.version, ctx.filters)
 if weekly.height:
-    weeks, series, complete = vm.sla_trend_series(weekly, tiers)
-    st.plotly_chart(charts_funnel.sla_trend(weeks, series, complete, target),
-                    key="funnel_sla_trend", width="stretch")
+    weeks, series, complete = vm.sla_trend_series(weekly, tiers, settings.min_sample)
+    with s2:
+        st.plotly_chart(charts_funnel.sla_trend(weeks, series, complete, target),
+                        key="funnel_sla_trend", width="stretch")
 
 # --- backlog ------------------------------------------------------------------------
 st.subheader(_("Backlog at the as-of time"))

@@ -271,11 +271,17 @@ def sla_score(met_pct: float | None, target: float | None) -> float | None:
 
 
 def sla_cell_text(row: dict[str, Any]) -> str:
-    """'93.9% · 17,715 breached' (or n/a when nothing is due)."""
+    """The cell's text: the met share ('93.9%'), or why there is none."""
     if row["met"] + row["breached"] == 0:
         return _("nothing due yet") if row["pending"] else _(NOT_IN_DATA)
-    return _("{pct}<br>{n} breached").format(pct=format_percent_value(row["met_pct"]),
-                                            n=format_number(row["breached"]))
+    return format_percent_value(row["met_pct"])
+
+
+def sla_cell_hover(row: dict[str, Any]) -> str:
+    """What the cell's text does not say: the counts behind the share."""
+    return _("met {met} · breached {breached} · pending {pending}").format(
+        met=format_number(row["met"]), breached=format_number(row["breached"]),
+        pending=format_number(row["pending"]))
 
 
 def sla_table(frame: pl.DataFrame) -> list[dict[str, str]]:
@@ -367,12 +373,12 @@ ALL_GROUPS = N_("All")
 
 
 def sla_matrix(frame: pl.DataFrame, target: float | None
-               ) -> tuple[list[tuple[str, str, float | None, str]], list[str], list[str]]:
-    """fetch_sla_by_tier -> (cells (tier, group label, score, text), tiers in TIERS order
-    then any other, group labels with "All" first). The "All" column is the tier's total."""
+               ) -> tuple[list[tuple[str, str, float | None, str, str]], list[str], list[str]]:
+    """fetch_sla_by_tier -> (cells (tier, group label, score, text, hover), tiers in TIERS
+    order then any other, group labels with "All" first). "All" is the tier's total."""
     detail = frame.filter(~pl.col("all_tiers"))
     cells = [(r["priority"], _(ALL_GROUPS) if r["all_groups"] else str(r["group"]),
-              sla_score(r["met_pct"], target), sla_cell_text(r))
+              sla_score(r["met_pct"], target), sla_cell_text(r), sla_cell_hover(r))
              for r in detail.iter_rows(named=True)]
     present = set(detail["priority"].to_list())
     tiers = [t for t in TIER_LABELS if t in present] + sorted(
@@ -389,16 +395,23 @@ def sla_drill(tier: str, group_label: str, dimension: str) -> Drill:
     return drill_sla(tier, "breached", dimension, group_label)
 
 
-def sla_trend_series(weekly: pl.DataFrame, tiers: list[str]
+def sla_trend_series(weekly: pl.DataFrame, tiers: list[str], min_sample: int
                      ) -> tuple[list[Any], dict[str | None, list[float | None]], list[bool]]:
-    """fetch_sla_weekly -> (weeks, {tier or None for all: met shares by week}, complete)."""
+    """fetch_sla_weekly -> (weeks, {tier or None for all: met shares by week}, complete).
+    A week whose due tickets (met + breached) are fewer than min_sample is a gap, not a
+    point: a tier with 3 urgent tickets a week would otherwise swing 0-100 %."""
+    def shares(rows: pl.DataFrame) -> list[float | None]:
+        return [r["met_pct"] if (r["met"] or 0) + (r["breached"] or 0) >= min_sample else None
+                for r in rows.iter_rows(named=True)]
+
     weeks = weekly.filter(pl.col("priority").is_null()).sort("week")
-    series: dict[str | None, list[float | None]] = {None: weeks["met_pct"].to_list()}
+    series: dict[str | None, list[float | None]] = {None: shares(weeks)}
     for tier in tiers:
         per = weeks.select("week").join(
-            weekly.filter(pl.col("priority") == tier).select("week", "met_pct"),
+            weekly.filter(pl.col("priority") == tier).select("week", "met", "breached",
+                                                              "met_pct"),
             on="week", how="left").sort("week")
-        series[tier] = per["met_pct"].to_list()
+        series[tier] = shares(per)
     return weeks["week"].to_list(), series, weeks["complete"].to_list()
 
 

@@ -1,0 +1,63 @@
+"""The Funnel page in a real browser: clicking a stage's bar opens the tickets behind it,
+and the page is screenshotted at 1,400 px in English and Chinese."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+SHOTS = ARTIFACTS / "funnel"
+
+
+def wait_for_run(page) -> None:
+    """Wait until the script has finished its run (never a fixed sleep)."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                           timeout=60_000)
+
+
+def open_funnel(chromium, live_app, query: str = "period=all"):
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{live_app.url}/funnel?{query}")
+    wait_for_run(page)
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot .barlayer .point',
+                           timeout=60_000)
+    return context, page
+
+
+def test_clicking_a_funnel_stage_opens_its_ticket_list(live_app, chromium):
+    context, page = open_funnel(chromium, live_app)
+    funnel = page.locator('[data-testid="stPlotlyChart"]').first
+    # bars top to bottom: received, assigned, responded, resolved, ...
+    # plotly's drag layer takes the pointer events: click where the bar is drawn
+    box = funnel.locator(".barlayer .point").nth(3).bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url(re.compile(r"x_stage=resolved"), timeout=60_000)
+    assert "x_level=tickets" in page.url
+    wait_for_run(page)
+    if "/explore" in page.url:
+        # the Explore page lists the tickets that reached the stage
+        page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
+        wait_for_run(page)
+        assert page.locator('[data-testid="stDataFrame"]').count() >= 1
+    page.screenshot(path=SHOTS / "funnel-drill-resolved.png")
+    context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_screenshot_of_the_funnel_page(live_app, chromium, lang):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = chromium.new_context(viewport={"width": 1400, "height": 3300})
+    page = context.new_page()
+    page.goto(f"{live_app.url}/funnel?period=all&lang={lang}")
+    wait_for_run(page)
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=60_000)
+    expected = "处理漏斗" if lang == "zh-CN" else "Funnel"
+    assert page.locator("h1", has_text=expected).count() >= 1
+    page.screenshot(path=SHOTS / f"funnel-page-{lang}.png", full_page=True)
+    context.close()
