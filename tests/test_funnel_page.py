@@ -169,3 +169,32 @@ def test_the_comparison_switches_to_regions_and_branches(demo_warehouse, monkeyp
     assert not at.exception
     at.radio(key="funnel_compare_measure").set_value("time").run()
     assert not at.exception
+
+
+def figure(at: AppTest, index: int) -> dict[str, Any]:
+    """The plotly figure JSON of the page's index-th chart (0 funnel, 1 comparison, 2 SLA)."""
+    return json.loads(at.get("plotly_chart")[index].proto.spec)
+
+
+def heatmap_cell(fig: dict[str, Any], row: str, column: str) -> str:
+    heat = fig["data"][0]
+    return heat["text"][list(heat["y"]).index(row)][list(heat["x"]).index(column)]
+
+
+def test_a_channel_cell_of_the_comparison_equals_cxdash_funnel_for_that_channel(
+        demo_warehouse, monkeypatch):
+    at = funnel_page(demo_warehouse, monkeypatch)
+    rows = {r["stage"]: r for r in cli_json("funnel", "--json", "--warehouse",
+                                            str(demo_warehouse), "--channel", "email")}
+    fig = figure(at, 1)
+    for stage, label in (("surveyed", "Surveyed"), ("resolved", "Resolved")):
+        assert heatmap_cell(fig, "email", label).startswith(
+            format_percent_value(rows[stage]["conversion_pct"])), stage
+
+
+def test_an_sla_cell_equals_cxdash_kpis_for_that_tier_and_channel(demo_warehouse, monkeypatch):
+    at = funnel_page(demo_warehouse, monkeypatch)
+    fig = figure(at, 2)
+    expected = cli_json("kpis", "--json", "--warehouse", str(demo_warehouse),
+                        "--priority", "urgent", "--channel", "web")
+    assert heatmap_cell(fig, "Urgent", "web") == format_percent_value(expected["sla_met_pct"])
