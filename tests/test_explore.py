@@ -1,0 +1,200 @@
+"""`cxdash tickets` / `cxdash customer` and the Explore queries against a hand-made
+warehouse (tests/test_explore_fixture.py says what each ticket is and why)."""
+
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from dashboard import cli
+from dashboard.views.explore import ExploreState, breadcrumb
+from dashboard.warehouse import connect_reader
+from queries.api import Filters
+from queries.explore import TicketSelection, fetch_at_risk, fetch_ticket, related_contacts
+from queries.explore import fetch_customer_contacts, fetch_ticket_fixes
+from tests.test_explore_fixture import AS_OF, build_explore_warehouse
+
+
+@pytest.fixture
+def wh(tmp_path: Path) -> Path:
+    return build_explore_warehouse(tmp_path / "explore.duckdb")
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = cli.main(list(args))
+    return code, out.getvalue(), err.getvalue()
+
+
+def tickets(wh: Path, *args: str) -> list[dict]:
+    code, out, err = run("tickets", "--json", "--warehouse", str(wh), "--as-of", AS_OF, *args)
+    assert code == 0, err
+    return json.loads(out)
+
+
+def ids(rows: list[dict]) -> list[str]:
+    return [r["ticket_id"] for r in rows]
+
+
+def test_tickets_are_listed_newest_first_with_every_field_of_a_ticket_object(wh):
+    rows = tickets(wh)
+    assert ids(rows) == ["T3", "T6", "T2", "T1", "T5", "T4"]
+    t2 = rows[2]
+    # every native column plus region, segment, sla_state, is_repeat, latest_csat/nps
+    assert list(t2) == ["ticket_id", "customer_id", "channel", "branch_id", "category", "type",
+                        "priority", "created_at", "assigned_at", "first_response_at",
+                        "resolved_at", "closed_at", "status", "reopen_count", "escalated",
+                        "agent_id", "subject", "description", "region", "segment",
+                        "sla_state", "is_repeat", "latest_csat", "latest_nps"]
+    assert t2["created_at"] == "2026-03-05T09:00:00"
+    assert (t2["region"], t2["segment"]) == ("North", "premium")
+    # responded after 48 h against a 24 h target: breached; T1 4 days earlier: a repeat
+    assert (t2["sla_state"], t2["is_repeat"]) == ("breached", True)
+    by_id = {r["ticket_id"]: r for r in rows}
+    assert by_id["T3"]["sla_state"] == "pending"   # deadline 03-11 08:00 is after as_of
+    assert by_id["T6"]["sla_state"] == "breached"  # no response, deadline passed at 09:00
+    assert by_id["T6"]["is_repeat"] is False       # anonymous: never a repeat
+    assert by_id["T5"]["is_repeat"] is True        # T4 19 days before
+    assert by_id["T5"]["latest_csat"] == 1
+
+
+def test_free_text_is_masked_in_the_cli_output(wh):
+    by_id = {r["ticket_id"]: r for r in tickets(wh)}
+    assert by_id["T1"]["subject"] == "please call me back on 138****5678"
+    assert by_id["T5"]["subject"] == "fee again, mail me at l***@example.com"
+
+
+def test_sla_stage_and_open_narrow_the_list(wh):
+    assert ids(tickets(wh, "--sla", "breached")) == ["T6", "T2"]
+    assert ids(tickets(wh, "--sla", "pending")) == ["T3"]
+    # reached resolved: T1 (resolved), T5 (surveyed), T4 (satisfied)
+    assert ids(tickets(wh, "--stage", "resolved")) == ["T1", "T5", "T4"]
+    assert ids(tickets(wh, "--stage", "satisfied")) == ["T4"]
+    # open and stuck right after the first response: T2 only
+    assert ids(tickets(wh, "--stage", "stuck:responded")) == ["T2"]
+    assert ids(tickets(wh, "--stage", "stuck:received")) == ["T3", "T6"]
+    assert ids(tickets(wh, "--open")) == ["T3", "T6", "T2"]
+    # T5's latest CSAT 1 is low; T1's CSAT 3 / NPS 7 and T4's CSAT 5 are not
+    assert ids(tickets(wh, "--low-score")) == ["T5"]
+    assert ids(tickets(wh, "--repeat")) == ["T2", "T5"]
+
+
+def test_filters_and_period_apply_like_the_kpis(wh):
+    assert ids(tickets(wh, "--channel", "phone")) == ["T1", "T4"]
+    assert ids(tickets(wh, "--region", "South")) == ["T3", "T5", "T4"]
+    assert ids(tickets(wh, "--from", "2026-03-01", "--to", "2026-03-05")) == ["T2", "T1"]
+
+
+def test_text_search_finds_raw_text_in_subjects_and_comments(wh):
+    # searching the real number finds the ticket; what is shown stays masked
+    rows = tickets(wh, "--text", "13812345678")
+    assert ids(rows) == ["T1"] and "13812345678" not in rows[0]["subject"]
+    assert ids(tickets(wh, "--text", "calc")) == ["T4"]         # a survey comment
+    assert ids(tickets(wh, "--text", "100%")) == []             # % is literal, not a wildcard
+
+
+def test_limit_and_offset_page_in_sql(wh):
+    assert ids(tickets(wh, "--limit", "2", "--offset", "1")) == ["T6", "T2"]
+    assert ids(tickets(wh, "--sort", "created_at", "--limit", "2")) == ["T4", "T5"]
+
+
+def test_bad_stage_is_a_usage_error(wh):
+    with pytest.raises(SystemExit) as exc:
+        run("tickets", "--warehouse", str(wh), "--stage", "lost")
+    assert exc.value.code == 2
+
+
+def test_customer_json_has_the_profile_every_contact_in_time_order_and_surveys(wh):
+    code, out, err = run("customer", "C2", "--json", "--warehouse", str(wh), "--as-of", AS_OF)
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["customer"] == {"customer_id": "C2", "segment": "retail",
+                                   "home_branch_id": "B2", "joined_at": "2024-01-01",
+                                   "churned_at": "2026-03-20", "annual_value": 100.0}
+    assert ids(payload["contacts"]) == ["T4", "T5"]
+    assert [s["survey_id"] for s in payload["surveys"]] == ["S1", "S2"]
+    assert payload["surveys"][1]["comment"] == "terrible, 139****5678"
+
+
+def test_unknown_customer_is_refused_with_one_sentence(wh):
+    code, _out, err = run("customer", "C404", "--warehouse", str(wh))
+    assert code == 1 and "C404" in err and err.count("\n") == 1
+
+
+def con_of(wh: Path):
+    return connect_reader(wh)
+
+
+def test_related_contacts_name_what_makes_a_repeat_and_what_breaks_fcr(wh):
+    from datetime import datetime
+
+    con = con_of(wh)
+    as_of = datetime.fromisoformat(AS_OF)
+    contacts = fetch_customer_contacts(con, "C1", as_of)
+    t2 = fetch_ticket(con, "T2", as_of)
+    rel = dict(related_contacts(t2, contacts).select("ticket_id", "relation").iter_rows())
+    assert rel == {"T1": "makes this a repeat", "T3": ""}
+    t1 = fetch_ticket(con, "T1", as_of)
+    rel = dict(related_contacts(t1, contacts).select("ticket_id", "relation").iter_rows())
+    # T2 came 4 days after T1 was resolved (within 7): it breaks T1's FCR
+    assert rel == {"T2": "breaks this FCR", "T3": ""}
+    con.close()
+
+
+def test_a_ticket_lists_the_fixes_whose_scope_and_window_it_falls_in(wh):
+    con = con_of(wh)
+    assert fetch_ticket_fixes(con, "T1").select("fix_id", "side").rows() == [("F1", "post")]
+    assert fetch_ticket_fixes(con, "T4").select("fix_id", "side").rows() == [("F1", "pre")]
+    assert fetch_ticket_fixes(con, "T2").height == 0  # e-mail: outside the phone scope
+    con.close()
+
+
+def test_customers_at_risk_high_value_first(wh):
+    from datetime import datetime
+
+    con = con_of(wh)
+    frame = fetch_at_risk(con, Filters(as_of=datetime.fromisoformat(AS_OF)))
+    # C1: 2 complaints, open breached T2; C2: 2 complaints, latest CSAT 1 (not churned yet)
+    assert frame.select("customer_id", "complaints", "open_breached", "low_score").rows() == [
+        ("C1", 2, 1, False), ("C2", 2, 0, True)]
+    # after C2's churn date C2 has left: not listed any more (and C1's complaints are
+    # more than 90 days old by then)
+    later = fetch_at_risk(con, Filters(as_of=datetime(2026, 6, 10)))
+    assert later.height == 0
+    con.close()
+
+
+def test_url_state_round_trips_and_drops_bad_values():
+    params = {"x_level": "tickets", "x_stage": "stuck:assigned", "x_sla": "breached",
+              "x_q": "fee", "x_score": "low", "x_week": "2026-03-02", "x_weekday": "1",
+              "x_hour": "9", "x_open": "1", "x_age": "3to7d", "x_repeat": "1",
+              "x_reopened": "1", "x_escalated": "1", "x_sort": "frt", "x_page": "3"}
+    state = ExploreState.from_params(params)
+    assert state.to_params() == params
+    assert state.selection() == TicketSelection(
+        stuck_at="assigned", sla="breached", text="fee", low_score=True,
+        week=__import__("datetime").date(2026, 3, 2), weekday=1, hour=9, open_only=True,
+        age="3to7d", repeat=True, reopened=True, escalated=True)
+    bad = ExploreState.from_params({"x_level": "moon", "x_week": "2026-03-03", "x_hour": "24",
+                                    "x_sla": "late"})
+    assert bad.level == "channel"
+    assert set(bad.problems) == {"x_level=moon", "x_week=2026-03-03", "x_hour=24", "x_sla=late"}
+    # a ticket level without its id falls back to the list
+    assert ExploreState.from_params({"x_level": "ticket"}).level == "tickets"
+
+
+def test_breadcrumb_steps_back_up_clearing_the_deeper_filters():
+    state = ExploreState(level="tickets")
+    crumbs = breadcrumb(state, Filters(channel=("phone",), region=("North",), branch=("B1",)),
+                        {"B1": "Harbour"})
+    assert [c.label for c in crumbs] == ["All channels", "Phone", "North", "B1 · Harbour",
+                                        "Tickets"]
+    assert [c.level for c in crumbs] == ["channel", "region", "branch", "tickets", "tickets"]
+    assert crumbs[0].clear == ("channel", "region", "branch")
+    assert crumbs[1].clear == ("region", "branch")      # back to the regions of phone
+    assert crumbs[-1].current
