@@ -227,3 +227,66 @@ def format_duration_minutes(minutes: float | None) -> str:
 
 def language_display_name(tag: str) -> str:
     return LANGUAGE_NAMES.get(tag) or Locale.parse(LANGUAGES.get(tag, tag)).display_name or tag
+
+
+# --- charts ----------------------------------------------------------------------------
+
+# Plotly writes dates with English month names ("Sep 2026") whatever the page's language, and
+# this Streamlit registers no plotly.js locale; Chinese date axes get explicit d3 formats.
+_DAY_MS = 86_400_000
+ZH_DATE_TICKFORMATSTOPS: tuple[dict, ...] = (
+    {"dtickrange": [None, _DAY_MS], "value": "%-m月%-d日 %H:%M"},
+    {"dtickrange": [_DAY_MS, 20 * _DAY_MS], "value": "%-m月%-d日\n%Y年"},
+    {"dtickrange": ["M1", "M11"], "value": "%Y年%-m月"},
+    {"dtickrange": ["M12", None], "value": "%Y年"},
+)
+ZH_HOVER_DATE = "%Y年%-m月%-d日"
+
+
+def plotly_date_format() -> str:
+    """The d3 format of a date in hover text: '%d %b %Y' / '%Y年%-m月%-d日'.
+
+    Use it in a hovertemplate: ``"%{x|" + plotly_date_format() + "}"``.
+    """
+    return ZH_HOVER_DATE if get_language() == "zh-CN" else "%d %b %Y"
+
+
+def _is_dates(values: object) -> bool:
+    if values is None:
+        return False
+    try:
+        first = next(iter(values), None)  # type: ignore[call-overload]
+    except TypeError:
+        return False
+    if isinstance(first, (date, datetime)):
+        return True
+    kind = getattr(getattr(values, "dtype", None), "kind", "")
+    if kind == "M":
+        return True
+    return isinstance(first, str) and len(first) >= 10 and first[4] == "-" and first[7] == "-" \
+        and first[:4].isdigit()
+
+
+def localise_figure(fig):  # noqa: ANN001, ANN201 - a plotly Figure in, the same out
+    """Make a plotly figure read in the current language where plotly itself cannot.
+
+    In zh-CN: every axis that shows dates gets Chinese tick formats (2026年9月, 9月14日) and
+    the number separators are set explicitly; in English the figure is returned unchanged.
+    Call it on a figure before showing or exporting it (chart modules call it in their
+    common layout helper). Returns the figure, changed in place.
+    """
+    if get_language() != "zh-CN":
+        return fig
+    fig.update_layout(separators=".,")
+    date_axes: set[str] = set()
+    for trace in fig.data:
+        for letter in ("x", "y"):
+            if _is_dates(getattr(trace, letter, None)):
+                ref = getattr(trace, f"{letter}axis", None) or letter
+                date_axes.add(ref.replace(letter, f"{letter}axis", 1))
+    layout = fig.layout.to_plotly_json()
+    for name in sorted(date_axes):
+        if (layout.get(name) or {}).get("tickformat"):
+            continue  # the chart chose its own format
+        fig.update_layout({name: {"tickformatstops": list(ZH_DATE_TICKFORMATSTOPS)}})
+    return fig

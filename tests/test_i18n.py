@@ -418,3 +418,28 @@ def test_an_unknown_cli_language_is_a_usage_error(capsys):
     assert exc.value.code == 2
     assert "en or zh-CN" in capsys.readouterr().err
 
+
+
+def test_chinese_charts_get_chinese_date_ticks_and_numeric_axes_are_left_alone():
+    import numpy as np
+    import plotly.graph_objects as go
+
+    from dashboard.i18n import localise_figure, plotly_date_format
+
+    def figure():
+        fig = go.Figure(go.Scatter(x=np.array(["2026-09-07", "2026-09-14"], dtype="datetime64[D]"),
+                                   y=[3, 4]))
+        fig.add_trace(go.Bar(x=[1, 2], y=[5, 6], xaxis="x2", yaxis="y2"))
+        return fig
+
+    set_language("en")
+    assert localise_figure(figure()).layout.xaxis.tickformatstops == ()
+    assert plotly_date_format() == "%d %b %Y"
+    set_language("zh-CN")
+    layout = localise_figure(figure()).layout.to_plotly_json()
+    stops = {s["value"] for s in layout["xaxis"]["tickformatstops"]}
+    assert "%Y年%-m月" in stops  # monthly ticks read 2026年9月
+    assert "xaxis2" not in layout and "yaxis" not in layout  # numbers keep plotly's ticks
+    own = figure().update_layout(xaxis_tickformat="%d.%m")
+    assert not localise_figure(own).layout.xaxis.tickformatstops  # a chosen format stays
+    assert plotly_date_format() == "%Y年%-m月%-d日"
