@@ -69,9 +69,9 @@ with right:
     st.dataframe(pl.DataFrame([r.cells() for r in rows]), hide_index=True, width="stretch",
                  key="funnel_table")
     st.caption(_("A ticket counts at a stage when it has that stage's marker or any later "
-                 "one, so counts never fall and rise again. Step times use only tickets with "
-                 "both timestamps; a missing one is never filled in. \"Not in the data\": "
-                 "no ticket's source has that column."))
+                 "one, so counts never rise from one stage to the next. Step times use "
+                 "only tickets with both timestamps; a missing one is never filled in. "
+                 "\"Not in the data\": no ticket's source has that column."))
 point = picked(event)
 if point:
     stage = point.get("customdata")
@@ -151,6 +151,8 @@ m3.metric(_("Complaints past the resolution standard"),
           help=_("Open complaints older than {days} working days.").format(
               days=settings.complaint_resolution_working_days))
 m4.metric(_("Oldest open ticket"), vm.oldest_text(summary))
+st.caption(_("Open among the tickets created in the selected period; choose All time for "
+             "the whole backlog."))
 if summary.unknown:
     st.caption(_("{n} tickets come from sources without a resolution time or status: "
                  "whether they are open is not in the data, so they are left out.").format(
