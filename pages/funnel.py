@@ -105,7 +105,8 @@ if groups:
     point = picked(event)
     if point and isinstance(point.get("customdata"), list | tuple):
         group, stage = point["customdata"][:2]
-        open_tickets(vm.drill_stage(stage, by, group))
+        if group != _("unknown"):  # tickets without a region have no filter value to open
+            open_tickets(vm.drill_stage(stage, by, group))
 
 # --- SLA by tier --------------------------------------------------------------------
 st.subheader(_("First-response SLA by priority tier"))

@@ -248,3 +248,26 @@ def test_a_stage_not_in_the_data_is_never_the_bottleneck():
     assert b.loss_stage == "responded" and b.slow_stage is None
     assert b.sentence() == ("Most cases are lost between assigned and responded: 50.0% of "
                             "assigned tickets are never answered.")
+
+
+def test_cxdash_funnel_json_keeps_the_cli_shape_and_says_null_for_an_uncarried_stage(tmp_path):
+    import io
+    import json
+    from contextlib import redirect_stdout
+
+    from dashboard import cli
+
+    path = build(tmp_path / "w.duckdb", [
+        ticket("T1", "2024-05-01 10:00", resolved_at="2024-05-01 12:00", not_carried=NO_CLOSE),
+    ])
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert cli.main(["funnel", "--json", "--warehouse", str(path)]) == 0
+    rows = json.loads(out.getvalue())
+    assert [r["stage"] for r in rows] == list(qf.STAGES)
+    assert all(list(r) == ["stage", "tickets", "conversion_pct", "median_minutes_from_previous"]
+               for r in rows)
+    closed = rows[4]
+    # the bug of issue 11: "closed 0, conversion 0.0" when no ticket carries closed_at
+    assert closed == {"stage": "closed", "tickets": None, "conversion_pct": None,
+                      "median_minutes_from_previous": None}
