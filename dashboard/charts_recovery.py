@@ -101,14 +101,16 @@ def event_study(weeks: pl.DataFrame, launch: date, window_days: int,
                       row="all", col=1)
     fig.add_vline(x=launch.isoformat(), line_width=2, line_dash="dash", line_color=ZERO,
                   row="all", col=1)
-    fig.add_annotation(x=launch.isoformat(), y=1.0, yref="paper", text=_("launch"),
-                       showarrow=False, xanchor="left", yanchor="bottom", font={"size": 12})
-    fig.add_annotation(x=(pre_start + (launch - pre_start) / 2).isoformat(), y=1.0,
-                       yref="paper", text=_("before ({days} days)").format(days=window_days),
-                       showarrow=False, yanchor="bottom", font={"size": 11, "color": "#555"})
-    fig.add_annotation(x=(launch + (post_end - launch) / 2).isoformat(), y=1.0, yref="paper",
-                       text=_("after ({days} days)").format(days=window_days),
-                       showarrow=False, yanchor="bottom", font={"size": 11, "color": "#555"})
+    for x, text, anchor in (
+        (launch, _("launch"), "left"),
+        (pre_start + (launch - pre_start) / 2, _("before ({days} days)").format(days=window_days),
+         "center"),
+        (launch + (post_end - launch) / 2, _("after ({days} days)").format(days=window_days),
+         "center"),
+    ):
+        fig.add_annotation(x=x.isoformat(), y=1.0, xref="x", yref="y domain", text=text,
+                           showarrow=False, xanchor=anchor, yanchor="top",
+                           font={"size": 11, "color": "#444"}, row=1, col=1)
     fig.update_yaxes(ticksuffix="%", row=1, col=1)
     fig.update_yaxes(ticksuffix="%", row=2, col=1)
     fig.update_layout(height=640, margin={"l": 10, "r": 20, "t": 60, "b": 30},

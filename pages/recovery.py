@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts_recovery, data
-from dashboard.i18n import _, format_date, format_datetime
+from dashboard.i18n import _, format_date, format_datetime, format_number
 from dashboard.settings import get_settings
 from dashboard.views import effects as view
 
@@ -113,10 +113,11 @@ if fix_rows:
     st.plotly_chart(charts_recovery.forest_plot(plot_rows, metric), key=FOREST_KEY,
                     on_select="rerun", selection_mode="points", width="stretch",
                     config={"displayModeBar": False})
-    st.caption(_("Click a point or a row to see that fix in depth. Grey: not distinguishable "
-                 "from noise, or too few cases (fewer than {n} in a cell).").format(n=MIN_SAMPLE))
+    st.caption(_("Click a point or a row to see that fix in depth. Grey: within noise, or too "
+                 "few cases (fewer than {n} in a cell).").format(n=MIN_SAMPLE))
 
     effect_head = _("Effect ({unit})").format(unit=_(view.EFFECT_UNITS[metric]))
+    interval_head = _("95 % interval")
     table = []
     for fid in order:
         fix = fix_rows[fid]
@@ -126,12 +127,11 @@ if fix_rows:
             _("Fix"): fid,
             _("Title"): fix["title"],
             _("Owner"): fix["owner"] or "",
-            _("Scope"): view.scope_text(fix),
+            _("Scope"): view.scope_short(fix),
             _("Launched"): fix["launched_at"],
-            _("Window"): view.window_state(r, WINDOW)[1] if r else "",
+            _("Window"): view.window_short(r, WINDOW) if r else "",
             effect_head: (v.effect if v and not v.greyed else None),
-            _("95 % interval"): (v.interval_text if v else ""),
-            _("Reading"): (v.reading_text if v else ""),
+            interval_head: view.interval_short(r, MIN_SAMPLE) if r else "",
         })
     frame = pd.DataFrame(table)
     colours = [rows_view[fid].colour if fid in rows_view else view.MUTED for fid in order]
@@ -139,25 +139,27 @@ if fix_rows:
     def _style(col: pd.Series) -> list[str]:
         return [f"color: {c}; font-weight: 600" for c in colours]
 
-    styled = frame.style.apply(_style, subset=[effect_head, _("Reading")]).format(
-        {effect_head: lambda x: "" if pd.isna(x) else f"{x:+.2f}" if metric == "csat_avg"
-         else f"{x:+.1f}"})
+    digits = 2 if metric == "csat_avg" else 1
+    styled = frame.style.apply(_style, subset=[effect_head, interval_head]).format(
+        {effect_head: lambda x: "" if pd.isna(x) else f"{x:+.{digits}f}"})
     st.dataframe(
         styled, hide_index=True, width="stretch", key=REGISTER_KEY, on_select="rerun",
         selection_mode="single-row",
         column_config={
-            _("Fix"): st.column_config.TextColumn(width=60),
-            _("Title"): st.column_config.TextColumn(width=250),
-            _("Owner"): st.column_config.TextColumn(width=110),
-            _("Scope"): st.column_config.TextColumn(width=170),
-            _("Launched"): st.column_config.DateColumn(width=95),
-            _("Window"): st.column_config.TextColumn(width=170),
-            effect_head: st.column_config.NumberColumn(width=90),
-            _("95 % interval"): st.column_config.TextColumn(width=150),
-            _("Reading"): st.column_config.TextColumn(width=200),
+            _("Fix"): st.column_config.TextColumn(width=44),
+            _("Title"): st.column_config.TextColumn(width=236),
+            _("Owner"): st.column_config.TextColumn(width=112),
+            _("Scope"): st.column_config.TextColumn(width=152),
+            _("Launched"): st.column_config.DateColumn(width=82),
+            _("Window"): st.column_config.TextColumn(width=78),
+            effect_head: st.column_config.NumberColumn(width=72),
+            interval_head: st.column_config.TextColumn(width=131),
         },
         height=38 + 35 * len(table),
     )
+    st.caption(_("Window: days of the {window}-day after-window so far. Effect in {unit}; "
+                 "sort by any column. Grey: within noise or too few cases.").format(
+        window=WINDOW, unit=_(view.EFFECT_UNITS[metric])))
     # Honesty in words: every note of the chosen metric, one line per fix.
     for fid in order:
         v = rows_view.get(fid)
@@ -242,6 +244,9 @@ if fix_rows:
         did_frame = pd.DataFrame(did)
         grey = [[g["pre"].greyed, g["post"].greyed] for g in view.did_table(did_row, MIN_SAMPLE)]
 
+        def _thousands(n: Any) -> str:
+            return format_number(n, 0)
+
         def _grey_cells(frame: pd.DataFrame) -> pd.DataFrame:
             out = pd.DataFrame("", index=frame.index, columns=frame.columns)
             for i, (pre, post) in enumerate(grey):
@@ -251,8 +256,9 @@ if fix_rows:
                         out.iloc[i, frame.columns.get_loc(col)] = "color: #9aa5b1"
             return out
 
-        st.dataframe(did_frame.style.apply(_grey_cells, axis=None), hide_index=True,
-                     key="recovery_did")
+        st.dataframe(did_frame.style.apply(_grey_cells, axis=None).format(
+            {_("n before"): _thousands, _("n after"): _thousands}), hide_index=True,
+            key="recovery_did")
         v = views[metric]
         st.markdown(_("**Effect** {effect} · **95 % interval** {ci} · {reading}").format(
             effect=v.effect_text, ci=v.interval_text, reading=v.reading_text))

@@ -158,6 +158,33 @@ def too_few(row: dict[str, Any], min_sample: int) -> bool:
     return smallest_n(row) < min_sample
 
 
+def window_short(row: dict[str, Any], window_days: int) -> str:
+    """The window state in a few words, for the register: 'complete', '41 of 90 days'."""
+    state, _text = window_state(row, window_days)
+    if state == "partial":
+        return _("{days}/{window} days").format(
+            days=format_number(row.get("post_days"), 0), window=format_number(window_days, 0))
+    return {"complete": _("complete"), "not_started": _("not started")}[state]
+
+
+READING_SHORT = {"better": N_("better"), "worse": N_("worse"), "noise": N_("noise"),
+                 "unknown": N_("n/a")}
+
+
+def interval_short(row: dict[str, Any], min_sample: int) -> str:
+    """'-5.9 to -2.1 · better' (numbers in the effect's unit); 'too few cases' when a cell is
+    below the minimum sample."""
+    metric = row["metric"]
+    if too_few(row, min_sample):
+        return _("too few cases")
+    low, high = row.get("ci_low"), row.get("ci_high")
+    key = reading_key(metric, low, high)
+    if low is None or high is None:
+        return _(READING_SHORT[key])
+    digits = 2 if metric == "csat_avg" else 1
+    return f"{format_number(low, digits, signed=True)}…{format_number(high, digits, signed=True)} {_(READING_SHORT[key])}"
+
+
 def window_state(row: dict[str, Any], window_days: int) -> tuple[str, str]:
     """(state, text): complete | partial | not_started, and how it reads."""
     days = row.get("post_days") or 0.0
@@ -295,6 +322,17 @@ def scope_text(fix: dict[str, Any]) -> str:
     """'category billing · channel app'; 'everything' for a fix without a scope. Stored
     values are shown as stored (never translated)."""
     parts = [f"{_(label)} {fix[key]}" for key, label in SCOPE_LABELS.items() if fix.get(key)]
+    return " · ".join(parts) or _("everything")
+
+
+def scope_short(fix: dict[str, Any]) -> str:
+    """The scope in few characters, for the register: 'statements · phone', 'branch B34',
+    'region East'; 'everything' without a scope."""
+    parts = [str(fix[k]) for k in ("category", "channel") if fix.get(k)]
+    if fix.get("branch_id"):
+        parts.append(_("branch {value}").format(value=fix["branch_id"]))
+    if fix.get("region"):
+        parts.append(_("region {value}").format(value=fix["region"]))
     return " · ".join(parts) or _("everything")
 
 

@@ -1,0 +1,168 @@
+"""The Explore page through AppTest: each level, arriving with a URL, drilling by a table
+click, and what it shows equals what `cxdash tickets --json` prints."""
+
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import cli
+from tests.conftest import REPO
+from tests.test_explore_fixture import AS_OF, build_explore_warehouse
+
+APP = str(REPO / "dashboard" / "app.py")
+PAGE = "../pages/explore.py"
+ALL_TIME = {"period": "all", "as_of": AS_OF}
+
+
+@pytest.fixture
+def wh(tmp_path: Path) -> Path:
+    return build_explore_warehouse(tmp_path / "explore.duckdb")
+
+
+def open_page(wh: Path, monkeypatch, query: dict) -> AppTest:
+    monkeypatch.setenv("CXDASH_WAREHOUSE", str(wh))
+    at = AppTest.from_file(APP, default_timeout=90)
+    for key, value in {**ALL_TIME, **query}.items():
+        at.query_params[key] = value
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def select_row(at: AppTest, key: str, row: int) -> AppTest:
+    """A click on a table row, as stack-notes say: the selection state, then a rerun."""
+    at.session_state[key] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def qp(at: AppTest, key: str):
+    return at.query_params.get(key)
+
+
+def cli_json(*args: str):
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert cli.main(list(args)) == 0
+    return json.loads(out.getvalue())
+
+
+def table(at: AppTest, key: str):
+    return next(d for d in at.dataframe if d.proto.id and key in d.proto.id).value
+
+
+def frame_with(at: AppTest, column: str):
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def test_the_channel_level_lists_each_channel_with_the_kpis_of_cxdash(wh, monkeypatch):
+    at = open_page(wh, monkeypatch, {"x_level": "channel"})
+    shown = frame_with(at, "trend")
+    rows = cli_json("kpis", "--json", "--by", "channel", "--warehouse", str(wh),
+                    "--as-of", AS_OF)
+    assert dict(zip(shown["group"], shown["tickets"], strict=True)) == {
+        r["group"]: r["tickets"] for r in rows}
+    # hand count: phone T1 T4, email T2, social T3, app T5, web T6
+    assert dict(zip(shown["group"], shown["tickets"], strict=True)) == {
+        "app": 1, "email": 1, "phone": 2, "social": 1, "web": 1}
+
+
+def test_clicking_a_channel_drills_to_its_regions_with_the_filter_in_the_url(wh, monkeypatch):
+    at = open_page(wh, monkeypatch, {"x_level": "channel"})
+    groups = list(frame_with(at, "trend")["group"])
+    select_row(at, "explore_channel_table", groups.index("phone"))
+    assert qp(at, "x_level") == "region"
+    assert qp(at, "channel") == "phone"
+    regions = frame_with(at, "trend")
+    # phone: T1 in North (B1), T4 in South (B2)
+    assert dict(zip(regions["group"], regions["tickets"], strict=True)) == {"North": 1,
+                                                                            "South": 1}
+    # the filter is applied in the sidebar too
+    assert at.session_state["filter_channel"] == ["phone"]
+
+
+def test_the_ticket_list_equals_cxdash_tickets_and_is_masked(wh, monkeypatch):
+    at = open_page(wh, monkeypatch, {"x_level": "tickets"})
+    shown = frame_with(at, "first_response")
+    expected = cli_json("tickets", "--json", "--warehouse", str(wh), "--as-of", AS_OF)
+    assert list(shown["ticket_id"]) == [t["ticket_id"] for t in expected]
+    assert list(shown["subject"]) == [t["subject"] for t in expected]
+    assert "please call me back on 138****5678" in list(shown["subject"])
+    # durations read as words: T1 responded after 1 h, resolved after 3 h
+    t1 = shown.set_index("ticket_id").loc["T1"]
+    assert (t1["first_response"], t1["resolution"]) == ("1 h", "3 h")
+
+
+def test_arriving_with_narrowing_in_the_url_shows_only_those_tickets(wh, monkeypatch):
+    at = open_page(wh, monkeypatch, {"x_level": "tickets", "x_sla": "breached",
+                                     "x_sort": "created_at"})
+    shown = frame_with(at, "first_response")
+    assert list(shown["ticket_id"]) == ["T2", "T6"]  # oldest first as the link asks
+    assert qp(at, "x_sla") == "breached" and qp(at, "x_sort") == "created_at"
+
+
+def test_clicking_a_ticket_opens_it_and_the_url_names_it(wh, monkeypatch):
+    at = open_page(wh, monkeypatch, {"x_level": "tickets"})
+    ids = list(frame_with(at, "first_response")["ticket_id"])
+    select_row(at, "explore_tickets_table", ids.index("T2"))
+    assert (qp(at, "x_level"), qp(at, "x_ticket")) == ("ticket", "T2")
+    assert "Ticket T2" in [s.value for s in at.subheader]
+    metrics = {m.label: m.value for m in at.metric}
+    # responded 48 h after creation against 24 h: breached
+    assert metrics["First-response SLA"] == "Breached"
+    assert metrics["First response"] == "2 d"
+
+
+def test_a_ticket_link_shows_its_repeat_source_and_the_customer_button(wh, monkeypatch):
+    at = open_page(wh, monkeypatch, {"x_level": "ticket", "x_ticket": "T2"})
+    related = frame_with(at, "relation")
+    assert dict(zip(related["ticket_id"], related["relation"], strict=True)) == {
+        "T1": "makes this a repeat", "T3": ""}
+    at.button(key="explore_to_customer").click().run()
+    assert (qp(at, "x_level"), qp(at, "x_customer")) == ("customer", "C1")
+
+
+def test_the_customer_level_shows_every_contact_in_time_order(wh, monkeypatch):
+    at = open_page(wh, monkeypatch, {"x_level": "customer", "x_customer": "C1"})
+    contacts = frame_with(at, "first_response")
+    assert list(contacts["ticket_id"]) == ["T1", "T2", "T3"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Segment"], metrics["Annual value"], metrics["Contacts"]) == (
+        "premium", "5,000", "3")
+
+
+def test_the_breadcrumb_goes_back_up_to_all_channels_clearing_the_drill(wh, monkeypatch):
+    at = open_page(wh, monkeypatch, {"x_level": "branch", "channel": "phone",
+                                     "region": "North"})
+    assert at.session_state["filter_channel"] == ["phone"]
+    at.button(key="explore_crumb_0").click().run()
+    assert qp(at, "x_level") == "channel"
+    assert qp(at, "channel") is None and qp(at, "region") is None
+    assert at.session_state["filter_channel"] == []
+
+
+def test_the_at_risk_list_puts_the_most_valuable_customer_first(wh, monkeypatch):
+    at = open_page(wh, monkeypatch, {"x_level": "at_risk"})
+    shown = frame_with(at, "open_breached")
+    assert list(shown["customer_id"]) == ["C1", "C2"]
+    select_row(at, "explore_at_risk_table", 1)
+    assert (qp(at, "x_level"), qp(at, "x_customer")) == ("customer", "C2")
+
+
+def test_bad_link_values_are_named_and_ignored(wh, monkeypatch):
+    at = open_page(wh, monkeypatch, {"x_level": "tickets", "x_sla": "late"})
+    assert any("x_sla=late" in c.value for c in at.caption)
+    assert len(frame_with(at, "first_response")) == 6
+
+
+def test_the_page_reads_in_chinese(wh, monkeypatch):
+    at = open_page(wh, monkeypatch, {"x_level": "ticket", "x_ticket": "T2", "lang": "zh-CN"})
+    assert at.title[0].value == "探索"
