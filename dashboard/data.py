@@ -127,6 +127,52 @@ def data_quality(version: Version) -> dict[str, Any]:
     return api.fetch_data_quality(connection(version))
 
 
+# --- Data page, a page at a time (queries/loading.py) --------------------------------------
+
+@_cached
+def loads_page(version: Version, page: int) -> pl.DataFrame:
+    from queries import loading
+
+    return loading.fetch_loads_page(connection(version), page)
+
+
+@_cached
+def loads_count(version: Version) -> dict[str, int]:
+    from queries import loading
+
+    return loading.count_loads(connection(version))
+
+
+@_cached
+def below_target_loads(version: Version) -> pl.DataFrame:
+    from queries import loading
+
+    return loading.below_target_loads(connection(version))
+
+
+@_cached
+def rejects_page(version: Version, extract: str | None, needle: str | None,
+                 page: int) -> tuple[pl.DataFrame, int]:
+    from queries import loading
+
+    return loading.fetch_rejects_page(connection(version), extract, needle, page)
+
+
+@_cached
+def reject_extracts(version: Version) -> dict[str, int]:
+    from queries import loading
+
+    return loading.reject_extracts(connection(version))
+
+
+def rejects_csv(version: Version, extract: str | None, needle: str | None) -> bytes:
+    """Built when the download is asked for (not cached: it is used once)."""
+    from queries import loading
+
+    return loading.fetch_rejects_export(connection(version), extract, needle).write_csv(
+    ).encode("utf-8")
+
+
 # --- Funnel page (queries/funnel.py) ---------------------------------------------------
 
 @_cached

@@ -156,43 +156,7 @@ def test_card_formats_read_like_a_person_writes_them():
     assert format_kpi("fcr_pct", None) == "n/a"
 
 
-@pytest.fixture(scope="module")
-def real_warehouse(tmp_path_factory) -> Path:
-    from dashboard.load.run import load_file
-    from tests.conftest import REAL_DATA
-
-    path = tmp_path_factory.mktemp("real") / "warehouse.duckdb"
-    for name in ("cfpb_complaints_2019_2020.csv", "callcenter_january_1999.txt"):
-        assert load_file(path, REAL_DATA / name).status == "loaded"
-    return path
-
-
-def test_data_page_shows_rejects_history_and_quality_of_real_loads(real_warehouse, monkeypatch):
-    at = run_app(real_warehouse, monkeypatch)
-    at.switch_page("../pages/data.py").run()
-    assert not at.exception
-    rejected = {r["extract"] for r in cli_json("rejects", "--json", "--warehouse",
-                                                str(real_warehouse))}
-    n_rejects = len(cli_json("rejects", "--json", "--warehouse", str(real_warehouse)))
-    assert any(c.value == f"{n_rejects:,} of {n_rejects:,} rejected rows" for c in at.caption)
-    assert rejected == {"callcenter_january_1999.txt"}
-    history = next(d.value for d in at.dataframe if "file" in d.value.columns
-                   and "who" in d.value.columns)
-    assert set(history["file"]) == {"cfpb_complaints_2019_2020.csv",
-                                    "callcenter_january_1999.txt"}
-    metrics = {m.label: m.value for m in at.metric}
-    # neither extract comes with a branches table: every ticket's branch is unknown
-    assert metrics["Tickets with an unknown branch"] == metrics["Tickets"]
-    assert metrics["Loads below 95.0 % accepted"] == "0"
-
-
-def test_data_page_without_a_warehouse_still_offers_loading(tmp_path, monkeypatch):
-    at = run_app(tmp_path / "none.duckdb", monkeypatch)
-    at.switch_page("../pages/data.py").run()
-    assert not at.exception
-    assert at.selectbox(key="data_kind").options[1:] == ["tickets", "surveys", "customers",
-                                                          "branches", "fixes"]
-    assert any("No warehouse yet" in i.value for i in at.info)
+# The Data page's tests are in tests/test_data_page.py.
 
 
 def test_as_of_override_from_the_url_matches_cli_as_of(demo_warehouse, monkeypatch):

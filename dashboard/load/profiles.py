@@ -233,7 +233,7 @@ def _derived_expr(spec: dict[str, Any], columns: list[str], target: str,
     elif "sum" in spec:
         parts = [_as_text(pl.col(c)) for c in _as_tuple(spec["sum"])]
         numbers = [_number(p) for p in parts]
-        bad = pl.any_horizontal(p.is_not_null() & n.is_null() for p, n in zip(parts, numbers))
+        bad = pl.any_horizontal(p.is_not_null() & n.is_null() for p, n in zip(parts, numbers, strict=True))
         total = pl.sum_horizontal(numbers)
         # a value that is not a number keeps the text, so the load rejects it by its value
         expr = (pl.when(bad).then(pl.concat_str([p.fill_null("") for p in parts], separator=" + "))

@@ -23,8 +23,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from dashboard.load.fast import rest_batches, stage_fast
 from dashboard.i18n import _
+from dashboard.load.fast import rest_batches, stage_fast
 from dashboard.load.kinds import KINDS, TICKET_TIMES, rank_kinds
 from dashboard.load.profiles import (
     Layout,
