@@ -59,7 +59,7 @@ _write_url(state)
 
 def draw_breadcrumb() -> None:
     crumbs = vx.breadcrumb(state, filters, branch_names)
-    widths = [len(c.label) + 6 for c in crumbs]
+    widths = [vx.display_width(c.label) + 6 for c in crumbs]
     cols = st.columns([*widths, max(10, 120 - sum(widths))], gap="small")
     for i, (col, crumb) in enumerate(zip(cols, crumbs, strict=False)):
         with col:
@@ -391,8 +391,8 @@ def level_customer() -> None:
                 else _("no"), border=True)
     m[4].metric(_("Contacts"), format_number(story.contacts.height), border=True)
     home = p.get("home_branch_id")
-    m[5].metric(_("Home branch"), (f"{home} · {p.get('home_branch_name') or ''}".rstrip(" ·")
-                                   if home else _("n/a")), border=True)
+    m[5].metric(" · ".join(x for x in (_("Home branch"), p.get("home_branch_name")) if x),
+                home or _("n/a"), border=True)
     if not story.profile:
         st.caption(_("This id is on tickets but not in the customers extract."))
     contacts = mask_frame(story.contacts)
@@ -430,9 +430,11 @@ def level_at_risk() -> None:
     if frame.height == 0:
         st.info(_("No customer matches."), icon=":material/sentiment_satisfied:")
         return
-    shown = frame.select("customer_id", "segment", "annual_value", "complaints", "contacts",
-                         "channels", "open_breached", "latest_csat", "latest_nps",
-                         "last_contact_at")
+    why = [vx.at_risk_reason(low, n) for low, n in
+           zip(frame["low_score"].to_list(), frame["open_breached"].to_list(), strict=True)]
+    shown = frame.with_columns(pl.Series("why", why, dtype=pl.String)).select(
+        "customer_id", "segment", "annual_value", "why", "complaints", "contacts", "channels",
+        "open_breached", "latest_csat", "latest_nps", "last_contact_at")
     config = {c: vx.column_label(c) for c in shown.columns} | {
         "annual_value": st.column_config.NumberColumn(_("Annual value"), format="localized"),
         "latest_csat": st.column_config.ProgressColumn(_("Latest CSAT"), min_value=0,

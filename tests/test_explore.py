@@ -193,7 +193,7 @@ def test_breadcrumb_steps_back_up_clearing_the_deeper_filters():
     crumbs = breadcrumb(state, Filters(channel=("phone",), region=("North",), branch=("B1",)),
                         {"B1": "Harbour"})
     assert [c.label for c in crumbs] == ["All channels", "Phone", "North", "B1 · Harbour",
-                                        "Tickets"]
+                                        "Ticket list"]
     assert [c.level for c in crumbs] == ["channel", "region", "branch", "tickets", "tickets"]
     assert crumbs[0].clear == ("channel", "region", "branch")
     assert crumbs[1].clear == ("region", "branch")      # back to the regions of phone

@@ -338,7 +338,7 @@ def breadcrumb(state: ExploreState, filters: Any,
     list_params = {k: v for k, v in replace(state, level="tickets", ticket=None,
                                             customer=None).to_params().items()}
     if state.level in ("tickets", "ticket", "customer"):
-        crumbs.append(Crumb(_("Tickets"), "tickets", params=list_params))
+        crumbs.append(Crumb(_("Ticket list"), "tickets", params=list_params))
     if state.level in ("ticket", "customer") and state.ticket:
         crumbs.append(Crumb(_("Ticket {id}").format(id=state.ticket), "ticket",
                             params={**list_params, "x_level": "ticket",
@@ -432,7 +432,7 @@ COLUMN_LABELS: dict[str, str] = {
     "contacts": N_("Contacts"), "channels": N_("Channels"),
     "open_breached": N_("Open, SLA breached"), "latest_csat": N_("Latest CSAT"),
     "latest_nps": N_("Latest NPS"), "last_contact_at": N_("Last contact"),
-    "low_score": N_("Low score"), "survey_id": N_("Survey"), "responded_at": N_("Answered"),
+    "low_score": N_("Low score"), "why": N_("Why"), "survey_id": N_("Survey"), "responded_at": N_("Answered"),
     "ces": N_("Effort (CES)"), "comment": N_("Comment"), "is_latest": N_("Latest"),
     "fix_id": N_("Fix"), "title": N_("Title"), "launched_at": N_("Launched"),
     "side": N_("Before / after"), "days_from_launch": N_("Days from launch"),
@@ -479,6 +479,16 @@ def weekly_counts(frame: pl.DataFrame, dim: str) -> dict[str | None, list[int]]:
     return out
 
 
+def at_risk_reason(low_score: bool | None, open_breached: int | None) -> str:
+    """Why a customer is on the at-risk list, in words."""
+    parts = []
+    if low_score:
+        parts.append(_("low latest score"))
+    if open_breached:
+        parts.append(_("open ticket past its SLA deadline"))
+    return " · ".join(parts)
+
+
 def tenure_text(days: int | None) -> str:
     """'6 years 2 months' style tenure from days (n/a when the join date is unknown)."""
     if days is None:
@@ -496,6 +506,13 @@ def money(value: float | None) -> str:
 
 def when(value: datetime | None) -> str:
     return "—" if value is None else format_datetime(value)
+
+
+def display_width(text: str) -> int:
+    """Columns a label needs: Chinese characters are twice as wide as Latin ones."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def page_text(offset: int, shown: int, total: int) -> str:
