@@ -6,14 +6,25 @@ live here, before the page runs, so filters survive moving between pages.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from dashboard import data
-from dashboard.i18n import LANGUAGE_NAMES, N_, _, normalise_language, set_language
+from dashboard.i18n import (
+    LANGUAGE_NAMES,
+    N_,
+    _,
+    format_datetime,
+    format_number,
+    normalise_language,
+    set_language,
+)
 from dashboard.settings import get_settings
 from dashboard.state import FilterState, sidebar_filters
 from queries.api import Filters
@@ -22,21 +33,32 @@ st.set_page_config(page_title="CX Recovery Dashboard", page_icon=":material/supp
                    layout="wide")
 
 PAGES = Path(__file__).resolve().parent.parent / "pages"
+LOG = logging.getLogger("cxdash.app")
 
 
 @dataclass(frozen=True)
 class PageContext:
-    """What every page gets: the warehouse version, the filters and their description."""
+    """What every page gets: the warehouse version, the filters and their description.
+
+    as_of: the moment the page evaluates at (the override when one is set, converted to
+    warehouse time, else the data's own); stored_as_of: the data's own as_of.
+    """
 
     version: tuple[int, int, int]
     filters: Filters
     preset: str
     description: str
     as_of: datetime | None
+    stored_as_of: datetime | None = None
 
     @property
     def as_of_text(self) -> str:
-        return self.as_of.strftime("%d %b %Y %H:%M") if self.as_of else "n/a"
+        """Follows "as of": "20 Nov 2026 17:54", or with an override
+        "31 Mar 2026 18:00 (override) · as of 20 Nov 2026 17:54 in the data"."""
+        if self.filters.as_of is None:
+            return format_datetime(self.as_of)
+        return _("{when} (override) · as of {data} in the data").format(
+            when=format_datetime(self.filters.as_of), data=format_datetime(self.stored_as_of))
 
 
 def _page(name: str, title: str, icon: str, default: bool = False) -> st.Page:
@@ -131,11 +153,27 @@ def main() -> None:
     state: FilterState = sidebar_filters(data.dimension_values(version), as_of,
                                          data.branch_names(version))
     st.sidebar.caption(
-        f"Data up to {as_of:%d %b %Y %H:%M} · {summary['tickets']:,} tickets"
-        if as_of else "No timestamps loaded yet")
+        _("Data up to {when} · {n} tickets").format(
+            when=format_datetime(as_of), n=format_number(summary["tickets"]))
+        if as_of else _("No timestamps loaded yet"))
     st.session_state["ctx"] = PageContext(version, state.filters, state.preset,
-                                          state.describe(), state.filters.as_of or as_of)
-    st.navigation(sections()).run()
+                                          state.describe(), state.filters.as_of or as_of, as_of)
+    run_page(st.navigation(sections()))
+
+
+def run_page(page: Any) -> None:
+    """Run the chosen page; if it fails, say so in one plain sentence and log the trace
+    (client.showErrorDetails is off, so Streamlit shows no trace to users either).
+    Streamlit's own control flow (st.rerun, st.stop, st.switch_page) passes through."""
+    try:
+        page.run()
+    except ScriptControlException:
+        raise
+    except Exception:
+        LOG.exception("page %s failed", getattr(page, "title", "?"))
+        st.error(_("This page could not be shown because of an internal error; it has been "
+                   "logged. Try another period or filter, or reload the page."),
+                 icon=":material/error:")
 
 
 main()

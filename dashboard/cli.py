@@ -207,16 +207,73 @@ def _fmt(value: Any, unit: str = "") -> str:
     return format_value(value, unit)
 
 
-def _table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+def _cell_width(text: str) -> int:
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+def _min_widths(columns: Sequence[str], rows: Sequence[Sequence[str]],
+                wrap: Sequence[int] = ()) -> list[int]:
+    """Per column, the narrowest width that cuts nothing: its widest cell (numbers and
+    names never wrap), or for a `wrap` column its longest word; headers wrap between words."""
+    out = []
+    for i, col in enumerate(columns):
+        words = [_cell_width(w) for w in str(col).split()]
+        if i in wrap:
+            words += [_cell_width(w) for r in rows for w in str(r[i]).split()]
+            out.append(max(words or [1]))
+        else:
+            out.append(max([*words, *[_cell_width(str(r[i])) for r in rows]] or [1]))
+    return out
+
+
+def fit_columns(columns: Sequence[str], rows: Sequence[Sequence[str]], width: int,
+                keep: int = 1, wrap: Sequence[int] = ()) -> list[int]:
+    """Indexes of the columns that fit a terminal `width` wide, in order: the first `keep`
+    always, then the others left to right while they fit at their narrowest width
+    (_min_widths) plus rich's padding and border (3 characters each, 1 at the edge)."""
+    needed = [w + 3 for w in _min_widths(columns, rows, wrap)]
+    chosen = list(range(min(keep, len(columns))))
+    used = 1 + sum(needed[i] for i in chosen)
+    for i in range(len(chosen), len(columns)):
+        if used + needed[i] <= width:
+            chosen.append(i)
+            used += needed[i]
+    return chosen
+
+
+def _table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+           keep: int | None = None, wrap: Sequence[int] = ()) -> None:
+    """Print a table that fits the terminal without cutting anything to "Tic…": every
+    column keeps its narrowest uncut width (headers and `wrap` columns wrap between words).
+    With `keep`, columns that would still not fit are left out -- the first `keep` always
+    stay -- and a line under the table names them."""
     from rich.console import Console
     from rich.table import Table
 
+    from dashboard.i18n import _
+
+    console = Console()
+    cells = [[str(c) for c in row] for row in rows]
+    shown = (fit_columns(columns, cells, console.width, keep, wrap) if keep is not None
+             else list(range(len(columns))))
+    widths = _min_widths(columns, cells, wrap)
     table = Table(title=title, title_justify="left")
-    for i, col in enumerate(columns):
-        table.add_column(col, justify="left" if i == 0 else "right")
-    for row in rows:
-        table.add_row(*[str(c) for c in row])
-    Console().print(table)
+    for i in shown:
+        # a fixed width: rich would otherwise widen columns for their headers past the
+        # terminal and cut the last one
+        fixed = widths[i] if keep is not None or i not in wrap else None
+        table.add_column(columns[i], justify="left" if i == 0 or i in wrap else "right",
+                         width=fixed, min_width=widths[i], overflow="fold")
+    for row in cells:
+        table.add_row(*[row[i] for i in shown])
+    console.print(table)
+    left_out = [str(columns[i]) for i in range(len(columns)) if i not in shown]
+    if left_out:
+        console.print(_("Left out to fit {width} columns: {names} (widen the terminal or use "
+                        "--json).").format(width=console.width, names=", ".join(left_out)),
+                      highlight=False)
 
 
 # --- commands -----------------------------------------------------------------------
@@ -230,34 +287,82 @@ def _say_unknown_filter_values(con, filters) -> None:
               "that value matches nothing.", file=sys.stderr)
 
 
+def _print_lines(lines: Sequence[str]) -> None:
+    """Plain sentences under a table, wrapped to the terminal between words."""
+    from rich.console import Console
+
+    console = Console()
+    for line in lines:
+        console.print(line, highlight=False, markup=False)
+
+
+def _kpi_title(dims: Sequence[str], filters: Any, as_of: datetime | None) -> str:
+    from dashboard.i18n import _, format_datetime
+    from dashboard.views.cards import period_text
+    from queries.registry import DIMENSION_REGISTRY
+
+    period = period_text(filters.date_from, filters.date_to)
+    when = format_datetime(as_of)
+    if filters.as_of is not None:
+        when = _("{when} (override)").format(when=when)
+    if not dims:
+        return _("KPIs, {period} (as of {when})").format(period=period, when=when)
+    by = " × ".join(_(DIMENSION_REGISTRY[d].label) for d in dims)
+    return _("KPIs by {by}, {period} (as of {when})").format(by=by, period=period, when=when)
+
+
 def cmd_kpis(args: argparse.Namespace) -> int:
-    from dashboard.format import format_kpi
-    from queries.api import KPI_CATALOG, KPI_KEYS, fetch_kpis, kpi_row_to_json, resolve_as_of
+    from dashboard.i18n import _
+    from dashboard.views.cards import (
+        as_of_caption,
+        build_cards,
+        comparison_caption,
+        format_kpi_value,
+    )
+    from queries.api import (
+        fetch_kpi_comparison,
+        fetch_kpis,
+        kpi_row_to_json,
+        resolve_as_of,
+        stored_as_of,
+    )
+    from queries.registry import DIMENSION_REGISTRY, MEASURE_KEYS, MEASURES, TABLE_KEYS
 
     con = _reader(args)
     filters = _filters(args)
     as_of = resolve_as_of(con, filters)
     _say_unknown_filter_values(con, filters)
     dims: tuple[str, ...] = args.by or ()
-    frame = fetch_kpis(con, filters, by=dims or None)
+    if not dims:
+        comparison = fetch_kpi_comparison(con, filters)
+        if args.json:
+            _print_json(kpi_row_to_json(comparison.current, as_of, filters))
+            return 0
+        cards = build_cards(comparison, keys=MEASURE_KEYS)
+        _table(_kpi_title(dims, filters, as_of),
+               [_("KPI"), _("value"), _("change"), _("n")],
+               [[c.label, c.value_text, c.change_text or "", c.n_text or ""] for c in cards],
+               keep=2)
+        _print_lines([comparison_caption(comparison)]
+                     + ([as_of_caption(filters.as_of, stored_as_of(con))]
+                        if filters.as_of is not None else [])
+                     + [f"{c.label}: " + " · ".join(p for p in c.caption_parts if p != c.n_text)
+                        for c in cards if any(p != c.n_text for p in c.caption_parts)])
+        return 0
+    frame = fetch_kpis(con, filters, by=dims)
     group_keys = ["group"] if len(dims) == 1 else list(dims)
-    rows = [{k: r[k] for k in group_keys if dims} | kpi_row_to_json(r, as_of, filters)
+    rows = [{k: r[k] for k in group_keys} | kpi_row_to_json(r, as_of, filters)
             for r in frame.iter_rows(named=True)]
     if args.json:
-        _print_json(rows if dims else rows[0])
+        _print_json(rows)
         return 0
-    period = f"{filters.date_from or 'start'} .. {filters.date_to or 'end'}"
-    as_of_text = as_of.strftime("%Y-%m-%d %H:%M:%S") if as_of else "n/a"
-    if dims:
-        keys = ("tickets", "complaints", "resolved_pct", "frt_median_min", "sla_met_pct",
-                "fcr_pct", "repeat_complaint_pct", "csat_avg", "nps", "post_complaint_churn_pct")
-        _table(f"KPIs by {' x '.join(dims)}, {period} (as of {as_of_text})",
-               [*dims, *[KPI_CATALOG[k].label for k in keys]],
-               [[*[r[g] if r[g] is not None else "(unknown)" for g in group_keys],
-                 *[format_kpi(k, r[k]) for k in keys]] for r in rows])
-    else:
-        _table(f"KPIs, {period} (as of {as_of_text})", ["KPI", "value"],
-               [[KPI_CATALOG[k].label, format_kpi(k, rows[0][k])] for k in KPI_KEYS])
+    unknown = _("(unknown)")
+    _table(_kpi_title(dims, filters, as_of),
+           [*[_(DIMENSION_REGISTRY[d].label) for d in dims],
+            *[_(MEASURES[k].label) for k in TABLE_KEYS]],
+           [[*[r[g] if r[g] is not None else unknown for g in group_keys],
+             *[format_kpi_value(k, r[k]) for k in TABLE_KEYS]] for r in rows],
+           keep=len(dims))
     return 0
 
 

@@ -81,8 +81,9 @@ def branch_names(version: Version) -> dict[str, str]:
 
 
 @_cached
-def kpi_comparison(version: Version, filters: Filters) -> api.KpiComparison:
-    return api.fetch_kpi_comparison(connection(version), filters)
+def kpi_comparison(version: Version, filters: Filters, preset: str | None = None
+                   ) -> api.KpiComparison:
+    return api.fetch_kpi_comparison(connection(version), filters, preset=preset)
 
 
 @_cached

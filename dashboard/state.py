@@ -9,24 +9,18 @@ reproduces the view in any browser.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import streamlit as st
 
 from dashboard.i18n import _
-from queries.api import DIMENSIONS, Filters, normalise_value
+from dashboard.views.cards import filters_text
+from queries.filters import DEFAULT_PRESET as DEFAULT_PRESET
+from queries.filters import DIMENSIONS, Filters, normalise_value, to_warehouse_time
+from queries.filters import PRESETS as PRESETS  # labels marked for translation
+from queries.filters import preset_range as preset_range  # one definition, shared with the CLI
 
-PRESETS: dict[str, str] = {
-    "7d": "Last 7 days",
-    "30d": "Last 30 days",
-    "90d": "Last 90 days",
-    "12m": "Last 12 months",
-    "ytd": "Year to date",
-    "all": "All time",
-    "custom": "Custom dates",
-}
-DEFAULT_PRESET = "90d"
 SEEDED = "_filters_seeded_from_url"
 PENDING_DRILL = "_pending_drill"
 PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
@@ -75,21 +69,6 @@ def _apply_pending_drill(options: dict[str, list[str]]) -> None:
 
 def widget_key(dim: str) -> str:
     return f"filter_{dim}"
-
-
-def preset_range(preset: str, as_of: datetime | None) -> tuple[date | None, date | None]:
-    """Inclusive dates of a preset, ending on the as_of day (never the wall clock)."""
-    if preset == "all" or as_of is None:
-        return None, None
-    end = as_of.date()
-    days = {"7d": 7, "30d": 30, "90d": 90}
-    if preset in days:
-        return end - timedelta(days=days[preset] - 1), end
-    if preset == "12m":
-        return end.replace(year=end.year - 1) + timedelta(days=1), end
-    if preset == "ytd":
-        return end.replace(month=1, day=1), end
-    return None, None
 
 
 def _parse_date(text: str | None) -> date | None:
@@ -155,12 +134,12 @@ def ignored_text(ignored: list[tuple[str, str]]) -> str | None:
 
 
 def parse_as_of(text: str) -> datetime | None:
-    """'2026-03-31' or '2026-03-31 18:00[:00]' -> datetime; empty -> None; else ValueError."""
+    """'2026-03-31' or '2026-03-31 18:00[:00]' -> datetime; empty -> None; else ValueError.
+    An offset ('2026-03-31T18:00:00+08:00') is converted to the warehouse's timezone."""
     text = (text or "").strip()
     if not text:
         return None
-    value = datetime.fromisoformat(text)
-    return value
+    return to_warehouse_time(datetime.fromisoformat(text))
 
 
 @dataclass(frozen=True)
@@ -169,13 +148,8 @@ class FilterState:
     preset: str
 
     def describe(self) -> str:
-        f = self.filters
-        period = (f"{f.date_from:%d %b %Y} – {f.date_to:%d %b %Y}" if f.date_from and f.date_to
-                  else "all time")
-        chosen = [f"{DIMENSIONS[d]}: {', '.join(v)}" for d, v in f.dimension_values().items() if v]
-        if f.as_of is not None:
-            chosen.append(f"as of {f.as_of:%d %b %Y %H:%M} (override)")
-        return " · ".join([period, *chosen])
+        """The period and the chosen filters in one translated line (dashboard.views.cards)."""
+        return filters_text(self.filters, self.preset)
 
 
 def sidebar_filters(options: dict[str, list[str]], as_of: datetime | None,
@@ -184,7 +158,7 @@ def sidebar_filters(options: dict[str, list[str]], as_of: datetime | None,
     seed_from_url(options)
     _apply_pending_drill(options)
     sb = st.sidebar
-    sb.markdown("### Filters")
+    sb.markdown("### " + _("Filters"))
     ignored = ignored_text(st.session_state.get(IGNORED, []))
     if ignored:
         sb.warning(ignored, icon=":material/link_off:")
@@ -197,14 +171,14 @@ def sidebar_filters(options: dict[str, list[str]], as_of: datetime | None,
         override, as_of_problem = None, as_of_text
     if override is not None:
         as_of = override
-    preset = sb.selectbox("Period", list(PRESETS), format_func=PRESETS.get,
+    preset = sb.selectbox(_("Period"), list(PRESETS), format_func=lambda p: _(PRESETS[p]),
                           key=widget_key("period"),
-                          help="Periods end on the data's as-of day, not today.")
+                          help=_("Periods end on the data's as-of day, not today."))
     if preset == "custom":
         default = preset_range("90d", as_of)
         if widget_key("dates") not in st.session_state and default[0]:
             st.session_state[widget_key("dates")] = default
-        picked = sb.date_input("From – to", key=widget_key("dates"), format="YYYY-MM-DD")
+        picked = sb.date_input(_("From – to"), key=widget_key("dates"), format="YYYY-MM-DD")
         start, end = (picked if isinstance(picked, tuple) and len(picked) == 2 else (None, None))
     else:
         start, end = preset_range(preset, as_of)
@@ -213,21 +187,22 @@ def sidebar_filters(options: dict[str, list[str]], as_of: datetime | None,
     for dim, label in DIMENSIONS.items():
         fmt = (lambda b: f"{b} · {branch_names[b]}" if b in branch_names else b) if dim == "branch" \
             else (lambda v: v.capitalize() if v[:1].islower() else v)
-        values = sb.multiselect(label, options.get(dim, []), key=widget_key(dim),
-                                format_func=fmt, placeholder="All")
+        values = sb.multiselect(_(label), options.get(dim, []), key=widget_key(dim),
+                                format_func=fmt, placeholder=_("All"))
         chosen[dim] = tuple(values)
     if any(chosen.values()):
-        sb.button("Clear filters", key="filter_clear", on_click=_clear_filters)
-    with sb.expander("As of", expanded=bool(as_of_text)):
+        sb.button(_("Clear filters"), key="filter_clear", on_click=_clear_filters)
+    with sb.expander(_("As of"), expanded=bool(as_of_text)):
         st.text_input(
-            "Evaluate as of (optional)", key=widget_key("as_of"),
-            placeholder="the data's latest timestamp",
-            help="Evaluate open / due / matured states (SLA pending, churn maturity, partial "
-                 "windows) at this moment instead of the data's latest timestamp, e.g. "
-                 "2026-03-31 18:00. Periods then end on this day.")
+            _("Evaluate as of (optional)"), key=widget_key("as_of"),
+            placeholder=_("the data's latest timestamp"),
+            help=_("Evaluate open / due / matured states (SLA pending, churn maturity, partial "
+                   "windows) at this moment instead of the data's latest timestamp, e.g. "
+                   "2026-03-31 18:00, or with an offset 2026-03-31T18:00+08:00 (converted to "
+                   "the warehouse's timezone). Periods then end on this day."))
         if as_of_problem:
-            st.error(f"“{as_of_problem}” is not a date or timestamp like 2026-03-31 18:00; "
-                     "using the data's latest timestamp.")
+            st.error(_("“{text}” is not a date or timestamp like 2026-03-31 18:00; using the "
+                       "data's latest timestamp.").format(text=as_of_problem))
 
     filters = Filters(date_from=start, date_to=end, as_of=override, **chosen)
     _write_url(preset, filters)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -17,10 +17,14 @@ import polars as pl
 
 from dashboard.settings import Settings, get_settings
 from queries import sql_text
-
+from queries.filters import DIMENSIONS as DIMENSIONS  # re-exported for callers
+from queries.filters import LOWERCASED as LOWERCASED
+from queries.filters import Comparison as Comparison
+from queries.filters import Filters as Filters
+from queries.filters import comparison_period
+from queries.filters import normalise_value as normalise_value
 from queries.registry import (
     DIMENSION_REGISTRY,
-    FILTER_DIMENSIONS,
     MEASURE_KEYS,
     MEASURES,
     Measure,
@@ -29,60 +33,10 @@ from queries.registry import (
 )
 from queries.registry import GROUPINGS as GROUPINGS  # re-exported: every breakdown key
 
-# Filter dimensions (CLI option / URL key -> label, marked for translation) and the ones
-# whose values are lower-cased; both derived from queries/registry.py.
-DIMENSIONS: dict[str, str] = {k: DIMENSION_REGISTRY[k].label for k in FILTER_DIMENSIONS}
-LOWERCASED = {k for k in FILTER_DIMENSIONS if DIMENSION_REGISTRY[k].lowercase}
-
 # The KPI set, its order and how each KPI is shown: derived from the registry.
 KPI_KEYS: tuple[str, ...] = MEASURE_KEYS
 KPI_CATALOG: dict[str, Measure] = MEASURES
 Kpi = Measure  # the name earlier callers used
-
-
-def normalise_value(dim: str, value: str) -> str:
-    """Filters match the way extracts are stored: trimmed, some dimensions lower-cased."""
-    value = value.strip()
-    return value.lower() if dim in LOWERCASED else value
-
-
-@dataclass(frozen=True)
-class Filters:
-    """A request: period (inclusive calendar dates), as_of override, and filter values."""
-
-    date_from: date | None = None
-    date_to: date | None = None
-    as_of: datetime | None = None
-    channel: tuple[str, ...] = ()
-    region: tuple[str, ...] = ()
-    branch: tuple[str, ...] = ()
-    category: tuple[str, ...] = ()
-    type: tuple[str, ...] = ()
-    priority: tuple[str, ...] = ()
-    segment: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        for dim in DIMENSIONS:
-            values = tuple(dict.fromkeys(
-                normalise_value(dim, v) for v in getattr(self, dim) if v is not None and v.strip()
-            ))
-            object.__setattr__(self, dim, values)
-        if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise ValueError(f"the period starts ({self.date_from}) after it ends ({self.date_to})")
-
-    def dimension_values(self) -> dict[str, tuple[str, ...]]:
-        return {dim: getattr(self, dim) for dim in DIMENSIONS}
-
-    def previous_period(self) -> Filters | None:
-        """The period of the same length just before this one (None without a full period)."""
-        if self.date_from is None or self.date_to is None:
-            return None
-        days = (self.date_to - self.date_from).days + 1
-        return replace(
-            self,
-            date_from=self.date_from - timedelta(days=days),
-            date_to=self.date_from - timedelta(days=1),
-        )
 
 
 @dataclass
@@ -278,7 +232,7 @@ def fetch_unknown_filter_values(
 # whether the selection's sources carry what the KPIs need (queries/registry.py NEEDS).
 SAMPLE_COLUMNS: tuple[str, ...] = (
     "n_resolution_known", "n_resolved", "n_responded", "n_sla_due", "n_sla_pending",
-    "n_reopen", "n_fcr", "n_fcr_pending", "n_repeat", "n_survey_base", "n_csat", "n_nps",
+    "n_reopen", "n_fcr", "n_fcr_pending", "n_open_recent", "n_repeat", "n_survey_base", "n_csat", "n_nps",
     "n_churn_matured", "n_churn_pending",
 )
 _KPI_COLUMNS = ("group", *KPI_KEYS, *SAMPLE_COLUMNS)
@@ -340,12 +294,30 @@ def fetch_effects(
 
 
 @dataclass(frozen=True)
+class ChurnFallback:
+    """Churn of the latest period of the same length whose complaints have all matured
+    (shown when the asked period's churn has not matured): its filters, its KPI row and
+    the row of its own comparison period."""
+
+    filters: Filters
+    current: dict[str, Any]
+    previous: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
 class KpiComparison:
-    """Current and previous period KPIs, with the change of each."""
+    """Current and comparison period KPIs, with the change of each.
+
+    kind: "previous" (the same number of days just before) or "year_earlier" (the same
+    dates a year earlier), None without a comparison. churn: see ChurnFallback.
+    """
 
     current: dict[str, Any]
     previous: dict[str, Any] | None
     previous_filters: Filters | None
+    kind: str | None = None
+    as_of: datetime | None = None
+    churn: ChurnFallback | None = None
 
     def change(self, key: str) -> float | None:
         if self.previous is None:
@@ -357,15 +329,37 @@ class KpiComparison:
 
 
 def fetch_kpi_comparison(
-    con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings | None = None
+    con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings | None = None,
+    preset: str | None = None,
 ) -> KpiComparison:
-    """KPIs of the period and of the previous period of the same length (for deltas)."""
+    """KPIs of the period and of its comparison period (queries.filters.comparison_period:
+    like with like -- year to date and last 12 months against the same dates a year
+    earlier, any other period against the same number of days just before).
+
+    When some of the period's complaining customers have not had the churn window yet
+    (n_churn_pending > 0) and the period has both ends, `churn` holds the latest period of
+    the same length ending churn_window_days before as_of's date, whose complaints have all
+    matured (spec/kpis.md "Churn"), with its own comparison.
+    """
+    settings = settings or get_settings()
     current = fetch_kpis(con, filters, settings=settings).row(0, named=True)
-    prev_filters = filters.previous_period()
-    previous = (
-        fetch_kpis(con, prev_filters, settings=settings).row(0, named=True) if prev_filters else None
-    )
-    return KpiComparison(current, previous, prev_filters)
+    other = comparison_period(filters, preset)
+    previous = (fetch_kpis(con, other.filters, settings=settings).row(0, named=True)
+                if other else None)
+    as_of = resolve_as_of(con, filters)
+    churn = None
+    if current.get("n_churn_pending") and filters.days and as_of is not None:
+        end = as_of.date() - timedelta(days=settings.churn_window_days)
+        matured = replace(filters, date_from=end - timedelta(days=filters.days - 1), date_to=end)
+        matured_other = comparison_period(matured, preset)
+        churn = ChurnFallback(
+            matured,
+            fetch_kpis(con, matured, settings=settings).row(0, named=True),
+            fetch_kpis(con, matured_other.filters, settings=settings).row(0, named=True)
+            if matured_other else None,
+        )
+    return KpiComparison(current, previous, other.filters if other else None,
+                         other.kind if other else None, as_of, churn)
 
 
 def fetch_trend(

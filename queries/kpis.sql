@@ -91,6 +91,10 @@ ticket_kpis as (
         count_if(f.fcr_matured and f.carries_fcr) as n_fcr,
         count_if(f.resolved_at is not null and not f.fcr_matured and f.carries_fcr)
             as n_fcr_pending,
+        -- open tickets younger than the FCR window: a period this recent has not had
+        -- time to resolve them (the "too young" note of resolved_pct)
+        count_if(f.carries_resolved and not f.is_resolved
+                 and f.created_at > $as_of - to_days($fcr_days::bigint)) as n_open_recent,
         count_if(f.type = 'complaint' and f.carries_customer) as n_repeat,
         count_if(f.is_resolved and f.carries_resolved) as n_survey_base,
         count(f.latest_csat) as n_csat,
@@ -136,6 +140,7 @@ select
     k.n_reopen,
     k.n_fcr,
     k.n_fcr_pending,
+    k.n_open_recent,
     k.n_repeat,
     k.n_survey_base,
     k.n_csat,

@@ -47,11 +47,59 @@ def cards(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def expected_cards(payload: dict) -> dict[str, str]:
-    from dashboard.format import format_kpi
-    from dashboard.kpi_view import CARD_KEYS
+CARD_LABELS = {  # the Overview's cards in English, written out here, not taken from the code
+    "tickets": "Tickets", "complaints": "Complaints", "resolved_pct": "Resolved",
+    "frt_median_min": "First response (median)", "sla_met_pct": "First-response SLA met",
+    "fcr_pct": "First-contact resolution", "repeat_complaint_pct": "Repeat complaints",
+    "csat_avg": "CSAT (avg, 1-5)", "nps": "NPS", "post_complaint_churn_pct": "Churn after complaint",
+}
 
-    return {KPI_CATALOG[key].label: format_kpi(key, payload[key]) for key in CARD_KEYS}
+
+def duration_text(minutes: float) -> str:
+    """How the app writes a duration, worked out independently: 45 min, 3 h 20 min, 2 d 4 h."""
+    total = round(minutes)
+    days, rest = divmod(total, 1440)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days:,} d" + (f" {hours} h" if hours else "")
+    if hours:
+        return f"{hours} h" + (f" {mins} min" if mins else "")
+    return f"{mins} min"
+
+
+def card_text(key: str, value: float | None) -> str:
+    """A CLI JSON value as an English card shows it (an oracle independent of dashboard.*)."""
+    if value is None:
+        return "n/a"
+    if key in ("tickets", "complaints"):
+        return f"{int(value):,}"
+    if key == "frt_median_min":
+        return duration_text(value)
+    if key == "csat_avg":
+        return f"{value:.2f}"
+    if key == "nps":
+        return f"{value:.1f}"
+    return f"{value:.1f}%"
+
+
+def expected_cards(payload: dict, churn_payload: dict | None = None) -> dict[str, str]:
+    out = {label: card_text(key, payload[key]) for key, label in CARD_LABELS.items()}
+    if churn_payload is not None:
+        out["Churn after complaint"] = card_text("post_complaint_churn_pct",
+                                                 churn_payload["post_complaint_churn_pct"])
+    return out
+
+
+def matured_churn_period(warehouse: Path, days: int) -> tuple[str, str]:
+    """The latest `days`-day period whose complaints have all had the 90-day churn window:
+    it ends 90 days before as_of's date."""
+    from datetime import timedelta
+
+    con = connect_reader(warehouse)
+    as_of = stored_as_of(con)
+    con.close()
+    end = as_of.date() - timedelta(days=90)
+    return (end - timedelta(days=days - 1)).isoformat(), end.isoformat()
 
 
 def default_period(warehouse: Path) -> tuple[str, str]:
@@ -66,8 +114,13 @@ def test_overview_cards_equal_cxdash_kpis_json(demo_warehouse, monkeypatch):
     start, end = default_period(demo_warehouse)
     payload = cli_json("kpis", "--json", "--warehouse", str(demo_warehouse),
                        "--from", start, "--to", end)
+    # the last 90 days' complaints have not all matured: churn is that of the 90 days
+    # ending 90 days before as_of, whose dates the card names
+    c_start, c_end = matured_churn_period(demo_warehouse, 90)
+    churn = cli_json("kpis", "--json", "--warehouse", str(demo_warehouse),
+                     "--from", c_start, "--to", c_end)
     assert payload["tickets"] > 0
-    assert cards(at) == expected_cards(payload)
+    assert cards(at) == expected_cards(payload, churn)
 
 
 def test_overview_with_filters_from_the_url_equals_the_cli(demo_warehouse, monkeypatch):
@@ -77,6 +130,7 @@ def test_overview_with_filters_from_the_url_equals_the_cli(demo_warehouse, monke
     payload = cli_json("kpis", "--json", "--warehouse", str(demo_warehouse), "--from",
                        "2026-01-01", "--to", "2026-06-30", "--channel", "email", "--channel",
                        "phone", "--region", "North")
+    # (the demo's data ends in November 2026: every complaint of this period has matured)
     assert cards(at) == expected_cards(payload)
     assert at.multiselect(key="filter_channel").value == ["email", "phone"]
     assert url_values(at, "channel") == ["email", "phone"]
@@ -92,14 +146,30 @@ def test_changing_a_filter_changes_the_cards_and_the_url(demo_warehouse, monkeyp
     start, end = default_period(demo_warehouse)
     payload = cli_json("kpis", "--json", "--warehouse", str(demo_warehouse), "--from", start,
                        "--to", end, "--channel", "chat")
-    assert cards(at)["Tickets"] == format_value(payload["tickets"])
+    assert cards(at)["Tickets"] == f"{payload['tickets']:,}"
 
 
 def test_a_kpi_without_data_reads_na_with_its_reason(demo_warehouse, monkeypatch):
-    # The last 7 days: no complaint has matured 90 days, so churn is unknown, not 0.
+    # The last 7 days: every resolution is younger than the 7-day FCR window, so FCR is
+    # unknown (pending), not 0 or 100.
     at = run_app(demo_warehouse, monkeypatch, {"period": "7d"})
-    assert cards(at)["Churn after complaint"] == "n/a"
-    assert any("no known customer has had 90 days" in c.value for c in at.caption)
+    assert cards(at)["First-contact resolution"] == "n/a"
+    assert any("every resolution is younger than the FCR window" in c.value for c in at.caption)
+
+
+def test_churn_of_a_young_period_is_that_of_the_latest_matured_one_named_by_its_dates(
+        demo_warehouse, monkeypatch):
+    at = run_app(demo_warehouse, monkeypatch, {"period": "7d"})
+    c_start, c_end = matured_churn_period(demo_warehouse, 7)
+    churn = cli_json("kpis", "--json", "--warehouse", str(demo_warehouse),
+                     "--from", c_start, "--to", c_end)
+    assert cards(at)["Churn after complaint"] == card_text(
+        "post_complaint_churn_pct", churn["post_complaint_churn_pct"])
+    from datetime import date
+
+    end = date.fromisoformat(c_end)
+    named = f"churn of {date.fromisoformat(c_start):%-d %b %Y} – {end:%-d %b %Y}"
+    assert any(named in c.value for c in at.caption), [c.value for c in at.caption]
 
 
 def test_unknown_url_values_are_ignored_not_errors(demo_warehouse, monkeypatch):
@@ -135,10 +205,12 @@ def test_empty_warehouse_says_how_to_get_data(tmp_path, monkeypatch):
 def test_pages_hold_no_sql_and_no_duckdb():
     import re
 
+    sql = re.compile(r"[\"']\s*(select\s[^\"'\n]*\sfrom|insert\s+into|update\s+\w+\s+set|"
+                     r"delete\s+from|with\s+\w+\s+as\s*\()\s", re.I)
     for page in (REPO / "pages").glob("*.py"):
         source = page.read_text()
         assert "import duckdb" not in source, page
-        assert not re.search(r"[\"']\s*(select|with|insert|update|delete)\s", source, re.I), page
+        assert not sql.search(source), page
 
 
 def test_card_formats_read_like_a_person_writes_them():
@@ -147,9 +219,10 @@ def test_card_formats_read_like_a_person_writes_them():
     assert format_kpi("tickets", 35998) == "35,998"
     assert format_kpi("tickets", 15.0, signed=True) == "+15"
     assert format_kpi("frt_median_min", 30.04) == "30 min"
-    assert format_kpi("frt_median_min", 1112.0) == "18.5 h"       # 1112 / 60
-    assert format_kpi("frt_median_min", 4320.0) == "3.0 d"        # 72 h
-    assert format_kpi("sla_met_pct", 94.06) == "94.1 %"
+    assert format_kpi("frt_median_min", 1112.0) == "18 h 32 min"  # 1112 = 18 x 60 + 32
+    assert format_kpi("frt_median_min", 4320.0) == "3 d"          # 72 h
+    assert format_kpi("resolution_median_h", 1.5) == "1 h 30 min"  # the app's unit for both
+    assert format_kpi("sla_met_pct", 94.06) == "94.1%"
     assert format_kpi("sla_met_pct", 0.7, signed=True) == "+0.7 pts"
     assert format_kpi("csat_avg", 3.876) == "3.88"
     assert format_kpi("nps", -4.13) == "-4.1"
@@ -164,10 +237,30 @@ def test_as_of_override_from_the_url_matches_cli_as_of(demo_warehouse, monkeypat
                                                "to": "2026-05-31", "as_of": "2026-06-15 12:00"})
     payload = cli_json("kpis", "--json", "--warehouse", str(demo_warehouse), "--from",
                        "2026-05-01", "--to", "2026-05-31", "--as-of", "2026-06-15 12:00:00")
-    assert cards(at) == expected_cards(payload)
-    # churn of May complaints has not matured by mid-June: n/a, not 0
-    assert cards(at)["Churn after complaint"] == "n/a"
+    # churn of May complaints has not matured by mid-June: the card shows the 31 days
+    # ending 90 days before 15 June (15 Feb - 17 Mar 2026), evaluated at the same as_of
+    churn = cli_json("kpis", "--json", "--warehouse", str(demo_warehouse), "--from",
+                     "2026-02-15", "--to", "2026-03-17", "--as-of", "2026-06-15 12:00:00")
+    assert cards(at) == expected_cards(payload, churn)
     assert url_values(at, "as_of") == ["2026-06-15 12:00:00"]
+    # the caption names both moments: the override and the data's own as_of
+    assert any("as of 15 Jun 2026 12:00 (override) · as of" in c.value and "in the data"
+               in c.value for c in at.caption)
+
+
+def test_an_as_of_with_an_offset_is_converted_to_the_warehouse_timezone(demo_warehouse,
+                                                                         monkeypatch):
+    # 20:00 at +08:00 is 12:00 UTC, the warehouse's timezone (the default setting)
+    at = run_app(demo_warehouse, monkeypatch, {"period": "custom", "from": "2026-05-01",
+                                               "to": "2026-05-31",
+                                               "as_of": "2026-06-15T20:00:00+08:00"})
+    shifted = cli_json("kpis", "--json", "--warehouse", str(demo_warehouse), "--from",
+                       "2026-05-01", "--to", "2026-05-31", "--as-of", "2026-06-15T20:00:00+08:00")
+    assert shifted["as_of"] == "2026-06-15T12:00:00"
+    plain = cli_json("kpis", "--json", "--warehouse", str(demo_warehouse), "--from",
+                     "2026-05-01", "--to", "2026-05-31", "--as-of", "2026-06-15 12:00:00")
+    assert shifted == plain
+    assert cards(at)["First-response SLA met"] == card_text("sla_met_pct", plain["sla_met_pct"])
 
 
 def test_an_unreadable_as_of_is_said_and_ignored(demo_warehouse, monkeypatch):

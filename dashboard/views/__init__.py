@@ -1,0 +1,1 @@
+"""View models: display rules in plain Python (no Streamlit), shared by pages, CLI and report."""
