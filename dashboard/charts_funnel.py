@@ -63,7 +63,14 @@ def funnel_bars(rows: list[vm.FunnelRow]) -> go.Figure:
         marker={"color": [PRIMARY if r.carried else MUTED for r in rows]},
         hovertext=hover, hovertemplate="<b>%{y}</b><br>%{hovertext}<extra></extra>",
     ))
-    fig.update_yaxes(autorange="reversed")
+    missing = [r for r in rows if not r.carried]
+    if missing:  # a zero-length bar shows no label: write "not in the data" at the axis
+        fig.add_trace(go.Scatter(
+            y=[r.label for r in missing], x=[0] * len(missing), mode="text",
+            text=[_("not in the data") for _r in missing], textposition="middle right",
+            textfont={"color": "#555"}, customdata=[r.stage for r in missing],
+            hoverinfo="skip"))
+    fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(title_text=_("tickets"), showgrid=True, gridcolor="#eee")
     return _layout(fig, _("Tickets reaching each stage (click a stage for its tickets)"), 360)
 
@@ -78,17 +85,17 @@ def compare_heatmap(cells: list[vm.CompareCell], groups: list[str], stages: list
         z.append([index[(g, s)].score if (g, s) in index else None for s in stages])
         text.append([index[(g, s)].text if (g, s) in index else "" for s in stages])
     xs = [vm.stage_label(s) for s in stages]
+    # cells without a score (not in the data / small sample) are a grey layer of their own,
+    # with their text; the coloured layer leaves them empty
+    grey = [[0 if v is None else None for v in row] for row in z]
     fig = go.Figure(go.Heatmap(
+        z=grey, x=xs, y=groups, text=text, texttemplate="%{text}", textfont={"size": 12},
+        colorscale=[[0, vm.MISSING], [1, vm.MISSING]], showscale=False, hoverinfo="skip",
+        xgap=2, ygap=2))
+    fig.add_trace(go.Heatmap(
         z=z, x=xs, y=groups, text=text, texttemplate="%{text}", textfont={"size": 12},
-        zmin=-1, zmax=1,
-        colorscale=vm.DIVERGING, showscale=False, hoverinfo="skip", xgap=2, ygap=2,
-    ))
-    # grey underlay for cells without a score (not in the data / small sample)
-    fig.add_trace(go.Scatter(
-        x=[xs[j] for i in range(len(groups)) for j in range(len(stages)) if z[i][j] is None],
-        y=[groups[i] for i in range(len(groups)) for j in range(len(stages)) if z[i][j] is None],
-        mode="markers", marker={"symbol": "square", "size": 30, "color": vm.MISSING},
-        hoverinfo="skip"))
+        zmin=-1, zmax=1, colorscale=vm.DIVERGING, showscale=False, hoverinfo="skip",
+        xgap=2, ygap=2))
     fig.add_trace(go.Scatter(
         x=[xs[j] for _g in groups for j in range(len(stages))],
         y=[g for g in groups for _s in stages],

@@ -60,7 +60,7 @@ if not rows or not rows[0].tickets:
 
 st.markdown(f"**{vm.bottleneck(rows).sentence()}**")
 
-left, right = st.columns([1, 1])
+left, right = st.columns([10, 11])
 with left:
     event = st.plotly_chart(charts_funnel.funnel_bars(rows), key="funnel_chart",
                             width="stretch", on_select="rerun", selection_mode="points")
