@@ -55,6 +55,28 @@ st.caption(_("{filters} · as of {as_of} · freshness: {freshness}").format(
     filters=filters_text(filters), as_of=format_datetime(ctx.as_of),
     freshness=freshness_text(data.last_load(version))))
 st.caption(_("The sidebar's period does not apply here: the week is the period."))
+
+# --- the report (top of the page: what an executive sends) ------------------------------
+report_box = st.expander(_("Send the review"), icon=":material/send:",
+                         expanded="weekly_report_file" in st.session_state)
+fmt = report_box.segmented_control(_("Format"), ["html", "pdf"], default="html",
+                                   format_func=lambda f: {"html": "HTML", "pdf": "PDF"}[f],
+                                   key="weekly_report_format") or "html"
+wanted = (week_label, fmt, lang, filters)
+if report_box.button(_("Build the report"), key="weekly_report_build",
+                     icon=":material/description:"):
+    bar = report_box.progress(0.0, text=_("Starting"))
+    content = report_bytes(data.connection(version), filters, week, fmt, lang=lang,
+                           progress=lambda fraction, text: bar.progress(fraction, text=text))
+    st.session_state["weekly_report_file"] = (wanted, content)
+built = st.session_state.get("weekly_report_file")
+if built and built[0] == wanted:
+    report_box.download_button(
+        _("Download the report ({format})").format(format=fmt.upper()), data=built[1],
+        file_name=f"weekly-review-{week_label}.{fmt}",
+        mime="application/pdf" if fmt == "pdf" else "text/html", key="weekly_report_download",
+        icon=":material/download:")
+
 if not review["complete"]:
     st.warning(_("This week is not complete yet: its numbers will still change."),
                icon=":material/hourglass_top:")
@@ -162,22 +184,3 @@ for kind, heading in (("launched", _("Launched this week")),
         for fix in fixes[kind]:
             lines = "\n".join(f"    - {vm.effect_text(e)}" for e in fix["effects"])
             st.markdown(f"- {fix['fix_id']} · {fix['title']}\n{lines}")
-
-# --- the report ------------------------------------------------------------------------
-st.subheader(_("Send the review"))
-fmt = st.segmented_control(_("Format"), ["html", "pdf"], default="html",
-                           format_func=lambda f: {"html": "HTML", "pdf": "PDF"}[f],
-                           key="weekly_report_format") or "html"
-wanted = (week_label, fmt, lang, filters)
-if st.button(_("Build the report"), key="weekly_report_build", icon=":material/description:"):
-    bar = st.progress(0.0, text=_("Starting"))
-    content = report_bytes(data.connection(version), filters, week, fmt, lang=lang,
-                           progress=lambda fraction, text: bar.progress(fraction, text=text))
-    st.session_state["weekly_report_file"] = (wanted, content)
-built = st.session_state.get("weekly_report_file")
-if built and built[0] == wanted:
-    st.download_button(
-        _("Download the report ({format})").format(format=fmt.upper()), data=built[1],
-        file_name=f"weekly-review-{week_label}.{fmt}",
-        mime="application/pdf" if fmt == "pdf" else "text/html", key="weekly_report_download",
-        icon=":material/download:")

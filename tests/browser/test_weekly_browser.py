@@ -1,0 +1,64 @@
+"""The Weekly review in a real browser: the latest complete week is picked, the cards and
+charts draw, the report is built with progress and downloads; screenshots in en and zh-CN
+at 1,400 px."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+SHOTS = ARTIFACTS / "weekly"
+
+
+def wait_for_run(page) -> None:
+    """Wait until the script has finished its run (never a fixed sleep)."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                           timeout=90_000)
+
+
+def open_weekly(chromium, url: str):
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000},
+                                   accept_downloads=True)
+    page = context.new_page()
+    page.goto(url)
+    wait_for_run(page)
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)
+    return context, page
+
+
+def test_the_weekly_review_shows_the_latest_complete_week_and_downloads_its_report(
+        live_app, chromium):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context, page = open_weekly(chromium, f"{live_app.url}/weekly")
+    page.wait_for_url(re.compile(r"w_week=\d{4}-W\d{2}"), timeout=30_000)
+    week = re.search(r"w_week=(\d{4}-W\d{2})", page.url).group(1)
+    shown = page.get_by_role("combobox", name="Week").input_value()
+    assert shown.startswith(f"{week} · ") and "incomplete" not in shown
+    assert page.locator('[data-testid="stMetric"]').count() == 10
+    page.get_by_text("Is the change real?").wait_for()
+    page.screenshot(path=SHOTS / "weekly-en.png", full_page=True)
+
+    page.get_by_text("Send the review").click()
+    page.get_by_role("button", name="Build the report").click()
+    with page.expect_download(timeout=120_000) as download_info:
+        page.get_by_role("button", name=re.compile("Download the report")).click(
+            timeout=120_000)
+    download = download_info.value
+    assert download.suggested_filename == f"weekly-review-{week}.html"
+    html = open(download.path(), encoding="utf-8").read()
+    assert week in html and "Data as of" in html
+    context.close()
+
+
+def test_the_weekly_review_in_chinese(live_app, chromium):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context, page = open_weekly(chromium, f"{live_app.url}/weekly?lang=zh-CN")
+    page.get_by_text("变化是真实的吗？").wait_for(timeout=60_000)
+    assert page.locator("h1").first.inner_text().strip() == "周报"
+    page.screenshot(path=SHOTS / "weekly-zh-CN.png", full_page=True)
+    context.close()
