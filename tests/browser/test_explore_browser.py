@@ -1,0 +1,98 @@
+"""The Explore page in a real browser: drill from a channel down to one ticket and its
+customer by clicking table rows, back up by the breadcrumb, and a copied ticket link opens
+the same ticket in a fresh browser context."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+ROW_HEIGHT = 35  # st.dataframe's default row height (header row the same)
+
+
+def wait_for_run(page) -> None:
+    """Wait until the script has finished its run (never a fixed sleep)."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                           timeout=90_000)
+
+
+def click_row(page, table_index: int, row: int) -> None:
+    """Tick a row's selection box in the n-th dataframe (a canvas grid: by position)."""
+    grid = page.locator('[data-testid="stDataFrame"]').nth(table_index)
+    grid.wait_for(state="visible", timeout=60_000)
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 18, box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2)
+
+
+def drill(page, table_index: int, level: str) -> None:
+    click_row(page, table_index, 0)
+    page.wait_for_url(re.compile(rf"x_level={level}(&|$)"), timeout=60_000)
+    wait_for_run(page)
+
+
+def test_drill_from_a_channel_to_a_ticket_and_its_customer_and_back(live_app, chromium):
+    (ARTIFACTS / "explore").mkdir(parents=True, exist_ok=True)
+    context = chromium.new_context(viewport={"width": 1400, "height": 1100})
+    page = context.new_page()
+    page.goto(f"{live_app.url}/explore?x_level=channel&period=all")
+    wait_for_run(page)
+    drill(page, 0, "region")
+    assert re.search(r"[?&]channel=", page.url)
+    drill(page, 0, "branch")
+    assert re.search(r"[?&]region=", page.url)
+    drill(page, 0, "tickets")
+    assert re.search(r"[?&]branch=", page.url)
+    page.screenshot(path=ARTIFACTS / "explore" / "browser-tickets.png", full_page=True)
+    drill(page, 0, "ticket")
+    ticket = re.search(r"x_ticket=([^&]+)", page.url).group(1)
+    page.get_by_role("heading", name=f"Ticket {ticket}").wait_for(timeout=60_000)
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=60_000)
+    page.screenshot(path=ARTIFACTS / "explore" / "browser-ticket.png", full_page=True)
+
+    page.get_by_role("button", name=re.compile("^Customer 360")).click()
+    page.wait_for_url(re.compile(r"x_level=customer(&|$)"), timeout=60_000)
+    wait_for_run(page)
+    customer = re.search(r"x_customer=([^&]+)", page.url).group(1)
+    page.get_by_role("heading", name=f"Customer {customer}").wait_for(timeout=60_000)
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=60_000)
+    page.screenshot(path=ARTIFACTS / "explore" / "browser-customer.png", full_page=True)
+
+    # back up: the ticket list keeps the drill's filters, "All channels" clears them
+    page.get_by_role("button", name="Ticket list").click()
+    page.wait_for_url(re.compile(r"x_level=tickets(&|$)"), timeout=60_000)
+    wait_for_run(page)
+    assert re.search(r"[?&]channel=", page.url) and "x_customer" not in page.url
+    page.get_by_role("button", name="All channels").click()
+    page.wait_for_url(re.compile(r"x_level=channel(&|$)"), timeout=60_000)
+    wait_for_run(page)
+    assert not re.search(r"[?&](channel|region|branch)=", page.url)
+    context.close()
+
+
+def test_a_copied_ticket_link_opens_the_same_ticket_in_a_fresh_browser(live_app, chromium):
+    context = chromium.new_context(viewport={"width": 1400, "height": 1100})
+    page = context.new_page()
+    page.goto(f"{live_app.url}/explore?x_level=tickets&period=all&x_sla=breached")
+    wait_for_run(page)
+    drill(page, 0, "ticket")
+    ticket = re.search(r"x_ticket=([^&]+)", page.url).group(1)
+    shared = page.url
+    assert "x_sla=breached" in shared  # the list's narrowing rides along for the way back
+    context.close()
+
+    fresh = chromium.new_context(viewport={"width": 1400, "height": 1100})
+    page2 = fresh.new_page()
+    page2.goto(shared)
+    wait_for_run(page2)
+    page2.get_by_role("heading", name=f"Ticket {ticket}").wait_for(timeout=60_000)
+    sla = page2.locator('[data-testid="stMetric"]').filter(has_text="First-response SLA")
+    assert sla.locator('[data-testid="stMetricValue"]').inner_text().strip() == "Breached"
+    page2.screenshot(path=ARTIFACTS / "explore" / "browser-shared-ticket.png", full_page=True)
+    fresh.close()
