@@ -26,8 +26,7 @@ def funnel_page(warehouse: Path, monkeypatch, **query: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     for key, value in {"period": "all", **query}.items():
         at.query_params[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
+    at.switch_page(PAGE).run()  # one run: straight to the page
     assert not at.exception, [e.value for e in at.exception]
     return at
 
