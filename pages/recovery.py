@@ -124,7 +124,7 @@ if fix_rows:
         r = by_metric.get((fid, metric))
         v = rows_view.get(fid)
         table.append({
-            _("Fix"): fid,
+            _("ID"): fid,
             _("Title"): fix["title"],
             _("Owner"): fix["owner"] or "",
             _("Scope"): view.scope_short(fix),
@@ -146,13 +146,13 @@ if fix_rows:
         styled, hide_index=True, width="stretch", key=REGISTER_KEY, on_select="rerun",
         selection_mode="single-row",
         column_config={
-            _("Fix"): st.column_config.TextColumn(width=44),
-            _("Title"): st.column_config.TextColumn(width=236),
+            _("ID"): st.column_config.TextColumn(width=44),
+            _("Title"): st.column_config.TextColumn(width=228),
             _("Owner"): st.column_config.TextColumn(width=112),
             _("Scope"): st.column_config.TextColumn(width=152),
             _("Launched"): st.column_config.DateColumn(width=82),
             _("Window"): st.column_config.TextColumn(width=78),
-            effect_head: st.column_config.NumberColumn(width=72),
+            effect_head: st.column_config.NumberColumn(width=80),
             interval_head: st.column_config.TextColumn(width=131),
         },
         height=38 + 35 * len(table),
@@ -219,14 +219,10 @@ if fix_rows:
             summary.append({
                 _("Metric"): view.metric_label(m),
                 _("Effect"): v.effect_text if not v.greyed else _("too few cases"),
-                _("95 % interval"): v.interval_text,
+                _("95 % interval"): view.bounds_text(m, r.get("ci_low"), r.get("ci_high")),
                 _("Reading"): v.reading_text,
-                _("Pre-trend (treated − control slope)"): "{d} ({lo} to {hi})".format(
-                    d=view.slope_text(m, r.get("pre_trend_diff")),
-                    lo=view.slope_text(m, r.get("pre_trend_ci_low")),
-                    hi=view.slope_text(m, r.get("pre_trend_ci_high"))),
-                _("Regression to the mean"): _("warning") if r.get("rtm_warning")
-                else (_("no sign") if r.get("rtm_warning") is False else _("n/a")),
+                _("Pre-trend (treated − control slope)"): view.pre_trend_text(r),
+                _("Regression to the mean"): view.rtm_text(r),
             })
         st.dataframe(pd.DataFrame(summary), hide_index=True, width="stretch",
                      key="recovery_summary")

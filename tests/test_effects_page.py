@@ -68,9 +68,9 @@ def test_register_lists_every_fix_with_owner_scope_launch_window_and_the_cli_eff
                                                                                     monkeypatch):
     at = open_page(wh.path, monkeypatch)
     table = register(at)
-    assert sorted(table["Fix"].to_list()) == ["F1", "F2", "F3"]
+    assert sorted(table["ID"].to_list()) == ["F1", "F2", "F3"]
     assert set(table["Owner"]) == {"Billing Ops"}
-    row = table[table["Fix"] == "F1"].iloc[0]
+    row = table[table["ID"] == "F1"].iloc[0]
     assert row["Scope"] == "billing · app"
     assert row["Launched"] == date(2024, 6, 1)
     # stored as_of 2024-07-05 10:00: 34.4 days of 90 are in
@@ -89,7 +89,7 @@ def test_register_shows_the_effect_number_of_the_cli_when_cells_are_large_enough
     table = register(at)
     expected = {r["fix_id"]: r for r in cli_effects(wh.path, "--as-of", "2024-12-31 00:00:00")
                 if r["metric"] == "repeat_complaint_pct"}
-    f1 = table[table["Fix"] == "F1"].iloc[0]
+    f1 = table[table["ID"] == "F1"].iloc[0]
     assert f1["Effect (pts)"] == pytest.approx(expected["F1"]["effect"])  # -25 by hand
     assert f1["95 % interval"] == "{:+.1f}…{:+.1f} noise".format(
         expected["F1"]["ci_low"], expected["F1"]["ci_high"])
@@ -116,7 +116,7 @@ def test_clicking_a_point_of_the_forest_plot_opens_that_fix_in_depth(wh, monkeyp
 
 def test_selecting_a_register_row_opens_that_fix(wh, monkeypatch):
     at = open_page(wh.path, monkeypatch)
-    position = register(at)["Fix"].to_list().index("F3")
+    position = register(at)["ID"].to_list().index("F3")
     at.session_state["recovery_register"] = {"selection": {"rows": [position], "columns": []}}
     at.run()
     assert [s.value for s in at.subheader] == ["F3 · Billing everywhere"]
@@ -178,6 +178,6 @@ def test_recording_a_fix_validates_and_stores_it(wh, monkeypatch):
     next(b for b in at.button if b.label == "Save fix").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("F9" in s.value for s in at.success)
-    assert "F9" in register(at)["Fix"].to_list()
+    assert "F9" in register(at)["ID"].to_list()
     rows = cli_effects(wh.path, "--fix", "F9")
     assert len(rows) == 4

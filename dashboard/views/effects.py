@@ -171,6 +171,34 @@ READING_SHORT = {"better": N_("better"), "worse": N_("worse"), "noise": N_("nois
                  "unknown": N_("n/a")}
 
 
+def bounds_text(metric: str, low: float | None, high: float | None,
+                digits: int | None = None) -> str:
+    """'-5.9…-2.1' in the effect's (or a slope's) unit, without the unit."""
+    if low is None or high is None:
+        return na()
+    if digits is None:
+        digits = 2 if metric == "csat_avg" else 1
+    return f"{format_number(low, digits, signed=True)}…{format_number(high, digits, signed=True)}"
+
+
+def pre_trend_text(row: dict[str, Any]) -> str:
+    """'+1.04 pts/week (-0.62…+2.71)': the pre-trend difference with its 95 % interval."""
+    metric = row["metric"]
+    if row.get("pre_trend_diff") is None:
+        return na()
+    return "{diff} ({bounds})".format(diff=slope_text(metric, row.get("pre_trend_diff")),
+                                      bounds=bounds_text(metric, row.get("pre_trend_ci_low"),
+                                                         row.get("pre_trend_ci_high"),
+                                                         3 if metric == "csat_avg" else 2))
+
+
+def rtm_text(row: dict[str, Any]) -> str:
+    """'warning' / 'no sign' / n/a: the regression-to-the-mean check in a word."""
+    if row.get("rtm_warning") is None:
+        return na()
+    return _("warning") if row["rtm_warning"] else _("no sign")
+
+
 def interval_short(row: dict[str, Any], min_sample: int) -> str:
     """'-5.9 to -2.1 · better' (numbers in the effect's unit); 'too few cases' when a cell is
     below the minimum sample."""
