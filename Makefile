@@ -28,11 +28,13 @@ run: warehouse sysdeps
 
 # Debian packages: chromium drives the browser tests and renders the PDF report (never
 # `playwright install`: no internet here); fonts-noto-cjk gives static charts and the PDF
-# their Chinese glyphs (the browser page does not need it).
+# their Chinese glyphs (the browser page does not need it); poppler-utils' pdftoppm draws
+# the weekly report's first page as a PNG in tests.
 sysdeps:
-	@{ test -x /usr/bin/chromium && dpkg -s fonts-noto-cjk >/dev/null 2>&1; } || { \
+	@{ test -x /usr/bin/chromium && dpkg -s fonts-noto-cjk >/dev/null 2>&1 \
+		&& command -v pdftoppm >/dev/null; } || { \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install \
-		-y -qq --no-install-recommends chromium fonts-noto-cjk; }
+		-y -qq --no-install-recommends chromium fonts-noto-cjk poppler-utils; }
 
 chromium: sysdeps
 
