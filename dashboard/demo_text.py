@@ -367,8 +367,10 @@ def comments(seed: int, language: str, *, csat: np.ndarray, nps: np.ndarray,
              quick: np.ndarray) -> pl.Series:
     """A comment for about 40 % of surveys (null for the rest), following score and case.
 
-    csat (1-5) and nps (0-10) may be -1 for "not answered". Tone: CSAT when answered, else
-    NPS: low (CSAT <= 2 / NPS <= 6), high (CSAT >= 4 / NPS >= 9), else mixed. A low comment
+    csat (1-5) and nps (0-10) may be -1 for "not answered". Tone, so that the Satisfaction
+    page's low scores (CSAT <= 2 or NPS <= 6) mostly say negative things: negative for CSAT
+    <= 2, or CSAT 3 with NPS <= 6, or no CSAT and NPS <= 6; positive for CSAT >= 4 unless NPS
+    <= 6, or no CSAT and NPS >= 9; mixed otherwise. A low comment
     names the first of: repeat > passed around > waited > fees > other; a high one: quick
     fix > friendly agent (most) / solved the first time. About half add a closing sentence.
     """
@@ -395,8 +397,9 @@ def comments(seed: int, language: str, *, csat: np.ndarray, nps: np.ndarray,
     none_slot = len(pool)
     pool.append(None)
 
-    low = np.where(csat >= 0, csat <= 2, nps <= 6)
-    high = np.where(csat >= 0, csat >= 4, nps >= 9)
+    nps_low = (nps >= 0) & (nps <= 6)
+    low = np.where(csat >= 0, (csat <= 2) | ((csat == 3) & nps_low), nps_low)
+    high = np.where(csat >= 0, (csat >= 4) & ~nps_low, nps >= 9)
     variant = rng.integers(0, 4, n)
     closing = rng.random(n) < 0.5
     low_close = np.where(closing, 1 + rng.integers(0, n_low_close, n), 0)
