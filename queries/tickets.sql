@@ -1,9 +1,10 @@
 -- tickets: one page of the tickets behind any number (`cxdash tickets`, the Explore
 -- page's ticket list), ordered by $sort_key ($sort_desc), then ticket_id; $limit/$offset.
 -- Grain: ticket. Every column of the tickets table (native columns and stored facts) plus
--- sla_deadline, sla_state, is_repeat, is_fcr, fcr_pending, is_open, frt_min (minutes to
--- first response), resolution_min (minutes to resolution), age_min (minutes from creation
--- to resolution or, when open, to as_of).
+-- the states of tickets_base (sla_deadline, sla_state, is_resolved, is_repeat, is_fcr,
+-- carries_fcr, fcr_pending, new_contact_breaks_fcr, is_open), frt_min (minutes to first
+-- response), resolution_min (minutes to resolution) and age_min (minutes from creation to
+-- resolution or, when there is none, to as_of).
 -- $sort_key: 'created_at' | 'frt' | 'resolution' | 'csat' | 'nps' | 'reopen' | 'deadline'
 -- (a value, bound; nulls last in both directions).
 -- Parameters: those of tickets_base, $sort_key, $sort_desc, $limit, $offset.
@@ -12,14 +13,7 @@ with
 
 ordered as (
     select
-        tl.ticket_id,
-        tl.sla_deadline,
-        tl.sla_state,
-        tl.is_repeat,
-        tl.is_fcr,
-        tl.new_contact_breaks_fcr,
-        tl.fcr_pending,
-        tl.is_open,
+        tl.*,
         case $sort_key
             when 'created_at' then epoch(tl.created_at)
             when 'frt' then epoch(tl.first_response_at - tl.created_at)
@@ -30,31 +24,15 @@ ordered as (
             when 'deadline' then epoch(tl.sla_deadline)
         end as sort_value
     from tl
-),
-
-page as (
-    select o.*
-    from ordered as o
-    order by
-        case when $sort_desc then -o.sort_value else o.sort_value end asc nulls last,
-        o.ticket_id
-    limit $limit offset $offset
 )
 
 select
-    tk.*,
-    p.sla_deadline,
-    p.sla_state,
-    p.is_repeat,
-    p.is_fcr,
-    p.new_contact_breaks_fcr,
-    p.fcr_pending,
-    p.is_open,
-    epoch(tk.first_response_at - tk.created_at) / 60.0 as frt_min,
-    epoch(tk.resolved_at - tk.created_at) / 60.0 as resolution_min,
-    epoch(coalesce(tk.resolved_at, $as_of::timestamp) - tk.created_at) / 60.0 as age_min
-from page as p
-join tickets as tk on tk.ticket_id = p.ticket_id
+    o.* exclude (grp, sort_value),
+    epoch(o.first_response_at - o.created_at) / 60.0 as frt_min,
+    epoch(o.resolved_at - o.created_at) / 60.0 as resolution_min,
+    epoch(coalesce(o.resolved_at, $as_of::timestamp) - o.created_at) / 60.0 as age_min
+from ordered as o
 order by
-    case when $sort_desc then -p.sort_value else p.sort_value end asc nulls last,
-    p.ticket_id
+    case when $sort_desc then -o.sort_value else o.sort_value end asc nulls last,
+    o.ticket_id
+limit $limit offset $offset

@@ -2,9 +2,11 @@
 -- states the KPIs use, narrowed by the Explore page's own selection. Included by
 -- tickets.sql and tickets_count.sql; never run alone.
 -- Grain: ticket. Builds on filtered_tickets (period + filters) and sla_state (the SLA rule).
--- Adds: sla_deadline, sla_state (sla_state.sql), is_repeat, is_fcr, fcr_pending, is_open.
--- is_repeat / is_fcr: the expressions of kpis.sql's `flags` CTE, repeated here until the
--- shared-rules file of the metrics issue lands (then this file includes it instead).
+-- Adds: sla_deadline, sla_state (sla_state.sql), and from the shared rules the KPIs use
+-- (queries/rule_*.sql): is_resolved, is_repeat, is_fcr, fcr_pending (resolved less than the
+-- FCR window before as_of), carries_fcr; plus new_contact_breaks_fcr (resolved, not
+-- reopened, not escalated and still not FCR: so a later contact of the same customer and
+-- category came within the window) and is_open (created by as_of and not resolved by then).
 -- Narrowing parameters (null = no narrowing):
 --   $stage_min    funnel depth reached (0 received .. 6 satisfied; funnel_depth >= it)
 --   $stage_at     open tickets whose deepest stage is exactly this one ("stuck at")
@@ -22,38 +24,21 @@
 
 {{sla_state}},
 
-tb0 as (
-    select
-        s.*,
-        -- repeat and FCR: copied from kpis.sql `flags` (one definition; see header)
-        coalesce(
-            s.type = 'complaint'
-            and s.customer_id is not null
-            and s.prev_complaint_at >= s.created_at - to_days($repeat_days::bigint), false
-        ) as is_repeat,
-        -- a later contact of the same customer and category within the FCR window
-        coalesce(s.next_contact_at <= s.resolved_at + to_days($fcr_days::bigint), false)
-            as new_contact_breaks_fcr
-    from sla_tickets as s
-),
-
 tb as (
     select
-        s.*,
-        s.resolved_at is not null
-            and s.reopen_count = 0
-            and not s.escalated
-            and not s.new_contact_breaks_fcr as is_fcr,
-        -- FCR is pending while a new contact may still come (spec: resolved_at + 7 days > as_of)
-        s.resolved_at is not null and s.resolved_at + to_days($fcr_days::bigint) > $as_of
-            as fcr_pending,
-        -- open at as_of: created by then and not resolved by then (spec "resolved": a
-        -- resolution time, or status resolved/closed when no time is given)
-        s.created_at <= $as_of
-            and not coalesce(s.resolved_at <= $as_of, false)
-            and not (s.resolved_at is null and coalesce(s.status in ('resolved', 'closed'), false))
-            as is_open
-    from tb0 as s
+        f.*,
+        {{rule_resolved}} as is_resolved,
+        {{rule_repeat}} as is_repeat,
+        {{rule_fcr}} as is_fcr,
+        {{rule_carries_fcr}} as carries_fcr,
+        f.resolved_at is not null and not {{rule_fcr_matured}} as fcr_pending,
+        f.resolved_at is not null and f.reopen_count = 0 and not f.escalated
+            and not {{rule_fcr}} as new_contact_breaks_fcr,
+        -- open at as_of: created by then, and not resolved by then (a status without a
+        -- resolution time counts as resolved whenever as_of is)
+        f.created_at <= $as_of
+            and not ({{rule_resolved}} and coalesce(f.resolved_at <= $as_of, true)) as is_open
+    from sla_tickets as f
 ),
 
 tl as (
@@ -62,11 +47,11 @@ tl as (
     where ($stage_min is null or tb.funnel_depth >= $stage_min)
       and ($stage_at is null or (tb.funnel_depth = $stage_at and tb.is_open))
       and ($sla_filter is null or tb.sla_state = $sla_filter)
-      and ($q is null or tb.ticket_id in (
-            select tk.ticket_id from tickets as tk
-            where tk.subject ilike $q escape '\' or tk.description ilike $q escape '\'
-            union all
-            select sv.ticket_id from surveys as sv where sv.comment ilike $q escape '\'))
+      and ($q is null
+           or tb.subject ilike $q escape '\'
+           or tb.description ilike $q escape '\'
+           or tb.ticket_id in (
+               select sv.ticket_id from surveys as sv where sv.comment ilike $q escape '\'))
       and ($score_low is null or not $score_low
            or coalesce(tb.latest_csat <= 2, false) or coalesce(tb.latest_nps <= 6, false))
       and ($week_start is null
