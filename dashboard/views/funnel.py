@@ -181,15 +181,11 @@ def bottleneck(rows: list[FunnelRow]) -> Bottleneck:
 
     Ties go to the earlier stage. An empty funnel (no received tickets) has neither.
     """
-    loss: FunnelRow | None = None
-    slow: FunnelRow | None = None
-    for row in rows[1:]:
-        if row.conversion_pct is not None and (loss is None
-                                               or row.conversion_pct < loss.conversion_pct):
-            loss = row
-        if row.median_minutes is not None and (slow is None
-                                               or row.median_minutes > slow.median_minutes):
-            slow = row
+    with_loss = [r for r in rows[1:] if r.conversion_pct is not None]
+    with_time = [r for r in rows[1:] if r.median_minutes is not None]
+    # min/max keep the first of equals: ties go to the earlier stage
+    loss = min(with_loss, key=lambda r: r.conversion_pct or 0.0) if with_loss else None
+    slow = max(with_time, key=lambda r: r.median_minutes or 0.0) if with_time else None
     previous = STAGES_ORDER[STAGES_ORDER.index(loss.stage) - 1] if loss else None
     return Bottleneck(
         loss.stage if loss else None, previous,
@@ -316,7 +312,7 @@ class BacklogSummary:
 def backlog_summary(frame: pl.DataFrame) -> BacklogSummary:
     """Totals of queries.funnel.fetch_backlog (rows with band null are the unknown ones)."""
     known = frame.filter(pl.col("band").is_not_null())
-    oldest = known["oldest_age_days"].max() if known.height else None
+    oldest = known.select(pl.col("oldest_age_days").max()).item() if known.height else None
     return BacklogSummary(
         int(known["tickets"].sum() or 0), int(known["breached"].sum() or 0),
         int(known["overdue_complaints"].sum() or 0),
