@@ -1,6 +1,7 @@
 -- effects: before/after of each fix (difference-in-differences against a control group),
 -- spec/kpis.md "Before/after a fix". Grain: fix x metric (repeat_complaint_pct, csat_avg,
--- churn_pct, complaints). Cells, arms and windows: effects_base.sql.
+-- churn_pct, complaints). Cells, arms and windows: effects_base.sql, which applies the
+-- shared rules (rule_repeat.sql, rule_carries_customer.sql, churn.sql) once for both.
 -- effect = (treated post - pre) - (control post - pre); without control, treated post - pre.
 -- complaints: relative change of per-day rates (count / days the window spans: W for pre,
 -- min(L + W, as_of) - L for post), 100 x ((tpost / tpre) / (cpost / cpre) - 1) %, null
@@ -43,6 +44,7 @@ cells as (
         case p.period when 0 then fx.pre_days when 1 then fx.post_days else fx.hist_days end
             as days,
         coalesce(s.complaints, 0) as complaints,
+        coalesce(s.n_repeat, 0) as n_repeat,
         coalesce(s.identified, 0) as identified,
         coalesce(s.repeats, 0) as repeats,
         coalesce(s.n_csat, 0) as n_csat,
@@ -65,21 +67,21 @@ metric_cells as (
         m.metric,
         m.metric_no,
         case m.metric_no
-            when 1 then case when c.identified > 0 then 100.0::double * c.repeats / c.complaints end
+            when 1 then case when c.identified > 0 then 100.0::double * c.repeats / c.n_repeat end
             when 2 then c.csat_mean
             when 3 then 100.0::double * c.churned / nullif(c.matured, 0)
             else c.complaints::double
         end as value,
         case m.metric_no
-            when 1 then c.complaints
+            when 1 then c.n_repeat
             when 2 then c.n_csat
             when 3 then c.matured
             else c.complaints
         end as n,
         case m.metric_no
-            when 1 then ((c.repeats + 1.0::double) / (c.complaints + 2))
-                * (1 - (c.repeats + 1.0::double) / (c.complaints + 2))
-                / (c.complaints + 2) * 10000.0::double
+            when 1 then ((c.repeats + 1.0::double) / (c.n_repeat + 2))
+                * (1 - (c.repeats + 1.0::double) / (c.n_repeat + 2))
+                / (c.n_repeat + 2) * 10000.0::double
             when 2 then c.csat_var / nullif(c.n_csat, 0)
             when 3 then ((c.churned + 1.0::double) / (c.matured + 2))
                 * (1 - (c.churned + 1.0::double) / (c.matured + 2))

@@ -12,8 +12,11 @@
 --   cells: fix_no * 8 + arm * 4 + period   (arm 0 treated, 1 control; period 0 pre,
 --          1 post, 2 hist)
 --   weeks: 1e9 + (fix_no * 2 + arm) * 100000 + (week + 50000)
--- Per grp: complaints, identified complaints, repeats (the repeat rule of kpis.sql),
--- latest-survey csat count / mean / sample variance, churn matured / churned (churn.sql).
+-- Per grp: complaints (every one, for the count), complaints whose source carries
+-- customer_id (the repeat denominator) and how many of them name a customer, repeats --
+-- the shared rules rule_repeat.sql and rule_carries_customer.sql, as kpis.sql uses them --,
+-- latest-survey csat count / mean / sample variance (the stored latest survey of facts.sql),
+-- churn matured / churned (churn.sql).
 -- Parameters: $as_of, $window_days, $fix_id (null = all), $repeat_days, $churn_days.
 first_ticket as (
     select min(f.created_at) as first_at from fact_tickets as f
@@ -74,11 +77,13 @@ cell_tickets as (
         f.type,
         f.customer_id,
         f.created_at,
-        f.prev_complaint_at,
-        f.latest_csat
+        f.latest_csat,
+        {{rule_repeat}} as is_repeat,
+        {{rule_carries_customer}} as carries_customer
     from fx
-    -- one range (hist start .. post end) lets DuckDB use a range join
-    join fact_tickets as f
+    -- one range (hist start .. post end) lets DuckDB use a range join; the tickets table
+    -- itself (fact_tickets projects it) for not_carried, which the "carries" rule reads
+    join tickets as f
         on f.created_at >= fx.launch - to_days(2 * $window_days::bigint)
         and f.created_at < fx.launch + to_days($window_days::bigint)
     where f.created_at < fx.launch or f.created_at <= $as_of
@@ -97,12 +102,12 @@ armed as (
 
 t as (
     select a.fix_no * 8 + a.arm * 4 + a.period as grp, a.type, a.customer_id, a.created_at,
-           a.prev_complaint_at, a.latest_csat
+           a.latest_csat, a.is_repeat, a.carries_customer
     from armed as a
     where a.arm is not null
     union all
     select 1000000000 + (a.fix_no * 2 + a.arm) * 100000 + (a.week + 50000) as grp, a.type,
-           a.customer_id, a.created_at, a.prev_complaint_at, a.latest_csat
+           a.customer_id, a.created_at, a.latest_csat, a.is_repeat, a.carries_customer
     from armed as a
     where a.arm is not null
 ),
@@ -113,10 +118,10 @@ stats as (
     select
         t.grp,
         count_if(t.type = 'complaint') as complaints,
-        count_if(t.type = 'complaint' and t.customer_id is not null) as identified,
-        count_if(t.type = 'complaint' and t.customer_id is not null
-              and t.prev_complaint_at >= t.created_at - to_days($repeat_days::bigint)
-        ) as repeats,
+        count_if(t.type = 'complaint' and t.carries_customer) as n_repeat,
+        count_if(t.type = 'complaint' and t.carries_customer and t.customer_id is not null)
+            as identified,
+        count_if(t.is_repeat and t.carries_customer) as repeats,
         count(t.latest_csat) as n_csat,
         avg(t.latest_csat) as csat_mean,
         var_samp(t.latest_csat) as csat_var
@@ -134,13 +139,13 @@ week_values as (
         m.metric,
         m.metric_no,
         case m.metric_no
-            when 1 then case when s.identified > 0 then 100.0::double * s.repeats / s.complaints end
+            when 1 then case when s.identified > 0 then 100.0::double * s.repeats / s.n_repeat end
             when 2 then s.csat_mean
             when 3 then 100.0::double * coalesce(ch.churned, 0) / nullif(ch.matured, 0)
             else s.complaints::double
         end as value,
         case m.metric_no
-            when 1 then s.complaints
+            when 1 then s.n_repeat
             when 2 then s.n_csat
             when 3 then coalesce(ch.matured, 0)
             else s.complaints

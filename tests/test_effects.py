@@ -361,3 +361,17 @@ def test_a_fix_recorded_from_the_form_is_loaded_and_audited(checks_wh):
     assert {r["metric"] for r in rows} == {"repeat_complaint_pct", "csat_avg", "churn_pct",
                                           "complaints"}
     assert math.isfinite(len(rows))
+
+
+def test_repeats_are_unknown_where_the_source_does_not_carry_customer_ids(make_warehouse):
+    # the shared "carries" rule: complaints from an extract without a customer_id column
+    # are not counted as non-repeats; with none left, the cell's repeat rate is n/a
+    rows = [ticket(f"N{i}", _in_week(week), category="loans", channel=channel,
+                   not_carried=["customer_id"])
+            for i, (week, channel) in enumerate([(-3, "app"), (-2, "app"), (1, "app"),
+                                                 (-3, "web"), (1, "web")])]
+    wh = make_warehouse(tickets=rows, fixes=[FIXES[2]])
+    e = wh.effects(window_days=W, as_of=AS_OF)[("R", "repeat_complaint_pct")]
+    assert e["treated_pre"] is None and e["n_treated_pre"] == 0
+    complaints = wh.effects(window_days=W, as_of=AS_OF)[("R", "complaints")]
+    assert complaints["treated_pre"] == 2  # counts still count every complaint
