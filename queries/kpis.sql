@@ -46,57 +46,59 @@ survey_source as (
 ),
 
 ticket_kpis as (
+    -- count(*) filter (where ...) rather than count_if: count_if of only NULL conditions is
+    -- NULL in DuckDB, and a count is never unknown
     select
         f.grp,
         count(*) as tickets,
-        count_if(f.type = 'complaint') as complaints,
+        count(*) filter (where f.type = 'complaint') as complaints,
         -- resolved T: only tickets whose source carries resolved_at or status count
-        100.0::double * count_if(f.is_resolved and f.carries_resolved)
-            / nullif(count_if(f.carries_resolved), 0) as resolved_pct,
+        100.0::double * count(*) filter (where f.is_resolved and f.carries_resolved)
+            / nullif(count(*) filter (where f.carries_resolved), 0) as resolved_pct,
         -- one sort per measure gives both quantiles
         quantile_cont(epoch(f.first_response_at - f.created_at) / 60.0, [0.5, 0.9]) as frt_q,
         quantile_cont(epoch(f.resolved_at - f.created_at) / 3600.0, [0.5, 0.9]) as resolution_q,
-        100.0::double * count_if(f.sla_state = 'met')
-            / nullif(count_if(f.sla_state in ('met', 'breached')), 0) as sla_met_pct,
-        100.0::double * count_if(f.is_resolved and f.carries_resolved and f.carries_reopen
+        100.0::double * count(*) filter (where f.sla_state = 'met')
+            / nullif(count(*) filter (where f.sla_state in ('met', 'breached')), 0) as sla_met_pct,
+        100.0::double * count(*) filter (where f.is_resolved and f.carries_resolved and f.carries_reopen
                                  and f.reopen_count > 0)
-            / nullif(count_if(f.is_resolved and f.carries_resolved and f.carries_reopen), 0)
+            / nullif(count(*) filter (where f.is_resolved and f.carries_resolved and f.carries_reopen), 0)
             as reopen_pct,
         -- only matured resolutions count, in the numerator and the denominator
-        100.0::double * count_if(f.is_fcr and f.fcr_matured and f.carries_fcr)
-            / nullif(count_if(f.fcr_matured and f.carries_fcr), 0) as fcr_pct,
+        100.0::double * count(*) filter (where f.is_fcr and f.fcr_matured and f.carries_fcr)
+            / nullif(count(*) filter (where f.fcr_matured and f.carries_fcr), 0) as fcr_pct,
         -- complaints whose source carries customer_id; n/a when none of them names one
         case
-            when count_if(f.type = 'complaint' and f.carries_customer
+            when count(*) filter (where f.type = 'complaint' and f.carries_customer
                           and f.customer_id is not null) > 0
-                then 100.0::double * count_if(f.is_repeat and f.carries_customer)
-                    / count_if(f.type = 'complaint' and f.carries_customer)
+                then 100.0::double * count(*) filter (where f.is_repeat and f.carries_customer)
+                    / count(*) filter (where f.type = 'complaint' and f.carries_customer)
         end as repeat_complaint_pct,
         case when any_value(ss.has_surveys) then
-            100.0::double * count_if(f.is_resolved and f.carries_resolved and f.has_survey)
-                / nullif(count_if(f.is_resolved and f.carries_resolved), 0)
+            100.0::double * count(*) filter (where f.is_resolved and f.carries_resolved and f.has_survey)
+                / nullif(count(*) filter (where f.is_resolved and f.carries_resolved), 0)
         end as survey_response_pct,
         avg(f.latest_csat) as csat_avg,
-        100.0::double * count_if(f.latest_csat >= 4) / nullif(count(f.latest_csat), 0) as csat_pct,
-        100.0::double * (count_if(f.latest_nps >= 9) - count_if(f.latest_nps <= 6))
+        100.0::double * count(*) filter (where f.latest_csat >= 4) / nullif(count(f.latest_csat), 0) as csat_pct,
+        100.0::double * (count(*) filter (where f.latest_nps >= 9) - count(*) filter (where f.latest_nps <= 6))
             / nullif(count(f.latest_nps), 0) as nps,
         -- Sample sizes behind the figures (each KPI's n, queries/registry.py "sample"),
         -- and what was left out as not yet decided (pending).
-        count_if(f.carries_resolved) as n_resolution_known,
+        count(*) filter (where f.carries_resolved) as n_resolution_known,
         count(f.resolved_at) as n_resolved,
         count(f.first_response_at) as n_responded,
-        count_if(f.sla_state in ('met', 'breached')) as n_sla_due,
-        count_if(f.sla_state = 'pending') as n_sla_pending,
-        count_if(f.is_resolved and f.carries_resolved and f.carries_reopen) as n_reopen,
-        count_if(f.fcr_matured and f.carries_fcr) as n_fcr,
-        count_if(f.resolved_at is not null and not f.fcr_matured and f.carries_fcr)
+        count(*) filter (where f.sla_state in ('met', 'breached')) as n_sla_due,
+        count(*) filter (where f.sla_state = 'pending') as n_sla_pending,
+        count(*) filter (where f.is_resolved and f.carries_resolved and f.carries_reopen) as n_reopen,
+        count(*) filter (where f.fcr_matured and f.carries_fcr) as n_fcr,
+        count(*) filter (where f.resolved_at is not null and not f.fcr_matured and f.carries_fcr)
             as n_fcr_pending,
         -- open tickets younger than the FCR window: a period this recent has not had
         -- time to resolve them (the "too young" note of resolved_pct)
-        count_if(f.carries_resolved and not f.is_resolved
+        count(*) filter (where f.carries_resolved and not f.is_resolved
                  and f.created_at > $as_of - to_days($fcr_days::bigint)) as n_open_recent,
-        count_if(f.type = 'complaint' and f.carries_customer) as n_repeat,
-        count_if(f.is_resolved and f.carries_resolved) as n_survey_base,
+        count(*) filter (where f.type = 'complaint' and f.carries_customer) as n_repeat,
+        count(*) filter (where f.is_resolved and f.carries_resolved) as n_survey_base,
         count(f.latest_csat) as n_csat,
         count(f.latest_nps) as n_nps,
         -- which needs the selection's sources meet (registry "needs"): for n/a reasons

@@ -516,3 +516,192 @@ def test_unknown_filter_values_are_named_per_dimension(make_warehouse):
     got = fetch_unknown_filter_values(con, Filters(channel=(" APP ", "fax"), branch=("B1", "B9")))
     con.close()
     assert got == {"channel": ("fax",), "branch": ("B9",)}
+
+
+# --- honest numbers: what a source does not carry, status, FCR maturity -----------------
+
+def _reason(key: str, row: dict) -> str | None:
+    from queries.registry import MEASURES
+
+    return MEASURES[key].na_reason(row)
+
+
+def test_survey_kpis_are_na_when_the_warehouse_has_no_survey(make_warehouse):
+    wh = make_warehouse(tickets=[
+        ticket("T1", "2024-05-01 10:00", resolved_at="2024-05-01 12:00"),
+    ])
+    k = wh.kpis()
+    # one resolved ticket and no survey loaded anywhere: "unknown", not 0 %
+    assert k["survey_response_pct"] is None and k["csat_avg"] is None and k["nps"] is None
+    assert _reason("survey_response_pct", k) == "no survey has been loaded"
+    assert _reason("csat_avg", k) == "no survey has been loaded"
+
+
+def test_survey_response_is_zero_when_surveys_exist_but_none_for_these_tickets(make_warehouse):
+    wh = make_warehouse(
+        tickets=[ticket("T1", "2024-05-01 10:00", resolved_at="2024-05-01 12:00"),
+                 ticket("T2", "2024-05-01 10:00", resolved_at="2024-05-01 12:00",
+                        channel="web")],
+        surveys=[survey("S1", "T2", "2024-05-02 10:00", csat=5)],
+    )
+    # phone: T1 resolved, no survey -> 0 of 1 is a real 0
+    assert wh.kpis(channel=("phone",))["survey_response_pct"] == 0.0
+
+
+NO_CUSTOMER = ["customer_id"]
+
+
+def test_a_source_without_customer_ids_makes_fcr_repeat_and_churn_na(make_warehouse):
+    wh = make_warehouse(
+        tickets=[
+            ticket("T1", "2024-05-01 10:00", resolved_at="2024-05-01 12:00",
+                   not_carried=NO_CUSTOMER),
+            ticket("T2", "2024-05-02 10:00", resolved_at="2024-05-02 12:00",
+                   not_carried=NO_CUSTOMER),
+        ])
+    k = wh.kpis(as_of=datetime(2024, 6, 1))
+    # without the column, FCR would read 100 % and repeats 0 %: both are n/a
+    assert k["fcr_pct"] is None and k["repeat_complaint_pct"] is None
+    assert k["post_complaint_churn_pct"] is None
+    assert _reason("repeat_complaint_pct", k) == "the data carries no customer ids"
+    assert _reason("post_complaint_churn_pct", k) == "the data carries no customer ids"
+    assert _reason("fcr_pct", k).startswith("the data lacks what first-contact resolution needs")
+    assert k["reopen_pct"] == 0.0  # reopen counts are carried: a real 0 of 2
+
+
+def test_a_source_without_reopen_counts_makes_reopen_and_fcr_na(make_warehouse):
+    wh = make_warehouse(tickets=[
+        ticket("T1", "2024-05-01 10:00", customer_id="C1", resolved_at="2024-05-01 12:00",
+               not_carried=["reopen_count"]),
+    ])
+    k = wh.kpis(as_of=datetime(2024, 6, 1))
+    assert k["reopen_pct"] is None and k["fcr_pct"] is None
+    assert _reason("reopen_pct", k) == "the data carries no reopen counts"
+
+
+def test_complaints_of_a_source_without_customer_ids_stay_out_of_the_repeat_rate(make_warehouse):
+    wh = make_warehouse(tickets=[
+        ticket("A1", "2024-05-01 10:00", customer_id="C1"),
+        ticket("A2", "2024-05-10 10:00", customer_id="C1"),        # repeat of A1
+        ticket("A3", "2024-05-11 10:00", customer_id=None),        # anonymous, carried: 0
+        ticket("X1", "2024-05-12 10:00", not_carried=NO_CUSTOMER),  # source says nothing
+        ticket("X2", "2024-05-13 10:00", not_carried=NO_CUSTOMER),
+    ])
+    k = wh.kpis()
+    # denominator: A1, A2, A3 (their source has the column); repeats: A2 -> 1 of 3
+    assert k["repeat_complaint_pct"] == pytest.approx(100 / 3)
+    assert k["n_repeat"] == 3 and k["complaints"] == 5
+
+
+def test_a_status_of_resolved_or_closed_counts_as_resolved(make_warehouse):
+    wh = make_warehouse(tickets=[
+        ticket("T1", "2024-05-01 10:00", status="resolved", not_carried=["resolved_at"]),
+        ticket("T2", "2024-05-01 10:00", status="closed", not_carried=["resolved_at"],
+               reopen_count=1),
+        ticket("T3", "2024-05-01 10:00", status="open", not_carried=["resolved_at"]),
+        ticket("T4", "2024-05-01 10:00", status="in_progress", not_carried=["resolved_at"]),
+    ])
+    k = wh.kpis()
+    # resolved: T1 (resolved), T2 (closed) of 4 -> 50 %; reopened: T2 of those 2 -> 50 %
+    assert k["resolved_pct"] == pytest.approx(50.0)
+    assert k["reopen_pct"] == pytest.approx(50.0)
+    # no resolution times: the durations and FCR are n/a, with the reason
+    assert k["resolution_median_h"] is None and k["fcr_pct"] is None
+    assert _reason("resolution_median_h", k) == "the data carries no resolution times"
+
+
+def test_resolved_is_na_when_the_source_carries_neither_resolution_time_nor_status(
+        make_warehouse):
+    wh = make_warehouse(tickets=[
+        ticket("T1", "2024-05-01 10:00", not_carried=["resolved_at", "status"]),
+    ])
+    k = wh.kpis()
+    assert k["resolved_pct"] is None
+    assert _reason("resolved_pct", k) == "the data carries no resolution time or status"
+
+
+def test_fcr_counts_a_resolution_exactly_seven_days_before_as_of_and_not_one_second_later(
+        make_warehouse):
+    wh = make_warehouse(tickets=[
+        ticket("T1", "2024-05-01 10:00", customer_id="C1", resolved_at="2024-05-02 10:00"),
+        ticket("T2", "2024-05-01 10:00", customer_id="C2", resolved_at="2024-05-02 10:00:01",
+               reopen_count=1),
+    ])
+    # as_of = T1's resolution + 7 days exactly: T1 has matured (<=), T2 is pending
+    k = wh.kpis(as_of=datetime(2024, 5, 9, 10, 0))
+    assert k["fcr_pct"] == pytest.approx(100.0)    # T1 only, FCR
+    assert k["n_fcr"] == 1 and k["n_fcr_pending"] == 1
+    # one second later T2 (reopened, not FCR) counts too: 1 of 2
+    later = wh.kpis(as_of=datetime(2024, 5, 9, 10, 0, 1))
+    assert later["fcr_pct"] == pytest.approx(50.0)
+
+
+def test_fcr_is_na_and_says_pending_when_every_resolution_is_young(make_warehouse):
+    wh = make_warehouse(tickets=[
+        ticket("T1", "2024-05-01 10:00", customer_id="C1", resolved_at="2024-05-02 10:00"),
+    ])
+    k = wh.kpis()  # as_of = the resolution itself
+    assert k["fcr_pct"] is None
+    assert _reason("fcr_pct", k) == "every resolution is younger than the FCR window"
+
+
+def test_an_as_of_with_an_offset_is_the_same_instant_in_warehouse_time(make_warehouse):
+    from datetime import timedelta, timezone
+
+    wh = make_warehouse(tickets=[
+        ticket("T1", "2024-05-01 10:00", first_response_at=None, priority="urgent"),
+    ])
+    # urgent: deadline 11:00 warehouse time (UTC). 18:59 at +08:00 is 10:59 UTC: pending;
+    # 19:01 at +08:00 is 11:01 UTC: breached -- whatever the host's timezone
+    plus8 = timezone(timedelta(hours=8))
+    assert wh.kpis(as_of=datetime(2024, 5, 1, 18, 59, tzinfo=plus8))["n_sla_pending"] == 1
+    assert wh.kpis(as_of=datetime(2024, 5, 1, 19, 1, tzinfo=plus8))["sla_met_pct"] == 0.0
+
+
+def test_churn_counts_pending_customers_for_the_too_young_note(make_warehouse):
+    wh = make_warehouse(
+        tickets=[ticket("T1", "2024-05-01 10:00", customer_id="C1"),
+                 ticket("T2", "2024-07-01 10:00", customer_id="C2")],
+        customers=[{"customer_id": "C1"}, {"customer_id": "C2"}],
+    )
+    k = wh.kpis(as_of=datetime(2024, 8, 1))
+    # C1: 1 May + 90 d = 30 Jul <= 1 Aug, matured; C2: 1 Jul + 90 d > 1 Aug, pending
+    assert k["n_churn_matured"] == 1 and k["n_churn_pending"] == 1
+
+
+def test_a_young_periods_churn_falls_back_to_the_latest_matured_period_of_its_length(
+        make_warehouse):
+    from dashboard.warehouse import connect_reader
+    from queries.api import Filters, fetch_kpi_comparison
+
+    wh = make_warehouse(
+        tickets=[
+            ticket("T1", "2024-05-30 10:00", customer_id="C2"),   # in the period: pending
+            ticket("T2", "2024-03-01 10:00", customer_id="C3"),   # in the fallback period
+            ticket("T3", "2024-02-25 10:00", customer_id="C4"),   # the day before it
+        ],
+        customers=[{"customer_id": "C2"},
+                   {"customer_id": "C3", "churned_at": date(2024, 4, 1)},
+                   {"customer_id": "C4"}],
+    )
+    con = connect_reader(wh.path)
+    period = Filters(date_from=date(2024, 5, 26), date_to=date(2024, 6, 1),
+                     as_of=datetime(2024, 6, 1, 12))
+    cmp = fetch_kpi_comparison(con, period, preset="7d")
+    con.close()
+    # 1 Jun - 90 days = 3 Mar: the 7 days 26 Feb .. 3 Mar have all matured
+    assert (cmp.churn.filters.date_from, cmp.churn.filters.date_to) == (date(2024, 2, 26),
+                                                                        date(2024, 3, 3))
+    assert cmp.churn.current["post_complaint_churn_pct"] == 100.0   # C3 churned 1 Apr
+    # its own comparison: 19 .. 25 Feb holds C4, who did not churn
+    assert cmp.churn.previous["post_complaint_churn_pct"] == 0.0
+    assert cmp.current["post_complaint_churn_pct"] is None and cmp.current["n_churn_pending"] == 1
+
+
+def test_churn_is_zero_not_na_when_no_matured_customer_churned(make_warehouse):
+    wh = make_warehouse(
+        tickets=[ticket("T1", "2024-01-01 10:00", customer_id="C1")],
+        customers=[{"customer_id": "C1"}],   # never churned
+    )
+    k = wh.kpis(as_of=datetime(2024, 6, 1))
+    assert k["post_complaint_churn_pct"] == 0.0 and k["n_churn_matured"] == 1
