@@ -429,15 +429,17 @@ def cmd_effects(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from dashboard.demo import build_demo
+    from dashboard.i18n import _, format_number
 
     path = _warehouse_path(args)
     if args.if_missing and path.exists():
-        print(f"A warehouse already exists at {path}; keeping it.")
+        print(_("A warehouse already exists at {path}; keeping it.").format(path=path))
         return 0
     written = build_demo(path, tickets=args.tickets, seed=args.seed, progress=not args.quiet,
                          locale=args.locale)
     # the tickets written (repeat chains add to the first contacts asked for)
-    print(f"Demo warehouse with {written['tickets']:,} tickets written to {path}.")
+    print(_("Demo warehouse with {n} tickets written to {path}.").format(
+        n=format_number(written["tickets"]), path=path))
     return 0
 
 
