@@ -230,7 +230,7 @@ def test_the_bottleneck_is_the_lowest_conversion_and_the_slowest_step_in_one_sen
     frame_ = funnel_frame([100, 90, 88, 80, 78, 30, 20],
                           [None, 90.0, 97.8, 90.9, 97.5, 38.5, 66.7],
                           [None, 10.0, 20.0, 1500.0, 600.0, None, None])
-    b = vm.bottleneck(vm.funnel_rows(frame_))
+    b = vm.bottleneck_of(frame_)
     # lowest conversion: surveyed, 38.5 % of closed -> 61.5 % lost; slowest: resolved 25 h
     assert (b.loss_stage, b.previous_stage) == ("surveyed", "closed")
     assert b.lost_pct == pytest.approx(61.5)

@@ -193,6 +193,12 @@ def bottleneck(rows: list[FunnelRow]) -> Bottleneck:
         slow.stage if slow else None, slow.median_minutes if slow else None)
 
 
+def bottleneck_of(frame: pl.DataFrame) -> Bottleneck:
+    """The bottleneck of a queries.funnel.fetch_funnel frame (one funnel): what the weekly
+    report calls -- `bottleneck_of(fetch_funnel(con, filters)).sentence()`."""
+    return bottleneck(funnel_rows(frame))
+
+
 # --- comparison across channels / regions / branches ---------------------------------
 
 @dataclass(frozen=True)
