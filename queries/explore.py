@@ -16,6 +16,7 @@ import duckdb
 import polars as pl
 
 from dashboard.settings import Settings, get_settings
+from queries import _body, sql_text
 from queries.api import Filters, _params, _run, resolve_as_of
 
 # Funnel stages in order (spec/kpis.md "Funnel"); a ticket's funnel_depth is the index of
@@ -122,8 +123,17 @@ def _selection_params(con: duckdb.DuckDBPyConnection, filters: Filters,
         "escalated_only": True if selection.escalated else None,
         "customer_id": selection.customer_id.strip() if selection.customer_id else None,
         "ticket_id": selection.ticket_id.strip() if selection.ticket_id else None,
+        "ticket_ids": None,
     })
     return params
+
+
+def _text_fragments(selection: TicketSelection) -> tuple[tuple[str, str], ...]:
+    """A text search swaps the `true` of ticket_text.sql for ticket_text_match.sql (a fixed
+    file of this package; the user's text is bound as $q, never formatted in)."""
+    if _like_pattern(selection.text) is None:
+        return ()
+    return (("ticket_text", _body(sql_text("ticket_text_match"))),)
 
 
 def fetch_tickets(
@@ -151,9 +161,21 @@ def fetch_tickets(
         raise ValueError(f"cannot sort by {sort!r}; choose one of {', '.join(SORT_KEYS)}")
     if limit < 0 or offset < 0:
         raise ValueError("limit and offset must be 0 or more")
-    params = _selection_params(con, filters, selection or TicketSelection(), settings)
+    selection = selection or TicketSelection()
+    params = _selection_params(con, filters, selection, settings)
     params.update({"sort_key": sort, "sort_desc": descending, "limit": limit, "offset": offset})
-    frame = _run(con, "tickets", params)
+    page = _run(con, "tickets", params, _text_fragments(selection))
+    # Step 2: the page's rows whole, read within the page's time span only.
+    rows_params = _selection_params(con, Filters(as_of=filters.as_of), TicketSelection(),
+                                    settings)
+    ids = page["ticket_id"].to_list()
+    if ids:
+        rows_params["from_ts"] = page["created_at"].min()
+        rows_params["to_ts"] = page["created_at"].max() + timedelta(microseconds=1)
+    rows_params["ticket_ids"] = ids
+    rows = _run(con, "tickets_rows", rows_params)
+    frame = (page.select("ticket_id").with_row_index("__pos")
+             .join(rows, on="ticket_id", how="left").sort("__pos").drop("__pos"))
     missing = [c for c in NATIVE_TICKET_COLUMNS if c not in frame.columns]
     return frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing)
 
@@ -163,8 +185,9 @@ def count_tickets(con: duckdb.DuckDBPyConnection, filters: Filters,
                   settings: Settings | None = None) -> dict[str, int]:
     """How many tickets the list has: {"tickets", "open_tickets", "breached", "repeats"}."""
     settings = settings or get_settings()
-    params = _selection_params(con, filters, selection or TicketSelection(), settings)
-    return _run(con, "tickets_count", params).row(0, named=True)
+    selection = selection or TicketSelection()
+    params = _selection_params(con, filters, selection, settings)
+    return _run(con, "tickets_count", params, _text_fragments(selection)).row(0, named=True)
 
 
 def fetch_ticket(con: duckdb.DuckDBPyConnection, ticket_id: str, as_of: datetime | None = None,

@@ -11,7 +11,10 @@
 --   $stage_min    funnel depth reached (0 received .. 6 satisfied; funnel_depth >= it)
 --   $stage_at     open tickets whose deepest stage is exactly this one ("stuck at")
 --   $sla_filter   'met' | 'breached' | 'pending'
---   $q            ILIKE pattern over subject, description and survey comments
+--   $q            ILIKE pattern over subject, description and survey comments: the include
+--                 ticket_text is `true` (ticket_text.sql) unless the query module
+--                 passes ticket_text_match.sql in its place, so a list without a search never joins
+--                 the surveys
 --   $score_low    true: latest survey CSAT <= 2 or NPS <= 6
 --   $week_start   Monday 00:00 of an ISO week of created_at
 --   $weekday      ISO weekday of created_at (1 = Monday .. 7)
@@ -19,7 +22,7 @@
 --   $open_only    true: created by $as_of and not resolved at $as_of
 --   $age_min_h, $age_max_h  open tickets aged [min, max) hours at $as_of (backlog band)
 --   $repeat_only, $reopened_only, $escalated_only   true: only those tickets
---   $customer_id, $ticket_id  one customer's / one ticket's rows
+--   $customer_id, $ticket_id  one customer's / one ticket's rows; $ticket_ids  these rows
 {{filtered_tickets}},
 
 {{sla_state}},
@@ -47,11 +50,7 @@ tl as (
     where ($stage_min is null or tb.funnel_depth >= $stage_min)
       and ($stage_at is null or (tb.funnel_depth = $stage_at and tb.is_open))
       and ($sla_filter is null or tb.sla_state = $sla_filter)
-      and ($q is null
-           or tb.subject ilike $q escape '\'
-           or tb.description ilike $q escape '\'
-           or tb.ticket_id in (
-               select sv.ticket_id from surveys as sv where sv.comment ilike $q escape '\'))
+      and {{ticket_text}}
       and ($score_low is null or not $score_low
            or coalesce(tb.latest_csat <= 2, false) or coalesce(tb.latest_nps <= 6, false))
       and ($week_start is null
@@ -68,4 +67,5 @@ tl as (
       and ($escalated_only is null or not $escalated_only or tb.escalated)
       and ($customer_id is null or tb.customer_id = $customer_id)
       and ($ticket_id is null or tb.ticket_id = $ticket_id)
+      and ($ticket_ids is null or list_contains($ticket_ids, tb.ticket_id))
 )

@@ -54,6 +54,7 @@ def queries(file: Path, warehouse: Path) -> int:
     """Warm latency of the dashboard's queries (the 5th of 6 runs, median of the warm ones)."""
     from dashboard.warehouse import connect_reader
     from queries.api import Filters, fetch_effects, fetch_funnel, fetch_kpis, stored_as_of
+    from queries.explore import TicketSelection, count_tickets, fetch_tickets
 
     con = connect_reader(warehouse)
     as_of = stored_as_of(con)
@@ -71,6 +72,14 @@ def queries(file: Path, warehouse: Path) -> int:
         "weekly_trend": lambda: fetch_kpis(con, Filters(), by="week"),
         "funnel": lambda: fetch_funnel(con, Filters()),
         "effects": lambda: fetch_effects(con),
+        # Explore: a page of 50, newest first, within a filter (target <= 200 ms warm)
+        "tickets_page_90_days_phone": lambda: fetch_tickets(con, Filters(
+            date_from=last90.date_from, date_to=last90.date_to, channel=("phone",))),
+        "tickets_page_all_time": lambda: fetch_tickets(con, Filters()),
+        "tickets_page_breached_90_days": lambda: fetch_tickets(
+            con, last90, TicketSelection(sla="breached")),
+        "tickets_count_90_days_phone": lambda: count_tickets(con, Filters(
+            date_from=last90.date_from, date_to=last90.date_to, channel=("phone",))),
     }.items():
         runs = []
         for _ in range(6):
