@@ -355,3 +355,25 @@ def last_load(version: Version) -> dict[str, Any] | None:
     from dashboard.report import last_load as _last_load
 
     return _last_load(connection(version))
+
+
+@_cached
+def _weekly_phrases(version: Version, filters: Filters, week: str) -> list[dict[str, Any]] | None:
+    from queries import weekly as qw
+
+    return qw.fetch_phrase_growth(connection(version), filters, qw.IsoWeek.parse(week))
+
+
+def weekly_phrases(version: Version, filters: Filters, week: str) -> list[dict[str, Any]] | None:
+    """Phrases of unhappy customers' comments by growth (None: phrase API missing)."""
+    return _weekly_phrases(version, _week_filters(filters), week)
+
+
+@_cached
+def weekly_bottleneck(version: Version, filters: Filters, week: str, lang: str) -> str | None:
+    """The funnel's bottleneck of the week in one sentence (in `lang`)."""
+    from dashboard.report import funnel_bottleneck
+    from queries import weekly as qw
+
+    week_filters = qw.IsoWeek.parse(week).filters(_week_filters(filters))
+    return funnel_bottleneck(connection(version), week_filters)

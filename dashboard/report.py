@@ -46,6 +46,7 @@ from queries.weekly import (
     IsoWeek,
     fetch_category_growth,
     fetch_decomposition,
+    fetch_phrase_growth,
     fetch_week_fixes,
     fetch_weekly,
 )
@@ -73,6 +74,8 @@ class Review:
     growth: list[dict[str, Any]]
     last_load: dict[str, Any] | None
     branch_names: dict[str, str] = field(default_factory=dict)
+    phrases: list[dict[str, Any]] | None = None
+    bottleneck: str | None = None
 
 
 def flagged_ratio_kpis(weekly: dict[str, Any]) -> list[str]:
@@ -109,8 +112,22 @@ def collect(con: duckdb.DuckDBPyConnection, filters: Filters, week: IsoWeek | No
     step(0.5, _("Fixes and top issues"))
     fixes = fetch_week_fixes(con, week, resolve_as_of(con, filters), settings)
     growth = fetch_category_growth(con, filters, week, settings=settings)
+    phrases = fetch_phrase_growth(con, filters, week, settings)
     return Review(week, filters, weekly, decompositions, evaluation, problem, fixes, growth,
-                  last_load(con), branch_names)
+                  last_load(con), branch_names, phrases,
+                  funnel_bottleneck(con, week.filters(filters), settings))
+
+
+def funnel_bottleneck(con: duckdb.DuckDBPyConnection, filters: Filters,
+                      settings: Settings | None = None) -> str | None:
+    """The funnel's bottleneck of the week in one sentence (the funnel work's view model),
+    None when it is not available."""
+    try:
+        from dashboard.views.funnel import bottleneck_of
+        from queries.funnel import fetch_funnel
+    except ImportError:
+        return None
+    return bottleneck_of(fetch_funnel(con, filters, settings)).sentence()
 
 
 def filters_text(filters: Filters) -> str:
@@ -158,25 +175,6 @@ def _chart_html(figures: list[tuple[str, go.Figure]], static: bool) -> dict[str,
     return out
 
 
-def _fix_lines(fix: dict[str, Any], settings: Settings) -> list[str]:
-    """Each effect of a fix in words (the recovery work's view model when present)."""
-    lines = []
-    for effect in fix.get("effects", []):
-        try:
-            from dashboard.views.effects import effect_row
-
-            row = effect_row(effect, settings.min_sample, settings.effect_window_days)
-            lines.append(f"{view.label(_metric_kpi(effect['metric']))}: {row.effect_text} "
-                         f"({row.interval_text}; {row.reading_text})")
-        except (ImportError, KeyError, TypeError):
-            lines.append(view.effect_text(effect))
-    return lines
-
-
-def _metric_kpi(metric: str) -> str:
-    return {"churn_pct": "post_complaint_churn_pct"}.get(metric, metric)
-
-
 def context(review: Review, static: bool, settings: Settings | None = None) -> dict[str, Any]:
     """The template's variables: every text in the current language."""
     settings = settings or get_settings()
@@ -193,7 +191,9 @@ def context(review: Review, static: bool, settings: Settings | None = None) -> d
         })
     fixes = {kind: [{"id": f["fix_id"], "title": f["title"],
                      "launched": format_date(f["launched_at"]),
-                     "lines": _fix_lines(f, settings)} for f in rows]
+                     "lines": view.fix_effect_lines(f, settings.min_sample,
+                                                    settings.effect_window_days)}
+                    for f in rows]
              for kind, rows in review.fixes.items()}
     return {
         "lang": "zh-CN" if get_language() == "zh-CN" else "en",
@@ -212,6 +212,8 @@ def context(review: Review, static: bool, settings: Settings | None = None) -> d
         "alerts_skipped": review.evaluation.skipped if review.evaluation else [],
         "alerts_problem": review.alerts_problem,
         "growth_sentence": view.growth_sentence(review.growth),
+        "phrase_sentence": view.phrase_growth_sentence(review.phrases),
+        "bottleneck": review.bottleneck,
         "growth_chart": charts.get("growth"),
         "fixes": fixes,
         "plotly_js": (Markup(_plotly_js()) if charts and not static else None),
@@ -239,6 +241,7 @@ def _texts() -> dict[str, str]:
         "where": _("Where did it come from?"),
         "no_flagged": _("No share or average changed beyond noise this week."),
         "top_issues": _("Top issues"), "fixes": _("Fixes"),
+        "bottleneck": _("Funnel bottleneck"),
         "launched": _("Launched this week"),
         "completed": _("After-window completed this week"),
         "no_fixes": _("No fix was launched or completed its after-window this week."),

@@ -169,8 +169,14 @@ st.caption(vm.decomposition_note() + " " + _("Click a bar to see its tickets of 
 st.subheader(_("Top issues"))
 growth = data.weekly_growth(version, filters, week_label)
 st.markdown(vm.growth_sentence(growth))
+phrases = vm.phrase_growth_sentence(data.weekly_phrases(version, filters, week_label))
+if phrases:
+    st.markdown(phrases)
 if any(r["growth"] > 0 for r in growth):
     st.plotly_chart(charts_weekly.growth_chart(growth), key="weekly_growth", width="stretch")
+bottleneck = data.weekly_bottleneck(version, filters, week_label, lang)
+if bottleneck:
+    st.markdown(_("**Funnel bottleneck:** {sentence}").format(sentence=bottleneck))
 
 # --- fixes -----------------------------------------------------------------------------
 st.subheader(_("Fixes"))
@@ -182,5 +188,6 @@ for kind, heading in (("launched", _("Launched this week")),
     if fixes[kind]:
         st.markdown(f"**{heading}**")
         for fix in fixes[kind]:
-            lines = "\n".join(f"    - {vm.effect_text(e)}" for e in fix["effects"])
+            lines = "\n".join(f"    - {line}" for line in vm.fix_effect_lines(
+                fix, settings.min_sample, settings.effect_window_days))
             st.markdown(f"- {fix['fix_id']} · {fix['title']}\n{lines}")

@@ -483,3 +483,37 @@ def fetch_week_fixes(con: duckdb.DuckDBPyConnection, week: IsoWeek, as_of: datet
 def fetch_first_ticket_day(con: duckdb.DuckDBPyConnection) -> date | None:
     """The day of the earliest ticket (for the week picker's range)."""
     return _as_date(_run(con, "warehouse_summary", {}).row(0, named=True)["first_day"])
+
+
+def fetch_phrase_growth(con: duckdb.DuckDBPyConnection, filters: Filters, week: IsoWeek,
+                        settings: Settings | None = None, min_comments: int = 3
+                        ) -> list[dict[str, Any]] | None:
+    """Phrases of low-score comments (csat <= 2 or nps <= 6; the satisfaction work's
+    corpus and phrase splitter) by growth this week against the mean of the 4 weeks before:
+    [{"phrase", "value" (low comments containing it this week), "avg_4w", "growth"}] for
+    phrases in at least `min_comments` comments this week, largest growth first. None when
+    the satisfaction work's phrase API is not available."""
+    try:
+        from queries.phrases import phrases_of
+        from queries.satisfaction import fetch_comment_corpus
+    except ImportError:
+        return None
+    settings = settings or get_settings()
+
+    def low_counts(span: Filters) -> dict[str, int]:
+        corpus = fetch_comment_corpus(con, span, settings=settings)
+        counts: dict[str, int] = {}
+        for row in corpus.iter_rows(named=True):
+            if row["score_class"] == "low":
+                for phrase in phrases_of(row["comment"])[1]:
+                    counts[phrase] = counts.get(phrase, 0) + 1
+        return counts
+
+    now = low_counts(week.filters(filters))
+    before = low_counts(replace(filters, date_from=week.shift(-AVG_WEEKS).monday,
+                                date_to=week.shift(-1).sunday))
+    out = [{"phrase": p, "value": n, "avg_4w": before.get(p, 0) / AVG_WEEKS,
+            "growth": n - before.get(p, 0) / AVG_WEEKS}
+           for p, n in now.items() if n >= min_comments]
+    out.sort(key=lambda r: (-r["growth"], -len(r["phrase"]), r["phrase"]))  # longer first
+    return out

@@ -294,3 +294,25 @@ def test_the_decomposition_of_the_warehouse_change_sums_to_the_change(make_wareh
     assert by["phone"]["rate"] == pytest.approx(50.0) and by["phone"]["mix"] == pytest.approx(0)
     assert by["email"]["value_previous"] is None
     assert by["email"]["contribution"] == pytest.approx(50.0)
+
+
+def test_phrases_of_unhappy_comments_grow_against_their_4_week_average(make_warehouse):
+    pytest.importorskip("queries.phrases")
+    from queries.weekly import fetch_phrase_growth
+
+    # "waited forever" in 3 low-score comments of W10 and 1 of W08: 3 against 1/4 = 0.25
+    tickets, surveys = [], []
+    for i, day in enumerate([W10, W10, W10, W08]):
+        tickets.append(ticket(f"T{i}", f"{day} 10:00", resolved_at=f"{day} 11:00"))
+        surveys.append(survey(f"S{i}", f"T{i}", f"{day} 12:00", csat=1)
+                       | {"comment": "waited forever"})
+    wh = make_warehouse(tickets=tickets, surveys=surveys)
+    con = connect_reader(wh.path)
+    try:
+        rows = fetch_phrase_growth(con, Filters(as_of=AS_OF), IsoWeek.parse("2026-W10"))
+    finally:
+        con.close()
+    by = {r["phrase"]: r for r in rows}
+    assert by["waited forever"]["value"] == 3
+    assert by["waited forever"]["avg_4w"] == pytest.approx(0.25)
+    assert rows[0]["phrase"] == "waited forever"  # ties on growth: the longer phrase first

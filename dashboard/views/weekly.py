@@ -353,3 +353,42 @@ def effect_text(effect: dict[str, Any]) -> str:
         notes.append(_("partial window"))
     text = f"{label(kpi)}: {value}"
     return text + (f" ({'; '.join(notes)})" if notes else "")
+
+
+def phrase_growth_sentence(rows: list[dict[str, Any]] | None, top: int = 5) -> str | None:
+    """'Phrases of unhappy customers that grew most: “came back” (5 against 1.2 a week); …'.
+    A phrase inside an already named one (or holding it) is skipped. None when the
+    satisfaction work's phrase API is missing."""
+    if rows is None:
+        return None
+    chosen: list[dict[str, Any]] = []
+    for r in rows:
+        if r["growth"] <= 0 or len(chosen) == top:
+            break
+        if any(r["phrase"] in c["phrase"] or c["phrase"] in r["phrase"] for c in chosen):
+            continue
+        chosen.append(r)
+    if not chosen:
+        return _("No phrase of unhappy customers' comments grew against its 4-week average.")
+    parts = [_("“{phrase}” ({value} against {avg} a week)").format(
+        phrase=r["phrase"], value=format_number(r["value"]), avg=format_number(r["avg_4w"], 1))
+        for r in chosen]
+    return _("Phrases of unhappy customers' comments that grew most: {items}.").format(
+        items="; ".join(parts))
+
+
+def fix_effect_lines(fix: dict[str, Any], min_sample: int, window_days: int) -> list[str]:
+    """Each effect of a fix in words: the Recovery view model's reading when it is there
+    (dashboard.views.effects), else effect_text."""
+    lines = []
+    for effect in fix.get("effects", []):
+        try:
+            from dashboard.views.effects import effect_row
+
+            row = effect_row(effect, min_sample, window_days)
+            kpi = {"churn_pct": "post_complaint_churn_pct"}.get(effect["metric"], effect["metric"])
+            lines.append(f"{label(kpi)}: {row.effect_text} ({row.interval_text}; "
+                         f"{row.reading_text})")
+        except (ImportError, KeyError, TypeError):
+            lines.append(effect_text(effect))
+    return lines
