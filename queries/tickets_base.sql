@@ -6,7 +6,7 @@
 -- (queries/rule_*.sql): is_resolved, is_repeat, is_fcr, fcr_pending (resolved less than the
 -- FCR window before as_of), carries_fcr; plus new_contact_breaks_fcr (resolved, not
 -- reopened, not escalated and still not FCR: so a later contact of the same customer and
--- category came within the window) and is_open (created by as_of and not resolved by then).
+-- category came within the window) and is_open (rule_open.sql: the backlog at as_of).
 -- Narrowing parameters (null = no narrowing):
 --   $stage_min    funnel depth reached (0 received .. 6 satisfied; funnel_depth >= it)
 --   $stage_at     open tickets whose deepest stage is exactly this one ("stuck at")
@@ -37,10 +37,7 @@ tb as (
         f.resolved_at is not null and not {{rule_fcr_matured}} as fcr_pending,
         f.resolved_at is not null and f.reopen_count = 0 and not f.escalated
             and not {{rule_fcr}} as new_contact_breaks_fcr,
-        -- open at as_of: created by then, and not resolved by then (a status without a
-        -- resolution time counts as resolved whenever as_of is)
-        f.created_at <= $as_of
-            and not ({{rule_resolved}} and coalesce(f.resolved_at <= $as_of, true)) as is_open
+        {{rule_open}} as is_open
     from sla_tickets as f
 ),
 

@@ -198,3 +198,40 @@ def test_breadcrumb_steps_back_up_clearing_the_deeper_filters():
     assert crumbs[0].clear == ("channel", "region", "branch")
     assert crumbs[1].clear == ("region", "branch")      # back to the regions of phone
     assert crumbs[-1].current
+
+
+def test_open_means_the_backlog_a_closed_or_unknown_ticket_is_not_open(make_warehouse):
+    from datetime import datetime
+
+    from queries.explore import count_tickets
+    from tests.fixtures import ticket
+
+    w = make_warehouse(tickets=[
+        ticket("A", "2026-03-01 09:00", closed_at="2026-03-02 09:00"),  # closed, no resolution
+        ticket("B", "2026-03-01 10:00", not_carried=["resolved_at", "closed_at", "status"]),
+        ticket("C", "2026-03-01 11:00"),                                 # plainly open
+        ticket("D", "2026-03-09 12:00", resolved_at="2026-03-10 12:00"),  # resolved after as_of
+    ])
+    con = connect_reader(w.path)
+    as_of = datetime(2026, 3, 10, 9, 0)
+    # A is closed; B's source cannot say whether it is done; D is still open at 03-10 09:00
+    assert count_tickets(con, Filters(as_of=as_of), TicketSelection(open_only=True))[
+        "tickets"] == 2
+    # ages at as_of: C 9 days (7to30d), D 21 h (lt1d)
+    assert count_tickets(con, Filters(as_of=as_of), TicketSelection(age="7to30d"))[
+        "tickets"] == 1
+    assert count_tickets(con, Filters(as_of=as_of), TicketSelection(age="lt1d"))[
+        "tickets"] == 1
+    con.close()
+
+
+def test_each_backlog_band_of_the_funnel_page_opens_as_many_tickets(demo_warehouse):
+    from queries import funnel as qf
+    from queries.explore import AGE_BANDS, count_tickets
+
+    con = connect_reader(demo_warehouse)
+    backlog = qf.fetch_backlog(con, Filters())
+    for band in AGE_BANDS:
+        expected = int(backlog.filter(backlog["band"] == band)["tickets"].sum())
+        assert count_tickets(con, Filters(), TicketSelection(age=band))["tickets"] == expected
+    con.close()
