@@ -150,7 +150,8 @@ def _threshold(con: duckdb.DuckDBPyConnection, rule: Rule, filters: Filters, wee
     out = []
     for row in frame.iter_rows(named=True):
         value, n = row.get(rule.kpi), row.get(ncol)
-        if value is None or (n or 0) < min_n or not compare(value, rule.value):
+        if value is None or rule.value is None or (n or 0) < min_n \
+                or not compare(value, rule.value):
             continue
         message = _("{kpi} is {value}{where} in {week}: {op} {threshold} (n = {n}).").format(
             kpi=label(rule.kpi), value=format_kpi_value(rule.kpi, value),

@@ -7,7 +7,7 @@ queries.weekly, dashboard.alerts); words and colours from dashboard.views.weekly
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import streamlit as st
 
@@ -43,9 +43,10 @@ if WEEK_KEY not in st.session_state or st.session_state[WEEK_KEY] not in labels:
     wanted = st.query_params.get(URL_KEY)
     st.session_state[WEEK_KEY] = wanted if wanted in labels else (
         default if default in labels else weeks[0].label)
-week_label = st.selectbox(_("Week"), list(labels), key=WEEK_KEY, format_func=labels.get,
-                          help=_("ISO weeks, Monday to Sunday. The latest complete week is "
-                                 "chosen unless you pick another."))
+week_label = str(st.selectbox(_("Week"), list(labels), key=WEEK_KEY,
+                              format_func=lambda w: labels[w],
+                              help=_("ISO weeks, Monday to Sunday. The latest complete week "
+                                     "is chosen unless you pick another.")))
 if st.query_params.get(URL_KEY) != week_label:
     st.query_params[URL_KEY] = week_label
 week = IsoWeek.parse(week_label)
@@ -62,15 +63,19 @@ report_box = st.expander(_("Send the review"), icon=":material/send:",
 fmt = report_box.segmented_control(_("Format"), ["html", "pdf"], default="html",
                                    format_func=lambda f: {"html": "HTML", "pdf": "PDF"}[f],
                                    key="weekly_report_format") or "html"
-wanted = (week_label, fmt, lang, filters)
+report_key = (week_label, fmt, lang, filters)
 if report_box.button(_("Build the report"), key="weekly_report_build",
                      icon=":material/description:"):
     bar = report_box.progress(0.0, text=_("Starting"))
+
+    def show_progress(fraction: float, text: str) -> None:
+        bar.progress(fraction, text=text)
+
     content = report_bytes(data.connection(version), filters, week, fmt, lang=lang,
-                           progress=lambda fraction, text: bar.progress(fraction, text=text))
-    st.session_state["weekly_report_file"] = (wanted, content)
+                           progress=show_progress)
+    st.session_state["weekly_report_file"] = (report_key, content)
 built = st.session_state.get("weekly_report_file")
-if built and built[0] == wanted:
+if built and built[0] == report_key:
     report_box.download_button(
         _("Download the report ({format})").format(format=fmt.upper()), data=built[1],
         file_name=f"weekly-review-{week_label}.{fmt}",
@@ -98,8 +103,8 @@ cards = [vm.card(row, settings.min_sample) for row in review["rows"]]
 for start in range(0, len(cards), 5):
     for column, c in zip(st.columns(5), cards[start:start + 5], strict=False):
         better = vm.higher_is_better(c.kpi)
-        colour = ("off" if not c.flagged or better is None
-                  else "normal" if better else "inverse")
+        colour: Literal["normal", "inverse", "off"] = (
+            "off" if not c.flagged or better is None else "normal" if better else "inverse")
         with column:
             st.metric(c.label, c.value, delta=c.change if c.change != vm.na() else None,
                       delta_color=colour, help=c.help, border=True)
@@ -188,6 +193,6 @@ for kind, heading in (("launched", _("Launched this week")),
     if fixes[kind]:
         st.markdown(f"**{heading}**")
         for fix in fixes[kind]:
-            lines = "\n".join(f"    - {line}" for line in vm.fix_effect_lines(
+            effects = "\n".join(f"    - {line}" for line in vm.fix_effect_lines(
                 fix, settings.min_sample, settings.effect_window_days))
-            st.markdown(f"- {fix['fix_id']} · {fix['title']}\n{lines}")
+            st.markdown(f"- {fix['fix_id']} · {fix['title']}\n{effects}")

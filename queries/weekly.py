@@ -254,11 +254,12 @@ def decompose(previous: Mapping[Any, GroupValue], current: Mapping[Any, GroupVal
 
 # --- reading the warehouse -----------------------------------------------------------
 
-def _as_date(value: Any) -> date | None:
-    if value is None or isinstance(value, date) and not isinstance(value, datetime):
-        return value
+def _as_date(value: Any) -> date:
+    """A date from a date, a datetime or 'YYYY-MM-DD...' text (group keys, stored dates)."""
     if isinstance(value, datetime):
         return value.date()
+    if isinstance(value, date):
+        return value
     return date.fromisoformat(str(value)[:10])
 
 
@@ -325,23 +326,23 @@ def scorecard_row(kpi: str, week: IsoWeek, weeks: Mapping[date, Mapping[str, Any
     history = [weeks.get(week.shift(-i).monday) for i in range(1, COUNT_HISTORY_WEEKS + 1)]
     out: dict[str, Any] = {"kpi": kpi}
     if kpi in COUNTS:
-        value = int((row or {}).get(kpi) or 0)
-        previous = int((prev or {}).get(kpi) or 0)
+        count = int((row or {}).get(kpi) or 0)
+        count_before = int((prev or {}).get(kpi) or 0)
         counts = [int((h or {}).get(kpi) or 0) for h in history]
         with_tickets = sum(1 for h in history if h and (h.get("tickets") or 0) > 0)
         low, high = count_band(counts, with_tickets)
-        out |= {"value": value, "n": value, "previous": previous, "n_previous": previous,
+        out |= {"value": count, "n": count, "previous": count_before, "n_previous": count_before,
                 "avg_4w": statistics.fmean(counts[:AVG_WEEKS]), "target": target,
-                "change": value - previous, "ci_low": None, "ci_high": None,
-                "flagged": band_flagged(value, low, high),
+                "change": count - count_before, "ci_low": None, "ci_high": None,
+                "flagged": band_flagged(count, low, high),
                 "expected_low": low, "expected_high": high}
     else:
         cols = row.keys() if row else ()
         ncol = n_column(kpi, cols)
         value = (row or {}).get(kpi)
         previous = (prev or {}).get(kpi)
-        n = _int((row or {}).get(ncol)) if row else 0
-        n_prev = _int((prev or {}).get(ncol)) if prev else 0
+        n: int | None = _int((row or {}).get(ncol)) if row else 0
+        n_prev: int | None = _int((prev or {}).get(ncol)) if prev else 0
         change = value - previous if value is not None and previous is not None else None
         if kpi in DECOMPOSABLE:
             low, high = change_interval(
@@ -482,7 +483,8 @@ def fetch_week_fixes(con: duckdb.DuckDBPyConnection, week: IsoWeek, as_of: datet
 
 def fetch_first_ticket_day(con: duckdb.DuckDBPyConnection) -> date | None:
     """The day of the earliest ticket (for the week picker's range)."""
-    return _as_date(_run(con, "warehouse_summary", {}).row(0, named=True)["first_day"])
+    first = _run(con, "warehouse_summary", {}).row(0, named=True)["first_day"]
+    return None if first is None else _as_date(first)
 
 
 def fetch_phrase_growth(con: duckdb.DuckDBPyConnection, filters: Filters, week: IsoWeek,
@@ -512,7 +514,7 @@ def fetch_phrase_growth(con: duckdb.DuckDBPyConnection, filters: Filters, week: 
     now = low_counts(week.filters(filters))
     before = low_counts(replace(filters, date_from=week.shift(-AVG_WEEKS).monday,
                                 date_to=week.shift(-1).sunday))
-    out = [{"phrase": p, "value": n, "avg_4w": before.get(p, 0) / AVG_WEEKS,
+    out: list[dict[str, Any]] = [{"phrase": p, "value": n, "avg_4w": before.get(p, 0) / AVG_WEEKS,
             "growth": n - before.get(p, 0) / AVG_WEEKS}
            for p, n in now.items() if n >= min_comments]
     out.sort(key=lambda r: (-r["growth"], -len(r["phrase"]), r["phrase"]))  # longer first
