@@ -307,7 +307,7 @@ def level_ticket() -> None:
     surveys = mask_frame(data.explore_surveys(version, (ticket["ticket_id"],)))
     st.subheader(_("Ticket {id}").format(id=ticket["ticket_id"]))
     st.caption(" · ".join(x for x in (
-        ticket["type"].capitalize(), ticket["category"], ticket["channel"].capitalize(),
+        _(ticket["type"].capitalize()), ticket["category"], ticket["channel"].capitalize(),
         f"{ticket['branch_id']} · {branch_names.get(ticket['branch_id'], '')}".rstrip(" ·"),
         ticket.get("region") or "", _("priority {p}").format(p=ticket["priority"])) if x))
     m = [*st.columns(3), *st.columns(3)]

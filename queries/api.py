@@ -284,13 +284,13 @@ def fetch_effects(
     as_of: datetime | None = None,
     settings: Settings | None = None,
 ) -> pl.DataFrame:
-    """Before/after of every fix (or one): a row per fix and metric, with the 95 % interval."""
-    settings = settings or get_settings()
-    if window_days is not None:
-        settings = settings.model_copy(update={"effect_window_days": window_days})
-    params = _params(con, Filters(as_of=as_of), settings)
-    params["fix_id"] = fix_id.strip() if fix_id else None
-    return _run(con, "effects", params)
+    """Before/after of every fix (or one): a row per fix and metric, with the 95 % interval
+    and the pre-trend / regression-to-the-mean checks -- queries.effects.fetch_effects,
+    where the columns are documented."""
+    from queries.effects import fetch_effects as _fetch_effects
+
+    return _fetch_effects(con, fix_id=fix_id, window_days=window_days, as_of=as_of,
+                          settings=settings)
 
 
 @dataclass(frozen=True)
