@@ -57,28 +57,3 @@ def funnel_chart(frame: pl.DataFrame) -> go.Figure:
                               hovertemplate="%{y}: %{x:,} tickets<extra></extra>"))
     return _layout(fig, "Tickets reaching each stage", height=380)
 
-
-def effects_chart(frame: pl.DataFrame, unit: str) -> go.Figure:
-    """Each fix's effect as a dot with its 95 % interval; zero marked. Frame columns:
-    label, effect, ci_low, ci_high (rows without an effect are left out)."""
-    rows = frame.filter(pl.col("effect").is_not_null())
-    has_ci = rows["ci_low"].is_not_null()
-    colors = [
-        PALETTE["good"] if ok and hi < 0 else PALETTE["bad"] if ok and lo > 0 else PALETTE["muted"]
-        for ok, lo, hi in zip(has_ci.to_list(), rows["ci_low"].fill_null(0).to_list(),
-                              rows["ci_high"].fill_null(0).to_list(), strict=True)
-    ]
-    fig = go.Figure(go.Scatter(
-        x=rows["effect"].to_list(), y=rows["label"].to_list(), mode="markers",
-        marker={"size": 11, "color": colors},
-        error_x={"type": "data", "symmetric": False,
-                 "array": (rows["ci_high"] - rows["effect"]).fill_null(0).to_list(),
-                 "arrayminus": (rows["effect"] - rows["ci_low"]).fill_null(0).to_list(),
-                 "color": PALETTE["muted"], "thickness": 1.5},
-        hovertemplate=f"%{{y}}: %{{x:+.2f}} {unit}<extra></extra>",
-    ))
-    fig.add_vline(x=0, line_width=1, line_color="#555")
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title_text=f"effect ({unit})" if unit else "effect")
-    return _layout(fig, "Effect with 95 % interval (green: lower beyond noise)",
-                   height=80 + 32 * max(rows.height, 1))
