@@ -387,8 +387,9 @@ def _stage(con: duckdb.DuckDBPyConnection, p: Plan, tz: str, load_id: str, extra
             append_frame(con, "rejects", pl.DataFrame({
                 "load_id": load_id, "extract": extract, "line": lines,
                 "column": key,
-                "reason": [_("{key}: duplicate {key} in this file; the row on line {kept} was "
-                             "loaded").format(key=key, kept=kept) for _line, kept in dupes],
+                # stored data, like validate()'s reasons: not translated
+                "reason": [f"{key}: duplicate {key} in this file; the row on line {kept} was "
+                           "loaded" for _line, kept in dupes],
                 "raw": [raw.get(line) for line in lines],
             }, schema_overrides={"raw": pl.String}))
             rejected += len(dupes)
@@ -543,8 +544,11 @@ def _summary(result: LoadResult, prepared: Plan) -> str:
     not_carried = [c for c in prepared.not_carried
                    if c != "status" or "resolved_at" in prepared.not_carried]
     if not_carried:
+        from dashboard.views.data import field_label
+
         parts.append(_("The extract does not carry {columns}: KPIs that need them are n/a "
-                       "for these tickets.").format(columns=", ".join(not_carried)))
+                       "for these tickets.").format(
+            columns=", ".join(field_label(c) for c in not_carried)))
     return " ".join(parts)
 
 
