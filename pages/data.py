@@ -134,8 +134,8 @@ def _history_section() -> None:
         st.info(_("No loads yet."))
         return
     n_pages = view.pages(counts["loads"], PAGE_ROWS)
-    page = st.number_input(_("Page"), min_value=1, max_value=n_pages, value=1, step=1,
-                           key="data_history_page")
+    page = st.columns([1, 5])[0].number_input(_("Page"), min_value=1, max_value=n_pages,
+                                              value=1, step=1, key="data_history_page")
     st.caption(_("{n} load attempts, newest first · page {page} of {pages}").format(
         n=format_number(counts["loads"]), page=int(page), pages=n_pages))
     st.dataframe(view.history_frame(data.loads_page(version, int(page) - 1)),

@@ -20,12 +20,15 @@ STATUS_LABELS: dict[str, str] = {
     "refused": N_("Refused"),
     "failed": N_("Failed"),
 }
+# An extract's kind. The msgids carry a "kind|" context: "Tickets" alone is a count
+# elsewhere in the catalog ("工单数"), a kind of extract is "工单". English shows the part
+# after the bar.
 KIND_LABELS: dict[str, str] = {
-    "tickets": N_("Tickets"),
-    "surveys": N_("Surveys"),
-    "customers": N_("Customers"),
-    "branches": N_("Branches"),
-    "fixes": N_("Fixes"),
+    "tickets": N_("kind|Tickets"),
+    "surveys": N_("kind|Surveys"),
+    "customers": N_("kind|Customers"),
+    "branches": N_("kind|Branches"),
+    "fixes": N_("kind|Fixes"),
 }
 # Native columns (extracts.md) by what an analyst calls them.
 FIELD_LABELS: dict[str, str] = {
@@ -89,7 +92,9 @@ def status_label(status: str | None) -> str:
 
 def kind_label(kind: str | None) -> str:
     """A kind in words; a load refused before its kind was known reads "—"."""
-    return _(KIND_LABELS[kind]) if kind in KIND_LABELS else _(NOT_KNOWN)
+    if kind not in KIND_LABELS:
+        return _(NOT_KNOWN)
+    return _(KIND_LABELS[kind]).split("|", 1)[-1]
 
 
 def field_label(name: str | None) -> str:
