@@ -69,7 +69,7 @@ def decomposition_chart(result: dict[str, Any], branch_names: dict[str, str] | N
 def growth_chart(rows: list[dict[str, Any]], top: int = 8) -> go.Figure:
     """Complaints this week (bars) against the 4-week average (markers), for the
     categories that grew most (fetch_category_growth rows)."""
-    rows = rows[:top]
+    rows = [r for r in rows if r["growth"] > 0][:top]  # the categories that grew
     names = [str(r["group"]) if r["group"] is not None else _("unknown") for r in rows]
     fig = go.Figure()
     fig.add_trace(go.Bar(

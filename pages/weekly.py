@@ -168,7 +168,8 @@ for kpi in flagged:
             group = result["groups"][index]["group"]
             set_filters, params = vm.drill_params(dim, group, IsoWeek.parse(result["week"]).monday)
             drill_to(target_page, set_filters=set_filters, params=params)
-st.caption(vm.decomposition_note() + " " + _("Click a bar to see its tickets of the week."))
+if flagged:
+    st.caption(vm.decomposition_note() + " " + _("Click a bar to see its tickets of the week."))
 
 # --- top issues ------------------------------------------------------------------------
 st.subheader(_("Top issues"))

@@ -316,3 +316,35 @@ def test_phrases_of_unhappy_comments_grow_against_their_4_week_average(make_ware
     assert by["waited forever"]["value"] == 3
     assert by["waited forever"]["avg_4w"] == pytest.approx(0.25)
     assert rows[0]["phrase"] == "waited forever"  # ties on growth: the longer phrase first
+
+
+def test_cxdash_weekly_json_has_the_spec_shape_and_the_decomposition_sums_to_the_change(
+        make_warehouse):
+    import io
+    import json
+    from contextlib import redirect_stdout
+
+    from dashboard import cli
+
+    wh = _weekly_warehouse(make_warehouse)
+    common = ["--warehouse", str(wh.path), "--as-of", "2026-03-10 00:00", "--json"]
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert cli.main(["weekly", *common]) == 0
+    review = json.loads(out.getvalue())
+    assert (review["week"], review["complete"]) == ("2026-W10", True)
+    assert [r["kpi"] for r in review["rows"]] == [
+        "tickets", "complaints", "resolved_pct", "frt_median_min", "sla_met_pct", "fcr_pct",
+        "repeat_complaint_pct", "csat_avg", "nps", "post_complaint_churn_pct"]
+    for row in review["rows"]:
+        assert {"kpi", "value", "n", "previous", "n_previous", "avg_4w", "target", "change",
+                "ci_low", "ci_high", "flagged"} <= row.keys()
+    assert review["rows"][-1]["week"]  # churn names the week it is reported for
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert cli.main(["weekly", *common, "--decompose", "resolved_pct", "--by",
+                         "channel"]) == 0
+    groups = json.loads(out.getvalue())
+    assert [g["group"] for g in groups] == ["email", "phone"]  # 50 each; ties by name
+    # resolved 0 % -> 100 %: the contributions add up to +100 pts
+    assert sum(g["contribution"] for g in groups) == pytest.approx(100.0)

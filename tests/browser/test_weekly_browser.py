@@ -21,6 +21,19 @@ def wait_for_run(page) -> None:
                            timeout=90_000)
 
 
+def full_screenshot(page, path) -> None:
+    """The whole page: Streamlit scrolls inside its main block, so the viewport is grown to
+    the block's height first (width stays 1,400 px)."""
+    height = page.evaluate(
+        "Math.max(...[...document.querySelectorAll('[data-testid=stMain] *')]"
+        ".slice(0, 400).map(e => e.scrollHeight), 1000)")
+    page.set_viewport_size({"width": 1400, "height": min(int(height) + 50, 9000)})
+    wait_for_run(page)
+    page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').last.wait_for(timeout=60_000)
+    page.screenshot(path=path, full_page=True)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+
+
 def open_weekly(chromium, url: str):
     context = chromium.new_context(viewport={"width": 1400, "height": 1000},
                                    accept_downloads=True)
@@ -41,7 +54,7 @@ def test_the_weekly_review_shows_the_latest_complete_week_and_downloads_its_repo
     assert shown.startswith(f"{week} · ") and "incomplete" not in shown
     assert page.locator('[data-testid="stMetric"]').count() == 10
     page.get_by_text("Is the change real?").wait_for()
-    page.screenshot(path=SHOTS / "weekly-en.png", full_page=True)
+    full_screenshot(page, SHOTS / "weekly-en.png")
 
     page.get_by_text("Send the review").click()
     page.get_by_role("button", name="Build the report").click()
@@ -60,5 +73,5 @@ def test_the_weekly_review_in_chinese(live_app, chromium):
     context, page = open_weekly(chromium, f"{live_app.url}/weekly?lang=zh-CN")
     page.get_by_text("变化是真实的吗？").wait_for(timeout=60_000)
     assert page.locator("h1").first.inner_text().strip() == "周报"
-    page.screenshot(path=SHOTS / "weekly-zh-CN.png", full_page=True)
+    full_screenshot(page, SHOTS / "weekly-zh-CN.png")
     context.close()
