@@ -125,8 +125,9 @@ def choose_language() -> str:
         if wanted is None:
             wanted = normalise_language(getattr(st.context, "locale", None))
         st.session_state[LANG_KEY] = wanted or "en"
-    st.sidebar.selectbox("Language / 语言", list(LANGUAGE_NAMES), key=LANG_KEY,
-                         format_func=LANGUAGE_NAMES.get)
+    languages: list[str] = list(LANGUAGE_NAMES)
+    st.sidebar.selectbox("Language / 语言", languages, key=LANG_KEY,
+                         format_func=lambda tag: LANGUAGE_NAMES[tag])
     lang = set_language(st.session_state[LANG_KEY])
     if st.query_params.get("lang") != lang:
         st.query_params["lang"] = lang

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import polars as pl
 import streamlit as st
 
 from dashboard.settings import get_settings
-from dashboard.warehouse import connect_reader, ensure_current, needs_upgrade, warehouse_version
 from queries import api
 from queries.api import Filters
+
+if TYPE_CHECKING:  # pages import this module: the driver and the writer load only when used
+    import duckdb
 
 Version = tuple[int, int, int]
 
@@ -29,6 +30,8 @@ def warehouse_path() -> Path:
 
 def current_version() -> Version | None:
     """The published warehouse's version; upgrades an older schema first (once)."""
+    from dashboard.warehouse import ensure_current, warehouse_version
+
     path = warehouse_path()
     version = warehouse_version(path)
     if version is not None and _needs_upgrade(str(path), version):
@@ -39,11 +42,15 @@ def current_version() -> Version | None:
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _needs_upgrade(path: str, version: Version) -> bool:
+    from dashboard.warehouse import needs_upgrade
+
     return needs_upgrade(Path(path))
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _connection(path: str, version: Version) -> duckdb.DuckDBPyConnection:
+    from dashboard.warehouse import connect_reader
+
     return connect_reader(Path(path))
 
 

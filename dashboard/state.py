@@ -8,6 +8,7 @@ reproduces the view in any browser.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -28,8 +29,8 @@ PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 FILTER_URL_KEYS = ("period", "from", "to", "as_of", *DIMENSIONS)
 
 
-def drill_to(page: str, set_filters: dict[str, list[str]] | None = None,
-             params: dict[str, str | list[str]] | None = None) -> None:
+def drill_to(page: str, set_filters: Mapping[str, list[str]] | None = None,
+             params: Mapping[str, str | list[str]] | None = None) -> None:
     """Open another page (e.g. "explore") narrowed to a selection, keeping the other filters.
 
     set_filters: global filters to replace, e.g. {"channel": ["phone"], "branch": ["B01"]};

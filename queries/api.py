@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import polars as pl
 
 from dashboard.settings import Settings, get_settings
@@ -32,6 +31,9 @@ from queries.registry import (
     parse_by,
 )
 from queries.registry import GROUPINGS as GROUPINGS  # re-exported: every breakdown key
+
+if TYPE_CHECKING:  # connections are passed in; this module never opens one
+    import duckdb
 
 # The KPI set, its order and how each KPI is shown: derived from the registry.
 KPI_KEYS: tuple[str, ...] = MEASURE_KEYS

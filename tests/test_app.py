@@ -14,7 +14,7 @@ from dashboard import cli
 from dashboard.format import format_value
 from dashboard.state import preset_range
 from dashboard.warehouse import connect_reader
-from queries.api import KPI_CATALOG, stored_as_of
+from queries.api import stored_as_of
 from tests.conftest import REPO
 
 APP = str(REPO / "dashboard" / "app.py")
