@@ -8,6 +8,7 @@ value becomes a reject with its reason instead of a silent null.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from pathlib import Path
 import polars as pl
 
 LINE = "__line"
+MARK_EVERY = 50_000  # a streamed file notes the byte offset of every this many lines
 SAMPLE = 256 * 1024
 DELIMITERS = [",", ";", "\t", "|"]
 
@@ -192,9 +194,28 @@ class StreamedCsv:
                 yield frame.slice(offset, size)
 
     def raw_rows(self, lines: list[int]) -> dict[int, str]:
-        """The file's own text of these lines (no quotes here: a row is a line)."""
-        with open(self.path, encoding="utf-8", errors="replace", newline="") as fh:
-            return _own_lines(fh, {n: n for n in lines})
+        """The file's own text of these lines (no quotes here: a row is a line). Reading
+        starts from the nearest line whose byte offset an earlier call noted, so the
+        pages of a large file, asked for in line order, are read once, not from the top
+        each time."""
+        if not lines:
+            return {}
+        wanted, last = set(lines), max(lines)
+        marks = self.__dict__.setdefault("_marks", [(1, 0)])  # (line, byte offset)
+        line, offset = marks[bisect.bisect_right(marks, (min(wanted), float("inf"))) - 1]
+        out: dict[int, str] = {}
+        with open(self.path, "rb") as fh:
+            fh.seek(offset)
+            for raw in fh:
+                if line in wanted:
+                    out[line] = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+                line += 1
+                offset += len(raw)
+                if line % MARK_EVERY == 0 and line > marks[-1][0]:
+                    marks.append((line, offset))
+                if line > last:
+                    break
+        return out
 
 
 def _detect_encoding(head: bytes, name: str) -> str:
