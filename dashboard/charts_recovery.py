@@ -21,6 +21,11 @@ CONTROL = "#e08a1e"
 ZERO = "#555555"
 
 
+def _arm(low: float | None, high: float | None) -> float:
+    """Length of one arm of an error bar (plotly draws arms, not ends); 0 without an end."""
+    return high - low if low is not None and high is not None else 0.0
+
+
 def forest_plot(rows: list[tuple[str, view.EffectRow]], metric: str) -> go.Figure:
     """Each fix's effect as a dot with its 95 % interval, zero marked, coloured by
     better / worse for `metric` (grey: noise or too few cases). rows: (label, EffectRow)
@@ -39,10 +44,8 @@ def forest_plot(rows: list[tuple[str, view.EffectRow]], metric: str) -> go.Figur
         marker={"size": 12, "color": [r.colour for _l, r in shown],
                 "line": {"color": "white", "width": 1}},
         error_x={"type": "data", "symmetric": False,
-                 "array": [(r.ci_high - r.effect) if r.ci_high is not None else 0
-                           for _l, r in shown],
-                 "arrayminus": [(r.effect - r.ci_low) if r.ci_low is not None else 0
-                                for _l, r in shown],
+                 "array": [_arm(r.effect, r.ci_high) for _l, r in shown],
+                 "arrayminus": [_arm(r.ci_low, r.effect) for _l, r in shown],
                  "color": "#7b8794", "thickness": 1.5, "width": 4},
         customdata=[r.fix_id for _l, r in shown],
         text=hover, hovertemplate="%{text}<extra></extra>",

@@ -7,13 +7,12 @@ before launch?) and regression to the mean (was the treated scope unusually bad 
 before launch?). `fetch_effect_weeks` gives the weekly event study of one fix.
 
 Whether a move is "worse" depends on the metric (fewer repeats, churn and complaints
-are better; a higher CSAT is better): EFFECT_METRICS holds that once, taken from the
-KPI catalogue where the metric is a KPI. No Streamlit here.
+are better; a higher CSAT is better): queries.effect_metrics holds that once, taken from
+the measure registry where the metric is a KPI. No Streamlit here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -21,50 +20,11 @@ import duckdb
 import polars as pl
 
 from dashboard.settings import Settings, get_settings
-from queries.api import KPI_CATALOG, Filters, _params, _run
+from queries.api import Filters, _params, _run
+from queries.effect_metrics import EFFECT_METRICS, EffectMetric, worse_beyond_noise
 
-
-@dataclass(frozen=True)
-class EffectMetric:
-    """One metric of the before/after table.
-
-    key:              the `metric` value of `cxdash effects --json`.
-    kpi:              the KPI of spec/kpis.md it applies to a cell (None: the count).
-    higher_is_better: direction of "better" for this metric.
-    relative:         the effect is a relative change in % (complaints), not a difference.
-    """
-
-    key: str
-    kpi: str | None
-    higher_is_better: bool
-    relative: bool = False
-
-
-def _direction(kpi: str) -> bool:
-    higher = KPI_CATALOG[kpi].higher_is_better
-    if higher is None:  # pragma: no cover - the catalogue gives these a direction
-        raise ValueError(f"KPI {kpi} has no direction")
-    return higher
-
-
-EFFECT_METRICS: dict[str, EffectMetric] = {m.key: m for m in (
-    EffectMetric("repeat_complaint_pct", "repeat_complaint_pct",
-                 _direction("repeat_complaint_pct")),
-    EffectMetric("csat_avg", "csat_avg", _direction("csat_avg")),
-    EffectMetric("churn_pct", "post_complaint_churn_pct", _direction("post_complaint_churn_pct")),
-    # a fix aims at fewer complaints in its scope (the Overview's count has no direction)
-    EffectMetric("complaints", None, False, relative=True),
-)}
-
-
-def worse_beyond_noise(metric: str, ci_low: float | None, ci_high: float | None) -> bool | None:
-    """True when the whole 95 % interval of a change lies on the worse side of 0 for
-    `metric`; None when there is no interval."""
-    if ci_low is None or ci_high is None:
-        return None
-    if EFFECT_METRICS[metric].higher_is_better:
-        return ci_high < 0
-    return ci_low > 0
+__all__ = ["EFFECT_METRICS", "EffectMetric", "fetch_effect_weeks", "fetch_effects",
+           "worse_beyond_noise"]
 
 
 def _checks(row: dict[str, Any]) -> dict[str, Any]:

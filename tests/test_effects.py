@@ -20,7 +20,8 @@ import pytest
 from dashboard import cli
 from dashboard.i18n import set_language
 from dashboard.views import effects as view
-from queries.effects import EFFECT_METRICS, fetch_effect_weeks, fetch_effects
+from queries.effect_metrics import EFFECT_METRICS
+from queries.effects import fetch_effect_weeks, fetch_effects
 from tests.fixtures import survey, ticket
 
 LAUNCH = datetime(2024, 6, 3)
@@ -228,7 +229,7 @@ def test_chart_title_names_the_good_direction_of_the_metric():
     assert "green: lower" in view.chart_title("complaints")
 
 
-def test_effect_metric_directions_follow_the_kpi_catalogue():
+def test_effect_metric_directions_follow_the_measure_registry():
     from queries.api import KPI_CATALOG
 
     assert EFFECT_METRICS["csat_avg"].higher_is_better is KPI_CATALOG["csat_avg"].higher_is_better

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from dashboard.i18n import N_, _, format_date, format_number, format_percent_value, na
-from queries.effects import EFFECT_METRICS
+from queries.effect_metrics import EFFECT_METRICS
 
 GOOD = "#1a7f4b"
 BAD = "#c0392b"
