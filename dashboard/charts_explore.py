@@ -33,9 +33,10 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
 def ticket_timeline(ticket: dict[str, Any], surveys: pl.DataFrame | None = None) -> go.Figure:
     """The ticket's stages on a time axis, the time between them written on the
     segments, and its first-response SLA deadline as a line (red when breached)."""
-    steps = [(stage, ticket.get(col)) for stage, col in STEP_COLUMNS if ticket.get(col)]
+    steps: list[tuple[str, datetime]] = [
+        (stage, ticket[col]) for stage, col in STEP_COLUMNS if ticket.get(col) is not None]
     if surveys is not None and surveys.height:
-        steps.append(("surveyed", surveys["responded_at"].min()))
+        steps.append(("surveyed", min(surveys["responded_at"].to_list())))
     steps.sort(key=lambda s: s[1])
     fig = go.Figure()
     xs = [t for _s, t in steps]
@@ -52,7 +53,7 @@ def ticket_timeline(ticket: dict[str, Any], surveys: pl.DataFrame | None = None)
                            ay=-28 if i % 2 == 0 else -58, font={"size": 12},
                            arrowcolor="#bbb")
     # the time each step took, written under the middle of its segment
-    for (s0, t0), (s1, t1) in zip(steps, steps[1:], strict=False):
+    for (_s0, t0), (_s1, t1) in zip(steps, steps[1:], strict=False):
         minutes = (t1 - t0).total_seconds() / 60.0
         mid = t0 + (t1 - t0) / 2
         fig.add_annotation(x=mid, y=0, yshift=-18, text=duration(minutes), showarrow=False,

@@ -18,7 +18,7 @@ from dashboard.i18n import _
 
 
 def _stage(text: str) -> str:
-    from queries.explore import STAGES
+    from queries.explore_model import STAGES
 
     value = text.strip().lower()
     if value in STAGES or (value.startswith("stuck:") and value[6:] in STAGES):
@@ -57,7 +57,7 @@ def _non_negative(text: str) -> int:
 def add_parsers(sub, add_common: Callable[[argparse.ArgumentParser], None]) -> None:
     """Register `tickets [period] [filters] [--stage S] [--sla STATE] [--limit N]
     [--offset N] [--json]` and `customer ID [--json]`."""
-    from queries.explore import AGE_BANDS, SLA_STATES, SORT_KEYS
+    from queries.explore_model import AGE_BANDS, SLA_STATES, SORT_KEYS
 
     p = sub.add_parser("tickets", help="the tickets behind any number, newest first")
     add_common(p)
@@ -96,7 +96,7 @@ def add_parsers(sub, add_common: Callable[[argparse.ArgumentParser], None]) -> N
 
 
 def _selection(args: argparse.Namespace):
-    from queries.explore import TicketSelection
+    from queries.explore_model import TicketSelection
 
     stage = args.stage or ""
     return TicketSelection(
@@ -158,7 +158,8 @@ def cmd_customer(args: argparse.Namespace) -> int:
     """One customer: `--json` prints {"customer": {...}, "contacts": [...], "surveys": [...]}."""
     from dashboard import cli
     from dashboard.masking import mask_record
-    from queries.explore import CUSTOMER_COLUMNS, SURVEY_COLUMNS, fetch_customer_story
+    from queries.explore import fetch_customer_story
+    from queries.explore_model import CUSTOMER_COLUMNS, SURVEY_COLUMNS
 
     as_of = args.as_of
     con = cli._reader(args)

@@ -9,7 +9,6 @@ or exported."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 import polars as pl
 import streamlit as st
@@ -23,7 +22,7 @@ from dashboard.settings import get_settings
 from dashboard.state import drill_to
 from dashboard.views import explore as vx
 from dashboard.views.cards import build_cards
-from queries.explore import SLA_STATES, SORT_KEYS, STAGES, AGE_BANDS
+from queries.explore_model import AGE_BANDS, SLA_STATES, SORT_KEYS, STAGES
 
 ctx = st.session_state["ctx"]
 filters = ctx.filters
@@ -125,8 +124,9 @@ TICKET_COLUMN_CONFIG = {
 
 
 def show_ticket_table(frame: pl.DataFrame, key: str, extra_columns: tuple[str, ...] = ()
-                      ) -> int | None:
-    """A ticket table (masked) with the reading columns; returns the selected row."""
+                      ) -> tuple[int | None, pl.DataFrame]:
+    """A ticket table (masked) with the reading columns; returns the selected row and the
+    table as shown (for downloads)."""
     table = vx.ticket_table(mask_frame(frame))
     for extra in extra_columns:
         table = table.with_columns(frame[extra].alias(extra))
@@ -358,7 +358,7 @@ def level_ticket() -> None:
                      "other ticket breaks its FCR."))
         return
     story = data.explore_customer(version, customer, filters.as_of)
-    from queries.explore import related_contacts
+    from queries.explore_model import related_contacts
 
     related = related_contacts(ticket, story.contacts) if story else pl.DataFrame()
     if st.button(_("Customer 360: {id}").format(id=customer), key="explore_to_customer",

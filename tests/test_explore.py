@@ -14,8 +14,13 @@ from dashboard import cli
 from dashboard.views.explore import ExploreState, breadcrumb
 from dashboard.warehouse import connect_reader
 from queries.api import Filters
-from queries.explore import TicketSelection, fetch_at_risk, fetch_ticket, related_contacts
-from queries.explore import fetch_customer_contacts, fetch_ticket_fixes
+from queries.explore import (
+    fetch_at_risk,
+    fetch_customer_contacts,
+    fetch_ticket,
+    fetch_ticket_fixes,
+)
+from queries.explore_model import TicketSelection, related_contacts
 from tests.test_explore_fixture import AS_OF, build_explore_warehouse
 
 
@@ -227,7 +232,8 @@ def test_open_means_the_backlog_a_closed_or_unknown_ticket_is_not_open(make_ware
 
 def test_each_backlog_band_of_the_funnel_page_opens_as_many_tickets(demo_warehouse):
     from queries import funnel as qf
-    from queries.explore import AGE_BANDS, count_tickets
+    from queries.explore import count_tickets
+    from queries.explore_model import AGE_BANDS
 
     con = connect_reader(demo_warehouse)
     backlog = qf.fetch_backlog(con, Filters())

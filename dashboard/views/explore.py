@@ -38,7 +38,7 @@ from typing import Any
 import polars as pl
 
 from dashboard.i18n import N_, _, format_datetime, format_duration_minutes, format_number
-from queries.explore import AGE_BANDS, SLA_STATES, SORT_KEYS, STAGES, TicketSelection
+from queries.explore_model import AGE_BANDS, SLA_STATES, SORT_KEYS, STAGES, TicketSelection
 
 PAGE_SIZE = 50
 LEVELS: tuple[str, ...] = ("channel", "region", "branch", "tickets", "ticket", "customer",
@@ -150,7 +150,10 @@ class ExploreState:
             else:
                 bad("x_stage", v)
         if (v := _first(params, "x_sla")) is not None:
-            values["sla"] = v if v in SLA_STATES else bad("x_sla", v)
+            if v in SLA_STATES:
+                values["sla"] = v
+            else:
+                bad("x_sla", v)
         if (v := _first(params, "x_score")) is not None:
             if v == "low":
                 values["low_score"] = True
@@ -172,7 +175,10 @@ class ExploreState:
                 else:
                     bad(key, v)
         if (v := _first(params, "x_age")) is not None:
-            values["age"] = v if v in AGE_BANDS else bad("x_age", v)
+            if v in AGE_BANDS:
+                values["age"] = v
+            else:
+                bad("x_age", v)
         for key, name in (("x_open", "open_only"), ("x_repeat", "repeat"),
                           ("x_reopened", "reopened"), ("x_escalated", "escalated")):
             if (v := _first(params, key)) is not None:
@@ -310,7 +316,7 @@ def path_values(filters: Any) -> dict[str, str]:
     """The drill path's chosen values: a path dimension with exactly one filter value."""
     out: dict[str, str] = {}
     for dim in PATH:
-        values = getattr(filters, dim, ())
+        values: tuple[str, ...] = tuple(getattr(filters, dim, ()))
         if len(values) == 1:
             out[dim] = values[0]
     return out

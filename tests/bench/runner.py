@@ -54,7 +54,8 @@ def queries(file: Path, warehouse: Path) -> int:
     """Warm latency of the dashboard's queries (the 5th of 6 runs, median of the warm ones)."""
     from dashboard.warehouse import connect_reader
     from queries.api import Filters, fetch_effects, fetch_funnel, fetch_kpis, stored_as_of
-    from queries.explore import TicketSelection, count_tickets, fetch_tickets
+    from queries.explore import count_tickets, fetch_tickets
+    from queries.explore_model import TicketSelection
 
     con = connect_reader(warehouse)
     as_of = stored_as_of(con)
