@@ -245,7 +245,7 @@ def test_a_file_of_another_kind_is_refused_when_a_kind_is_forced(tmp_path, wh):
 def test_an_unclear_kind_is_refused_naming_the_candidates(tmp_path, wh):
     f = write(tmp_path / "ids.csv", "customer_id,branch_id\nC1,B1\n")
     code, _, err = run_cli("load", str(f), "--warehouse", str(wh), "--quiet")
-    assert code == 1 and "customers or branches" in err and "--kind" in err
+    assert code == 1 and "customers / branches" in err and "--kind" in err
 
 
 def test_an_xlsx_without_data_is_refused(tmp_path, wh):

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import polars as pl
 
+from dashboard.i18n import _
+
 LINE = "__line"
 MARK_EVERY = 50_000  # a streamed file notes the byte offset of every this many lines
 SAMPLE = 256 * 1024
@@ -238,8 +240,8 @@ def _detect_encoding(head: bytes, name: str) -> str:
     best = from_bytes(sample, cp_isolation=["gb18030", "gbk", "big5", "cp1252", "latin_1",
                                             "shift_jis", "euc_kr"]).best()
     if best is None:
-        raise Refusal(f"{name}: the text encoding could not be recognised; save the file as "
-                      "UTF-8 (or UTF-16, GBK/GB18030) and load it again.")
+        raise Refusal(_("{file}: the text encoding could not be recognised; save the file "
+                        "as UTF-8 (or UTF-16, GBK/GB18030) and load it again.").format(file=name))
     enc = best.encoding
     return "gb18030" if enc in ("gbk", "gb2312") else enc  # GB18030 is GBK's superset
 
@@ -263,8 +265,8 @@ def _utf8_bytes(path: Path, encoding: str) -> bytes | None:
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError):
-        raise Refusal(f"{path.name}: the file is not valid {encoding}; save it as UTF-8 and "
-                      "load it again.") from None
+        raise Refusal(_("{file}: the file is not valid {encoding}; save it as UTF-8 and load "
+                        "it again.").format(file=path.name, encoding=encoding)) from None
     return text.lstrip("\ufeff").encode("utf-8")
 
 
@@ -273,7 +275,7 @@ def _record_lines(text_stream: io.TextIOBase, delimiter: str, n_cols: int,
                   ) -> tuple[list[int], list[int], list[list[str]], bool]:
     """Start and end line of every record, the records, and whether the last one is
     truncated (after `skip_lines` lines and `header_records` header records)."""
-    for _ in range(skip_lines):
+    for _line in range(skip_lines):
         text_stream.readline()
     reader = csv.reader(text_stream, delimiter=delimiter, strict=True)
     starts: list[int] = []
@@ -282,7 +284,7 @@ def _record_lines(text_stream: io.TextIOBase, delimiter: str, n_cols: int,
     prev_end = 1
     truncated = False
     try:
-        for _ in range(header_records):
+        for _record in range(header_records):
             next(reader)
         prev_end = reader.line_num
         for row in reader:
@@ -307,8 +309,8 @@ def read_csv(path: Path, skip_rows: int = 0, header_rows: int = 1) -> RawExtract
     for a header spread over two rows (joined `top / sub`)."""
     size = path.stat().st_size
     if size == 0:
-        raise Refusal(f"{path.name}: the file is empty; export it again with a header row "
-                      "and data.")
+        raise Refusal(_("{file}: the file is empty; export it again with a header row and "
+                        "data.").format(file=path.name))
     with open(path, "rb") as fh:
         head = fh.read(SAMPLE)
     encoding = _detect_encoding(head, path.name)
@@ -317,8 +319,8 @@ def read_csv(path: Path, skip_rows: int = 0, header_rows: int = 1) -> RawExtract
         "utf-8", errors="ignore").lstrip("\ufeff")
     head_lines = text_head.splitlines()[skip_rows:]
     if not "".join(head_lines).strip():
-        raise Refusal(f"{path.name}: the file holds no text; export it again with a header row "
-                      "and data.")
+        raise Refusal(_("{file}: the file holds no text; export it again with a header row "
+                        "and data.").format(file=path.name))
     delimiter = _detect_delimiter("\n".join(head_lines))
     records = list(csv.reader(head_lines[:header_rows], delimiter=delimiter))
     records += [[]] * (header_rows - len(records))
@@ -356,12 +358,12 @@ def read_csv(path: Path, skip_rows: int = 0, header_rows: int = 1) -> RawExtract
         frame = _frame_from_rows(names, rows, starts)
         ends = {a: b for a, b in zip(starts, stops, strict=True) if b != a}
     if truncated:
-        raise Refusal(f"{path.name}: the last line is cut short (fewer fields than the header "
-                      "or an unclosed quote), so the export looks incomplete; export the file "
-                      "again and load it.")
+        raise Refusal(_("{file}: the last line is cut short (fewer fields than the header or "
+                        "an unclosed quote), so the export looks incomplete; export the file "
+                        "again and load it.").format(file=path.name))
     if frame.height == 0:
-        raise Refusal(f"{path.name}: the file has a header but no rows; export it again with "
-                      "data.")
+        raise Refusal(_("{file}: the file has a header but no rows; export it again with "
+                        "data.").format(file=path.name))
     return RawExtract(path, names, frame, encoding, delimiter, header.ignored, ends)
 
 
@@ -409,8 +411,8 @@ def read_parquet(path: Path) -> RawExtract:
     try:
         frame = pl.read_parquet(path)
     except Exception as exc:
-        raise Refusal(f"{path.name}: the Parquet file cannot be read ({exc}); export it "
-                      "again.") from None
+        raise Refusal(_("{file}: the Parquet file cannot be read ({error}); export it "
+                        "again.").format(file=path.name, error=exc)) from None
     return _typed_to_text(path, frame, first_line=1)
 
 
@@ -428,16 +430,17 @@ def read_excel(path: Path, sheet: str | None = None, skip_rows: int = 0,
     except Exception as exc:
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if sheet and "sheet" in text.lower():
-            raise Refusal(f"{path.name}: there is no sheet {sheet!r}; name an existing sheet "
-                          "(--sheet, or the Excel sheet field on the Data page).") from None
-        raise Refusal(f"{path.name}: the workbook cannot be read ({text}); save it again as "
-                      ".xlsx and load it.") from None
+            raise Refusal(_("{file}: there is no sheet {sheet}; name an existing sheet "
+                            "(--sheet, or the Excel sheet field on the Data page).").format(
+                file=path.name, sheet=repr(sheet))) from None
+        raise Refusal(_("{file}: the workbook cannot be read ({error}); save it again as "
+                        ".xlsx and load it.").format(file=path.name, error=text)) from None
     frame = frame.with_columns(pl.all().cast(pl.String))
     first = skip_rows + header_rows
     if frame.width == 0 or frame.height <= first:
-        raise Refusal(f"{path.name}: the sheet has no data; put a header row and data on the "
-                      "first sheet, or name the sheet (--sheet, or the Excel sheet field on the "
-                      "Data page).")
+        raise Refusal(_("{file}: the sheet has no data; put a header row and data on the "
+                        "first sheet, or name the sheet (--sheet, or the Excel sheet field on "
+                        "the Data page).").format(file=path.name))
     cells = [["" if v is None else str(v) for v in frame.row(skip_rows + i)]
              for i in range(header_rows)]
     header = make_header(cells[0] if header_rows == 1 else join_header_rows(*cells[:2]))
@@ -447,13 +450,15 @@ def read_excel(path: Path, sheet: str | None = None, skip_rows: int = 0,
     body = body.filter(~pl.all_horizontal(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "")
                                           for c in header.columns))
     if body.height == 0:
-        raise Refusal(f"{path.name}: the file has no rows; export it again with data.")
+        raise Refusal(_("{file}: the file has no rows; export it again with data.").format(
+            file=path.name))
     return RawExtract(path, header.columns, body, ignored=header.ignored)
 
 
 def _typed_to_text(path: Path, frame: pl.DataFrame, first_line: int) -> RawExtract:
     if frame.height == 0:
-        raise Refusal(f"{path.name}: the file has no rows; export it again with data.")
+        raise Refusal(_("{file}: the file has no rows; export it again with data.").format(
+            file=path.name))
     text = frame.with_columns(pl.all().cast(pl.String))
     text = text.with_row_index(LINE, offset=first_line).with_columns(pl.col(LINE).cast(pl.Int64))
     return RawExtract(path, [str(c) for c in frame.columns], text)
@@ -485,9 +490,9 @@ def open_extract(path: Path, sheet: str | None = None, stream: bool = True,
             header = make_header(text_head.splitlines()[0].split(delimiter))
             if len(text_head.splitlines()) > 1:
                 if _last_line_truncated(path, delimiter, len(header.columns)):
-                    raise Refusal(f"{path.name}: the last line is cut short (fewer fields than "
-                                  "the header), so the export looks incomplete; export the "
-                                  "file again and load it.")
+                    raise Refusal(_("{file}: the last line is cut short (fewer fields than "
+                                    "the header), so the export looks incomplete; export the "
+                                    "file again and load it.").format(file=path.name))
                 return StreamedCsv(path, header.columns, delimiter, ignored=header.ignored)
     return read_extract(path, sheet, skip_rows, header_rows)
 
@@ -496,12 +501,13 @@ def read_extract(path: Path, sheet: str | None = None, skip_rows: int = 0,
                  header_rows: int = 1) -> RawExtract:
     path = Path(path)
     if not path.exists():
-        raise Refusal(f"{path}: there is no such file; check the path.")
+        raise Refusal(_("{path}: there is no such file; check the path.").format(path=path))
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         return read_parquet(path)
     if suffix in (".xlsx", ".xlsm"):
         return read_excel(path, sheet, skip_rows, header_rows)
     if suffix == ".xls":
-        raise Refusal(f"{path.name}: old .xls workbooks are not read; save it as .xlsx or CSV.")
+        raise Refusal(_("{file}: old .xls workbooks are not read; save it as .xlsx or "
+                        "CSV.").format(file=path.name))
     return read_csv(path, skip_rows, header_rows)

@@ -126,21 +126,24 @@ def file_checksum(path: Path) -> str:
 def _choose_kind(name: str, header: list[str], given: str | None, profile: Profile) -> str:
     if given:
         if profile.kind and profile.kind != given:
-            raise Refusal(f"{name}: profile {profile.name!r} loads {profile.kind}, not {given}; "
-                          f"drop --kind or choose another profile.")
+            raise Refusal(_("{file}: profile {profile} loads {kind}, not {given}; drop --kind "
+                            "or choose another profile.").format(
+                file=name, profile=repr(profile.name), kind=profile.kind, given=given))
         return given
     if profile.kind:
         return profile.kind
     ranked = rank_kinds([normalise_header(h) for h in header])
     if not ranked:
         keys = ", ".join(f"{k.key} ({k.name})" for k in KINDS.values())
-        raise Refusal(f"{name}: the columns match no extract kind (none of the key columns "
-                      f"{keys} is there); rename the columns or choose a profile (--profile, or "
-                      "the Source profile choice on the Data page).")
+        raise Refusal(_("{file}: the columns match no extract kind (none of the key columns "
+                        "{keys} is there); rename the columns or choose a profile (--profile, "
+                        "or the Source profile choice on the Data page).").format(
+            file=name, keys=keys))
     top = [k for k, score in ranked if score == ranked[0][1]]
     if len(top) > 1:
-        raise Refusal(f"{name}: the kind is unclear — it could be {' or '.join(top)}; "
-                      "say which with --kind (or the Kind choice on the Data page).")
+        raise Refusal(_("{file}: the kind is unclear — it could be {kinds}; say which with "
+                        "--kind (or the Kind choice on the Data page).").format(
+            file=name, kinds=" / ".join(top)))
     return top[0]
 
 
