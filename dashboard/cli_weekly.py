@@ -63,14 +63,22 @@ def _fmt_row(row: dict[str, Any]) -> list[str]:
     interval = (f"{format_kpi_change(kpi, row['ci_low'])} .. {format_kpi_change(kpi, row['ci_high'])}"
                 if row.get("ci_low") is not None else "-")
     name = label(kpi) + (f" ({row['week']})" if row.get("week") else "")
-    return [name, format_kpi_value(kpi, row["value"]), format_kpi_value(kpi, row["previous"]),
-            format_kpi_value(kpi, row["avg_4w"]), format_kpi_change(kpi, row["change"]), interval,
-            _("yes") if row["flagged"] else "", target_text(kpi, row.get("target")) or "-",
+    return [name, format_kpi_value(kpi, row["value"]), format_kpi_change(kpi, row["change"]),
+            interval, _("yes") if row["flagged"] else "",
+            target_text(kpi, row.get("target")) or "-", format_kpi_value(kpi, row["previous"]),
+            format_kpi_value(kpi, row["avg_4w"]),
             f"{row['n']:,}" + (" " + _("(thin)") if row.get("thin") else "")]
 
 
 def cmd_weekly(args: argparse.Namespace) -> int:
-    from dashboard.cli import Refused, _filters, _print_json, _reader, _table
+    from dashboard.cli import (
+        Refused,
+        _filters,
+        _print_json,
+        _reader,
+        _say_unknown_filter_values,
+        _table,
+    )
     from dashboard.views.weekly import change_sentences, decomposition_sentence, week_label
     from queries.weekly import IsoWeek, fetch_decomposition, fetch_weekly
 
@@ -80,24 +88,31 @@ def cmd_weekly(args: argparse.Namespace) -> int:
                       "--decompose repeat_complaint_pct --by region.")
     con = _reader(args)
     filters = _filters(args)
+    _say_unknown_filter_values(con, filters)
     try:
         if args.decompose:
             result = fetch_decomposition(con, filters, args.decompose, args.by, args.week)
             if args.json:
                 _print_json(result["groups"])
                 return 0
-            from dashboard.views.weekly import format_kpi_change, format_kpi_value
+            from dashboard.views.weekly import (
+                dimension_label,
+                format_kpi_change,
+                format_kpi_value,
+                label,
+            )
 
             kpi = args.decompose
             _table(_("Where the change of {kpi} came from, by {by}, {week}").format(
-                kpi=kpi, by=args.by, week=result["week"]),
-                [args.by, _("share before"), _("share"), _("before"), _("value"), _("mix"),
-                 _("rate"), _("contribution")],
+                kpi=label(kpi), by=dimension_label(args.by), week=result["week"]),
+                [args.by, _("contribution"), _("mix"), _("rate"), _("share before"), _("share"),
+                 _("before"), _("value")],
                 [[str(g["group"]) if g["group"] is not None else _("(unknown)"),
-                  f"{100 * g['w_previous']:.1f} %", f"{100 * g['w']:.1f} %",
-                  format_kpi_value(kpi, g["value_previous"]), format_kpi_value(kpi, g["value"]),
-                  format_kpi_change(kpi, g["mix"]), format_kpi_change(kpi, g["rate"]),
-                  format_kpi_change(kpi, g["contribution"])] for g in result["groups"]])
+                  format_kpi_change(kpi, g["contribution"]), format_kpi_change(kpi, g["mix"]),
+                  format_kpi_change(kpi, g["rate"]), f"{100 * g['w_previous']:.1f} %",
+                  f"{100 * g['w']:.1f} %", format_kpi_value(kpi, g["value_previous"]),
+                  format_kpi_value(kpi, g["value"])] for g in result["groups"]],
+                keep=2)
             print(decomposition_sentence(result))
             return 0
         review = fetch_weekly(con, filters, args.week)
@@ -109,9 +124,9 @@ def cmd_weekly(args: argparse.Namespace) -> int:
     week = IsoWeek.parse(review["week"])
     title = week_label(week, review["as_of"])
     _table(_("Weekly review {week}").format(week=title),
-           [_("KPI"), _("value"), _("previous"), _("4-week avg"), _("change"),
-            _("95 % interval"), _("flagged"), _("target"), "n"],
-           [_fmt_row(r) for r in review["rows"]])
+           [_("KPI"), _("value"), _("change"), _("95 % interval"), _("flagged"), _("target"),
+            _("previous"), _("4-week avg"), "n"],
+           [_fmt_row(r) for r in review["rows"]], keep=3, wrap=(0, 3, 5))
     for flagged, sentence in change_sentences(review["rows"]):
         print(("! " if flagged else "  ") + sentence)
     return 0
@@ -119,7 +134,7 @@ def cmd_weekly(args: argparse.Namespace) -> int:
 
 def cmd_alerts(args: argparse.Namespace) -> int:
     from dashboard.alerts import AlertRulesError, evaluate, load_rules
-    from dashboard.cli import Refused, _filters, _print_json, _reader
+    from dashboard.cli import Refused, _filters, _print_json, _reader, _say_unknown_filter_values
 
     _no_period(args, "alerts")
     try:
@@ -127,8 +142,10 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     except AlertRulesError as exc:
         raise Refused(f"Cannot evaluate alerts: {exc}.") from None
     con = _reader(args)
+    filters = _filters(args)
+    _say_unknown_filter_values(con, filters)
     try:
-        result = evaluate(con, _filters(args), args.week, rules)
+        result = evaluate(con, filters, args.week, rules)
     except ValueError as exc:
         raise Refused(f"Cannot evaluate alerts: {exc}.") from None
     for name, reason in result.skipped:
@@ -146,20 +163,28 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from dashboard.cli import Refused, _filters, _reader, _warehouse_path
+    from dashboard.cli import (
+        Refused,
+        _filters,
+        _reader,
+        _say_unknown_filter_values,
+        _warehouse_path,
+    )
     from dashboard.i18n import get_language
     from dashboard.report import ReportError, build_report
 
     _no_period(args, "report")
     out = args.out or Path(f"weekly-review-{args.week.label}.html")
     con = _reader(args)
+    filters = _filters(args)
+    _say_unknown_filter_values(con, filters)
 
     def progress(fraction: float, step: str) -> None:
         if not args.quiet:
             print(f"[{fraction:4.0%}] {step}", file=sys.stderr)
 
     try:
-        path = build_report(con, _filters(args), args.week, out, lang=get_language(),
+        path = build_report(con, filters, args.week, out, lang=get_language(),
                             progress=progress, warehouse=_warehouse_path(args))
     except (ReportError, ValueError) as exc:
         raise Refused(f"Cannot write the report: {exc}.") from None
