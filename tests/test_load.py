@@ -1208,3 +1208,42 @@ def test_a_load_waiting_for_another_writer_says_so(tmp_path, wh):
         assert not results               # and it does wait
     worker.join(60)
     assert results[0].status == "loaded" and results[0].new == 1
+
+
+def test_skipped_rows_are_not_held_against_the_accepted_share(tmp_path, wh):
+    from queries.api import fetch_loads
+
+    f = write(tmp_path / "log.csv", "number,opened,state,cat,kind\n"
+              "INC1,2024-05-01 10:00,New,x,real\n"
+              "INC1,2024-05-01 10:00,Resolved,x,real\n"
+              "INC2,2024-05-01 11:00,New,x,test\n"
+              "INC3,2024-05-01 12:00,New,x,real\n")
+    r = load_file(wh, f, profile=str(write(tmp_path / "p.toml", EVENT_LOG_PROFILE)))
+    assert (r.rows_read, r.new, r.rejected, r.skipped) == (4, 2, 0, 2)
+    con = connect_reader(wh)
+    try:
+        (row,) = fetch_loads(con).to_dicts()
+    finally:
+        con.close()
+    # 4 read, 2 skipped on purpose: 2 considered, both accepted -> 100 %, not 50 %
+    assert row["rows_skipped"] == 2 and row["accepted_pct"] == pytest.approx(100.0)
+    assert row["below_target"] is False
+
+
+def test_a_load_waiting_without_a_progress_bar_says_so_on_stderr(tmp_path, wh, capsys):
+    import threading
+
+    from dashboard.warehouse import writer_lock
+
+    f = write(tmp_path / "t.csv", "ticket_id,channel,branch_id,category,created_at\n"
+              "T1,web,B1,x,2024-05-01 10:00\n")
+    results = []
+    with writer_lock(wh):
+        worker = threading.Thread(target=lambda: results.append(load_file(wh, f)))
+        worker.start()
+        deadline = datetime.now().timestamp() + 30
+        while "waiting for another load" not in capsys.readouterr().err:
+            assert datetime.now().timestamp() < deadline and worker.is_alive()
+            worker.join(0.05)   # wait on the worker, not a fixed sleep
+    worker.join(60)
+    assert results[0].new == 1
