@@ -34,8 +34,7 @@ def open_page(warehouse: Path, monkeypatch, query: dict | None = None) -> AppTes
     at = AppTest.from_file(APP, default_timeout=60)
     for key, value in (query or {}).items():
         at.query_params[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
+    at.switch_page(PAGE).run()  # one run: straight to the page
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -181,3 +180,14 @@ def test_recording_a_fix_validates_and_stores_it(wh, monkeypatch):
     assert "F9" in register(at)["ID"].to_list()
     rows = cli_effects(wh.path, "--fix", "F9")
     assert len(rows) == 4
+
+
+def test_the_page_speaks_chinese(wh, monkeypatch):
+    at = open_page(wh.path, monkeypatch, {"lang": "zh-CN", "rec_fix": "F1"})
+    assert at.title[0].value == "服务补救：每项整改措施是否见效？"
+    assert [h.value for h in at.header] == ["单项整改措施详情"]
+    _summary, did = detail(at)
+    assert did.columns.to_list()[:2] == ["组别", "上线前"]
+    assert did["组别"].to_list() == ["整改组", "对照组"]
+    # stored values (titles, scope values) stay as stored
+    assert [s.value for s in at.subheader] == ["F1 · Billing app fix"]
