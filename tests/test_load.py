@@ -1247,3 +1247,12 @@ def test_a_load_waiting_without_a_progress_bar_says_so_on_stderr(tmp_path, wh, c
             worker.join(0.05)   # wait on the worker, not a fixed sleep
     worker.join(60)
     assert results[0].new == 1
+
+
+def test_a_refusal_names_the_kind_and_profile_that_would_have_been_used(tmp_path, wh):
+    f = write(tmp_path / "t.csv", "ticket_id,channel,created_at\nT1,web,2024-05-01 10:00\n")
+    code, out, err = run_cli("load", str(f), "--json", "--warehouse", str(wh))
+    (r,) = json.loads(out)
+    assert code == 1 and (r["status"], r["kind"], r["profile"]) == ("refused", "tickets",
+                                                                     "native")
+    assert "branch_id, category" in r["message"]

@@ -197,11 +197,22 @@ def plan(path: Path, kind: str | None = None, profile_name: str | None = None,
     Header cells that are blank or repeat another's text are ignored unless the layout
     needs them; then the file is refused naming them by position and text (extracts.md,
     "Headers")."""
-    if profile_name:
-        profile = find_profile(profile_name)
-        source = _open(path, sheet, stream, profile)
-    else:
-        profile, source = _detect(path, sheet, stream)
+    profile = find_profile(profile_name) if profile_name else None
+    try:
+        if profile is not None:
+            source = _open(path, sheet, stream, profile)
+        else:
+            profile, source = _detect(path, sheet, stream)
+        return _plan_from(path, kind, profile, source)
+    except Refusal as exc:
+        # a refusal names what would have been used (cli.md: `load --json`)
+        exc.profile = profile.name if profile is not None else None
+        exc.kind = getattr(exc, "kind", None) or kind or (profile.kind if profile else None)
+        raise
+
+
+def _plan_from(path: Path, kind: str | None, profile: Profile,
+               source: RawExtract | StreamedCsv) -> Plan:
     cells = _cells(source)
     layout = None
     formats: dict[str, tuple[str, ...]] = {}
@@ -240,10 +251,12 @@ def plan(path: Path, kind: str | None = None, profile_name: str | None = None,
         kind_name = _choose_kind(path.name, source.columns, kind, profile)
     missing = [c for c in KINDS[kind_name].required if c not in mapped]
     if missing:
-        raise Refusal(_("{file}: the required column(s) {columns} of a {kind} extract are "
-                        "missing; add them (or load with the profile of the system that made "
-                        "the file).").format(file=path.name, columns=", ".join(missing),
-                                             kind=kind_name))
+        refusal = Refusal(_("{file}: the required column(s) {columns} of a {kind} extract are "
+                            "missing; add them (or load with the profile of the system that "
+                            "made the file).").format(file=path.name, columns=", ".join(missing),
+                                                      kind=kind_name))
+        refusal.kind = kind_name
+        raise refusal
     not_carried = ([c for c in CARRIED_OPTIONAL if c not in mapped]
                    if kind_name == "tickets" else [])
     return Plan(kind_name, profile, source, layout, formats, not_carried)
@@ -503,6 +516,8 @@ def load_file(warehouse: Path, path: Path, kind: str | None = None, profile: str
     except (Refusal, ProfileError) as exc:
         result.status = "refused"
         result.message = str(exc)
+        result.kind = getattr(exc, "kind", None) or result.kind
+        result.profile = getattr(exc, "profile", None) or result.profile
     except Exception as exc:  # noqa: BLE001 - every failure is audited, with a plain sentence
         result.status = "failed"
         result.new = result.updated = 0
