@@ -21,9 +21,7 @@ import tomllib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
-
-import duckdb
+from typing import TYPE_CHECKING, Any
 
 from dashboard.i18n import _, format_number, format_week
 from dashboard.settings import Settings, get_settings
@@ -46,6 +44,9 @@ from queries.weekly import (
     n_column,
     scorecard_row,
 )
+
+if TYPE_CHECKING:  # connections are passed in; pages import this module without DuckDB
+    import duckdb
 
 EXAMPLE_FILE = Path(__file__).with_name("alerts.example.toml")
 OPERATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}

@@ -20,9 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import plotly.graph_objects as go
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
@@ -50,6 +49,9 @@ from queries.weekly import (
     fetch_week_fixes,
     fetch_weekly,
 )
+
+if TYPE_CHECKING:  # connections are passed in; pages import this module without DuckDB
+    import duckdb
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's chromium (stack notes); never kaleido.get_chrome()
 TEMPLATES = Path(__file__).with_name("templates")

@@ -18,9 +18,7 @@ import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any
-
-import duckdb
+from typing import TYPE_CHECKING, Any
 
 from dashboard.settings import Settings, get_settings
 from queries.api import (
@@ -33,6 +31,9 @@ from queries.api import (
     fetch_kpis,
     resolve_as_of,
 )
+
+if TYPE_CHECKING:  # connections are passed in; pages import this module without DuckDB
+    import duckdb
 
 Z95 = 1.96  # two-sided 95 % (spec: "change ± 1.96 × √(v₁ + v₀)")
 

@@ -23,29 +23,13 @@ from dashboard.i18n import (
     format_week,
     na,
 )
-from queries.api import KPI_CATALOG
+from queries.registry import MEASURES
 from queries.weekly import COUNTS, IsoWeek
 
 GOOD = "#1a7f4b"
 BAD = "#c0392b"
 NEUTRAL = "#5f6b7a"
 
-# Labels of the scorecard KPIs, marked for translation (the catalog's are English).
-LABELS: dict[str, str] = {
-    "tickets": N_("Tickets"),
-    "complaints": N_("Complaints"),
-    "resolved_pct": N_("Resolved"),
-    "frt_median_min": N_("First response (median)"),
-    "sla_met_pct": N_("First-response SLA met"),
-    "fcr_pct": N_("First-contact resolution"),
-    "repeat_complaint_pct": N_("Repeat complaints"),
-    "csat_avg": N_("CSAT (avg, 1-5)"),
-    "nps": N_("NPS"),
-    "post_complaint_churn_pct": N_("Churn after complaint"),
-    "reopen_pct": N_("Reopened"),
-    "survey_response_pct": N_("Survey response"),
-    "csat_pct": N_("CSAT top-2-box"),
-}
 DIMENSION_LABELS: dict[str, str] = {
     "channel": N_("channel"), "region": N_("region"), "branch": N_("branch"),
     "category": N_("category"), "type": N_("type"), "priority": N_("priority"),
@@ -54,7 +38,8 @@ DIMENSION_LABELS: dict[str, str] = {
 
 
 def label(kpi: str) -> str:
-    return _(LABELS.get(kpi, KPI_CATALOG[kpi].label if kpi in KPI_CATALOG else kpi))
+    """The KPI's label of the metrics registry (one entry per measure), translated."""
+    return _(MEASURES[kpi].label) if kpi in MEASURES else kpi
 
 
 def dimension_label(dim: str) -> str:
@@ -67,12 +52,12 @@ def format_kpi_value(kpi: str, value: float | None) -> str:
         return na()
     if kpi in COUNTS:
         return format_number(value)
-    unit = KPI_CATALOG[kpi].unit if kpi in KPI_CATALOG else ""
+    unit = MEASURES[kpi].unit if kpi in MEASURES else ""
     if unit == "%":
         return format_percent_value(value, 1)
     if unit == "min":
         return format_duration_minutes(value)
-    return format_number(value, KPI_CATALOG[kpi].digits if kpi in KPI_CATALOG else 1)
+    return format_number(value, MEASURES[kpi].digits if kpi in MEASURES else 1)
 
 
 def format_kpi_change(kpi: str, change: float | None) -> str:
@@ -81,18 +66,18 @@ def format_kpi_change(kpi: str, change: float | None) -> str:
         return na()
     if kpi in COUNTS:
         return format_number(change, signed=True)
-    unit = KPI_CATALOG[kpi].unit if kpi in KPI_CATALOG else ""
+    unit = MEASURES[kpi].unit if kpi in MEASURES else ""
     if unit == "%":
         return format_percent_value(change, 1, signed=True)
     if unit == "min":
         text = format_duration_minutes(abs(change))
         return text if round(change) == 0 else ("+" if change > 0 else "-") + text
-    digits = KPI_CATALOG[kpi].digits if kpi in KPI_CATALOG else 1
+    digits = MEASURES[kpi].digits if kpi in MEASURES else 1
     return format_number(change, digits, signed=True)
 
 
 def higher_is_better(kpi: str) -> bool | None:
-    return KPI_CATALOG[kpi].higher_is_better if kpi in KPI_CATALOG else None
+    return MEASURES[kpi].higher_is_better if kpi in MEASURES else None
 
 
 def change_colour(kpi: str, change: float | None, flagged: bool) -> str:
@@ -194,7 +179,7 @@ def card(row: dict[str, Any], min_sample: int) -> Card:
         on_target=target_met(kpi, row.get("value"), row.get("target")),
         colour=change_colour(kpi, row.get("change"), bool(row.get("flagged"))),
         flagged=bool(row.get("flagged")), thin_note=thin, notes=tuple(notes),
-        help=_(KPI_CATALOG[kpi].help) if kpi in KPI_CATALOG else "",
+        help=MEASURES[kpi].help if kpi in MEASURES else "",
     )
 
 
