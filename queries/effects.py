@@ -65,6 +65,7 @@ def fetch_effects(
         settings = settings.model_copy(update={"effect_window_days": window_days})
     params = _params(con, Filters(as_of=as_of), settings)
     params["fix_id"] = fix_id.strip() if fix_id else None
+    params["all_weeks"] = False  # the pre-trend needs the pre window's weeks only
     frame = _run(con, "effects", params)
     checks = [_checks(row) for row in frame.iter_rows(named=True)]
     return frame.with_columns(
@@ -92,4 +93,5 @@ def fetch_effect_weeks(
         settings = settings.model_copy(update={"effect_window_days": window_days})
     params = _params(con, Filters(as_of=as_of), settings)
     params["fix_id"] = fix_id.strip()
+    params["all_weeks"] = True
     return _run(con, "effects_weekly", params)

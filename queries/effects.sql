@@ -19,7 +19,8 @@
 --   rtm_diff: the same difference-in-differences with hist in place of pre and pre in
 --     place of post -- how far the treated scope moved away from its own history just
 --     before launch, beyond what the control did (complaints: relative, hist rates per day).
--- Parameters: $as_of, $window_days, $fix_id (null = all), $repeat_days, $churn_days.
+-- Parameters: $as_of, $window_days, $fix_id (null = all), $repeat_days, $churn_days,
+-- $all_weeks (effects_base.sql).
 with
 {{effects_base}},
 

@@ -17,7 +17,8 @@
 -- the shared rules rule_repeat.sql and rule_carries_customer.sql, as kpis.sql uses them --,
 -- latest-survey csat count / mean / sample variance (the stored latest survey of facts.sql),
 -- churn matured / churned (churn.sql).
--- Parameters: $as_of, $window_days, $fix_id (null = all), $repeat_days, $churn_days.
+-- Parameters: $as_of, $window_days, $fix_id (null = all), $repeat_days, $churn_days,
+-- $all_weeks (false: only the weeks of the pre window are keyed).
 first_ticket as (
     select min(f.created_at) as first_at from fact_tickets as f
 ),
@@ -109,7 +110,8 @@ t as (
     select 1000000000 + (a.fix_no * 2 + a.arm) * 100000 + (a.week + 50000) as grp, a.type,
            a.customer_id, a.created_at, a.latest_csat, a.is_repeat, a.carries_customer
     from armed as a
-    where a.arm is not null
+    -- the effects need the pre window's weeks only (pre-trend); the event study all of them
+    where a.arm is not null and ($all_weeks or a.period = 0)
 ),
 
 {{churn}},
