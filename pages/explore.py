@@ -8,6 +8,7 @@ or exported."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import polars as pl
@@ -30,6 +31,7 @@ version = ctx.version
 settings = get_settings()
 state = vx.ExploreState.from_params(st.query_params)
 branch_names = data.branch_names(version)
+EXPORT_LIMIT = 10_000  # rows of a whole-list download (a page shows 50)
 
 
 # --- URL -------------------------------------------------------------------------------
@@ -71,26 +73,42 @@ def draw_breadcrumb() -> None:
                 go(params, {dim: [] for dim in crumb.clear})
 
 
-def downloads(frame: pl.DataFrame, title: str, key: str, extra: list[str] | None = None) -> None:
-    """CSV and XLSX of a table as shown, with the filters and as_of in a header block."""
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _plain(frame: pl.DataFrame) -> pl.DataFrame:
+    """List cells (sparklines, SLA pills) as text for a download."""
+    return frame.with_columns(
+        pl.col(c).list.eval(pl.element().cast(pl.String)).list.join(", ")
+        for c, t in frame.schema.items() if isinstance(t, pl.List))
+
+
+def downloads(frame: pl.DataFrame, title: str, key: str, extra: list[str] | None = None,
+              all_rows: Callable[[], pl.DataFrame] | None = None, total: int = 0) -> None:
+    """CSV and XLSX of a table as shown, with the filters and as_of in a header block.
+    all_rows: builds the whole list (not just the page shown) when its button is clicked."""
     if frame.height == 0:
         return
     headers = [vx.column_label(c) for c in frame.columns]
     block = header_block(title, ctx.description, ctx.as_of_text, extra or state.narrowing())
-    plain = frame.with_columns(
-        pl.col(c).list.eval(pl.element().cast(pl.String)).list.join(", ")
-        for c, t in frame.schema.items() if isinstance(t, pl.List))
-    left, right, _rest = st.columns([1, 1, 6])
-    with left:
+    plain = _plain(frame)
+    cols = st.columns([1, 1, 3, 3])
+    with cols[0]:
         st.download_button(_("CSV"), data=lambda: to_csv(plain, block, headers),
                            file_name=f"{key}.csv", mime="text/csv", key=f"{key}_csv",
                            icon=":material/download:", on_click="ignore")
-    with right:
+    with cols[1]:
         st.download_button(_("Excel"), data=lambda: to_xlsx(plain, block, headers),
-                           file_name=f"{key}.xlsx", key=f"{key}_xlsx",
-                           mime="application/vnd.openxmlformats-officedocument."
-                                "spreadsheetml.sheet",
+                           file_name=f"{key}.xlsx", key=f"{key}_xlsx", mime=XLSX_MIME,
                            icon=":material/download:", on_click="ignore")
+    if all_rows is not None and total > frame.height:
+        n = min(total, EXPORT_LIMIT)
+        label = _("All {n} as Excel").format(n=format_number(n)) if total <= EXPORT_LIMIT \
+            else _("First {n} as Excel").format(n=format_number(n))
+        with cols[2]:
+            st.download_button(label, data=lambda: to_xlsx(_plain(all_rows()), block, headers),
+                               file_name=f"{key}-all.xlsx", key=f"{key}_all_xlsx",
+                               mime=XLSX_MIME, icon=":material/download:", on_click="ignore")
 
 
 def kpi_strip() -> None:
@@ -295,7 +313,9 @@ def level_tickets() -> None:
     st.caption(_("Click a row to open the ticket. Newest first unless sorted otherwise; "
                  "SLA is the first-response SLA at as of; CSAT/NPS are each ticket's latest "
                  "survey."))
-    downloads(table, _("Tickets"), "explore_tickets")
+    downloads(table, _("Tickets"), "explore_tickets", total=total, all_rows=lambda: vx.ticket_table(
+        mask_frame(data.explore_tickets(version, filters, selection, state.sort_key,
+                                        state.sort_descending, EXPORT_LIMIT, 0))))
 
 
 def level_ticket() -> None:
