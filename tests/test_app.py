@@ -277,3 +277,30 @@ def test_a_link_with_unknown_values_says_what_was_ignored(demo_warehouse, monkey
     assert "fortnight" in said and "NOPE" in said and "2026-13-01" in said
     assert "B01" not in said
     assert url_values(at, "branch") == ["B01"]
+
+
+def test_a_page_that_fails_shows_one_plain_sentence_and_no_trace(demo_warehouse, monkeypatch,
+                                                                  caplog):
+    from dashboard import data
+    from dashboard.settings import get_settings
+
+    get_settings.cache_clear()  # importing dashboard.data read the settings (cache ttl)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internals /srv/path")
+
+    monkeypatch.setattr(data, "kpi_comparison", broken)
+    at = run_app(demo_warehouse, monkeypatch)   # asserts no exception reached Streamlit
+    said = [e.value for e in at.error]
+    assert said == ["This page could not be shown because of an internal error; it has been "
+                    "logged. Try another period or filter, or reload the page."]
+    assert "secret internals" not in " ".join(said)
+    assert any("secret internals" in r.getMessage() or (r.exc_info and "secret internals"
+               in str(r.exc_info[1])) for r in caplog.records)
+
+
+def test_error_details_are_off_for_users():
+    import tomllib
+
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"
