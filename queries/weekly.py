@@ -356,6 +356,10 @@ def scorecard_row(kpi: str, week: IsoWeek, weeks: Mapping[date, Mapping[str, Any
                 "target": target, "change": change, "ci_low": low, "ci_high": high,
                 "flagged": interval_flagged(low, high)}
     out["thin"] = out["n"] is not None and out["n"] < min_sample
+    measure = KPI_CATALOG.get(kpi)
+    if measure is not None and measure.matures and measure.pending and row:
+        # cases of this week still too young to decide (open tickets, FCR or churn windows)
+        out["pending"] = int(row.get(measure.pending) or 0)
     return out
 
 
@@ -367,7 +371,8 @@ def fetch_weekly(con: duckdb.DuckDBPyConnection, filters: Filters, week: IsoWeek
     = the latest complete week. Returns {"week", "complete", "as_of", "from", "to",
     "rows": [one dict per SCORECARD KPI: kpi, value, n, previous, n_previous, avg_4w,
     target, change, ci_low, ci_high, flagged, thin (+ expected_low/high for counts,
-    + week for post_complaint_churn_pct, the latest matured week)]}. ValueError when the
+    + week for post_complaint_churn_pct, the latest matured week, + pending for KPIs whose
+    recent cases may still be undecided)]}. ValueError when the
     warehouse has no timestamps (no as_of).
     """
     settings = settings or get_settings()

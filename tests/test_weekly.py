@@ -348,3 +348,16 @@ def test_cxdash_weekly_json_has_the_spec_shape_and_the_decomposition_sums_to_the
     assert [g["group"] for g in groups] == ["email", "phone"]  # 50 each; ties by name
     # resolved 0 % -> 100 %: the contributions add up to +100 pts
     assert sum(g["contribution"] for g in groups) == pytest.approx(100.0)
+
+
+def test_a_flagged_change_with_undecided_cases_says_part_of_it_may_be_timing():
+    from dashboard.i18n import set_language
+    from dashboard.views.weekly import card, change_sentence
+
+    set_language("en")
+    row = {"kpi": "resolved_pct", "value": 94.1, "previous": 96.8, "change": -2.7, "n": 559,
+           "avg_4w": 96.0, "target": None, "ci_low": -5.1, "ci_high": -0.3, "flagged": True,
+           "thin": False, "pending": 12}
+    assert "12 cases of the week are still too young" in change_sentence(row)
+    assert any("12 cases still too young" in n for n in card(row, 10).notes)
+    assert "a real change" in change_sentence(row | {"pending": 0})

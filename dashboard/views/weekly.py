@@ -159,6 +159,9 @@ def card(row: dict[str, Any], min_sample: int) -> Card:
         n=format_number(row["n"]), min=format_number(min_sample)) if row.get("thin") else None)
     if not thin and row.get("n") is not None and kpi not in COUNTS:
         notes.append(_("n = {n}").format(n=format_number(row["n"])))
+    if row.get("pending"):
+        notes.append(_("{n} cases still too young to decide: the value may still move").format(
+            n=format_number(row["pending"])))
     if row.get("value") is None:
         notes.append(_("no data this week"))
     if kpi == "frt_median_min":
@@ -209,7 +212,10 @@ def change_sentence(row: dict[str, Any]) -> str:
     text += ")"
     if row.get("week"):
         text += " " + _("in {week}").format(week=format_week(row["week"]))
-    if row.get("flagged"):
+    if row.get("flagged") and row.get("pending"):
+        text += _(": beyond noise, but {n} cases of the week are still too young to decide, "
+                  "so part of it may be timing.").format(n=format_number(row["pending"]))
+    elif row.get("flagged"):
         text += _(": a real change.")
     elif kpi == "frt_median_min":
         text += _(": medians are not tested.")
