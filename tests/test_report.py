@@ -97,3 +97,17 @@ def test_a_report_of_a_week_that_is_not_an_iso_week_is_a_usage_error(demo_wareho
         cli.main(["report", "--week", "2026-13", "--out", str(tmp_path / "x.html"),
                   "--warehouse", str(demo_warehouse)])
     assert exit_info.value.code == 2
+
+
+def test_the_chinese_pdf_carries_chinese_text_not_tofu(demo_warehouse, weekly_json, tmp_path):
+    import unicodedata
+
+    out = tmp_path / "review-zh.pdf"
+    code, stdout, err = run("--lang", "zh-CN", "report", "--week", weekly_json["week"], "--out",
+                            str(out), "--warehouse", str(demo_warehouse), "--quiet")
+    assert code == 0, err
+    # NFKC: the CJK font maps some characters to their Kangxi-radical look-alikes
+    text = unicodedata.normalize("NFKC", PdfReader(out).pages[0].extract_text())
+    year, week = weekly_json["week"].split("-W")
+    assert "周报" in text and "指标记分卡" in text
+    assert f"{year}年第{int(week)}周" in text
