@@ -116,7 +116,7 @@ if fix_rows:
     st.caption(_("Click a point or a row to see that fix in depth. Grey: within noise, or too "
                  "few cases (fewer than {n} in a cell).").format(n=MIN_SAMPLE))
 
-    effect_head = _("Effect ({unit})").format(unit=_(view.EFFECT_UNITS[metric]))
+    effect_head = _("Effect")  # its unit is in the caption below (narrow column)
     interval_head = _("95 % interval")
     table = []
     for fid in order:

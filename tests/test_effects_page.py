@@ -77,7 +77,7 @@ def test_register_lists_every_fix_with_owner_scope_launch_window_and_the_cli_eff
     expected = {r["fix_id"]: r for r in cli_effects(wh.path) if r["metric"] ==
                 "repeat_complaint_pct"}
     # cells here have fewer than 10 complaints: every effect is greyed, not shown as a number
-    assert table["Effect (pts)"].isna().all()
+    assert table["Effect"].isna().all()
     assert all(text == "too few cases" for text in table["95 % interval"])
     assert set(expected) == {"F1", "F2", "F3"}
 
@@ -89,7 +89,7 @@ def test_register_shows_the_effect_number_of_the_cli_when_cells_are_large_enough
     expected = {r["fix_id"]: r for r in cli_effects(wh.path, "--as-of", "2024-12-31 00:00:00")
                 if r["metric"] == "repeat_complaint_pct"}
     f1 = table[table["ID"] == "F1"].iloc[0]
-    assert f1["Effect (pts)"] == pytest.approx(expected["F1"]["effect"])  # -25 by hand
+    assert f1["Effect"] == pytest.approx(expected["F1"]["effect"])  # -25 by hand
     assert f1["95 % interval"] == "{:+.1f}…{:+.1f} noise".format(
         expected["F1"]["ci_low"], expected["F1"]["ci_high"])
 

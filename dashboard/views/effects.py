@@ -36,7 +36,7 @@ EFFECT_UNITS: dict[str, str] = {
     "repeat_complaint_pct": N_("pts"),
     "churn_pct": N_("pts"),
     "csat_avg": N_("CSAT points"),
-    "complaints": N_("% (relative, per day)"),
+    "complaints": N_("%, relative per day"),
 }
 READINGS: dict[str, str] = {
     "better": N_("{direction}: better, beyond noise"),
