@@ -452,10 +452,13 @@ def cmd_load(args: argparse.Namespace) -> int:
     if args.json:
         _print_json([r.as_json() for r in results])
     else:
-        _table("Loads", ["file", "kind", "profile", "status", "read", "new", "updated", "rejected",
-                         "skipped"],
-               [[r.file, r.kind or "-", r.profile or "-", r.status, r.rows_read, r.new, r.updated,
-                 r.rejected, r.skipped] for r in results])
+        from dashboard.i18n import _
+        from dashboard.views.data import kind_label, status_label
+
+        _table(_("Loads"), [_("File"), _("Kind"), _("Profile"), _("Status"), _("Rows read"),
+                            _("New"), _("Updated"), _("Rejected"), _("Skipped")],
+               [[r.file, kind_label(r.kind), r.profile or "—", status_label(r.status),
+                 r.rows_read, r.new, r.updated, r.rejected, r.skipped] for r in results])
         for r in results:
             if r.message and r.status not in ("refused", "failed"):
                 print(f"{r.file}: {r.message}")
@@ -474,9 +477,14 @@ def cmd_rejects(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(rows)
         return 0
-    _table(f"Rejected rows ({len(rows)})", ["extract", "line", "column", "reason", "raw"],
-           [[r["extract"], r["line"], r["column"] or "-", r["reason"],
-             (r["raw"] or "")[:60]] for r in rows])
+    from dashboard.i18n import _
+    from dashboard.views.data import field_label
+
+    _table(_("Rejected rows ({n})").format(n=len(rows)),
+           [_("Extract"), _("Line"), _("Column"), _("Reason"), _("Row as in the file")],
+           [[r["extract"], r["line"], field_label(r["column"]), r["reason"],
+             (r["raw"] or "").replace("\n", " ⏎ ").replace("\t", " ")[:40]] for r in rows],
+           keep=3, wrap=(3, 4))
     return 0
 
 
