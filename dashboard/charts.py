@@ -5,6 +5,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from dashboard.i18n import _, localise_figure, plotly_date_format
+
 PALETTE = {"primary": "#2456a6", "muted": "#9aa5b1", "good": "#1a7f4b", "bad": "#c0392b"}
 
 
@@ -14,7 +16,7 @@ def _layout(fig: go.Figure, title: str, height: int = 260) -> go.Figure:
         height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10},
         showlegend=False, hovermode="x unified",
     )
-    return fig
+    return localise_figure(fig)  # Chinese date ticks in zh-CN
 
 
 def trend_line(frame: pl.DataFrame, column: str, title: str, unit: str = "",
@@ -27,15 +29,15 @@ def trend_line(frame: pl.DataFrame, column: str, title: str, unit: str = "",
                              line={"color": PALETTE["primary"], "width": 2},
                              marker={"size": 5},
                              connectgaps=False,
-                             hovertemplate=f"%{{x|%d %b %Y}}: %{{y:,.1f}}{(' ' + unit) if unit else ''}"
-                                           "<extra></extra>"))
+                             hovertemplate="%{x|" + plotly_date_format() + "}: %{y:,.1f}"
+                                           + (f" {unit}" if unit else "") + "<extra></extra>"))
     if small_sample is not None and small_sample.any():
         sx = [a for a, s in zip(x, small_sample.to_list(), strict=True) if s]
         sy = [b for b, s in zip(y, small_sample.to_list(), strict=True) if s]
-        fig.add_trace(go.Scatter(x=sx, y=sy, mode="markers", name="small sample",
+        fig.add_trace(go.Scatter(x=sx, y=sy, mode="markers", name=_("small sample"),
                                  marker={"size": 9, "color": "white",
                                          "line": {"color": PALETTE["muted"], "width": 2}},
-                                 hovertemplate="small sample<extra></extra>"))
+                                 hovertemplate=_("small sample") + "<extra></extra>"))
     fig.update_yaxes(ticksuffix=f" {unit}" if unit else "", rangemode="tozero")
     return _layout(fig, title)
 
@@ -43,17 +45,8 @@ def trend_line(frame: pl.DataFrame, column: str, title: str, unit: str = "",
 def trend_bars(frame: pl.DataFrame, column: str, title: str) -> go.Figure:
     fig = go.Figure(go.Bar(x=frame["period"].to_list(), y=frame[column].to_list(),
                            marker_color=PALETTE["primary"],
-                           hovertemplate="week of %{x|%d %b %Y}: %{y:,}<extra></extra>"))
+                           hovertemplate=_("week of {date}: {value}").format(
+                               date="%{x|" + plotly_date_format() + "}", value="%{y:,}")
+                           + "<extra></extra>"))
     return _layout(fig, title)
-
-
-def funnel_chart(frame: pl.DataFrame) -> go.Figure:
-    stages = [s.capitalize() for s in frame["stage"].to_list()]
-    conv = frame["conversion_pct"].to_list()
-    text = [f"{t:,}" + (f" · {c:.1f} % of previous" if c is not None else "")
-            for t, c in zip(frame["tickets"].to_list(), conv, strict=True)]
-    fig = go.Figure(go.Funnel(y=stages, x=frame["tickets"].to_list(), text=text,
-                              textinfo="text", marker={"color": PALETTE["primary"]},
-                              hovertemplate="%{y}: %{x:,} tickets<extra></extra>"))
-    return _layout(fig, "Tickets reaching each stage", height=380)
 
