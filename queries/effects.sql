@@ -18,7 +18,8 @@
 --     + se_c^2), se of a slope = sqrt(residual variance / Sxx), null with fewer than 3 weeks.
 --   rtm_diff: the same difference-in-differences with hist in place of pre and pre in
 --     place of post -- how far the treated scope moved away from its own history just
---     before launch, beyond what the control did (complaints: relative, hist rates per day).
+--     before launch, beyond what the control did (complaints: relative, hist rates per day;
+--     repeats: null when the history starts less than $repeat_days after the first ticket).
 -- Parameters: $as_of, $window_days, $fix_id (null = all), $repeat_days, $churn_days,
 -- $all_weeks (effects_base.sql).
 with
@@ -40,6 +41,7 @@ cells as (
         fx.launch,
         fx.has_control,
         fx.post_days,
+        fx.hist_repeats_known,
         a.arm,
         p.period,
         case p.period when 0 then fx.pre_days when 1 then fx.post_days else fx.hist_days end
@@ -103,6 +105,7 @@ pivoted as (
         any_value(m.launch) as launch,
         any_value(m.has_control) as has_control,
         any_value(m.post_days) as post_days,
+        any_value(m.hist_repeats_known) as hist_repeats_known,
         any_value(m.launch) + to_days($window_days::bigint) > $as_of as partial,
         -- cell = arm * 4 + period: 0 treated pre, 1 treated post, 2 treated hist,
         -- 4 control pre, 5 control post, 6 control hist
@@ -160,6 +163,8 @@ diffs as (
             else 1.96 * sqrt(p.v_treated_pre + p.v_treated_post)
         end as half_width,
         case
+            -- repeats of a history too close to the first ticket cannot be known
+            when p.metric_no = 1 and not p.hist_repeats_known then null
             when p.metric_no = 4 and p.has_control then
                 100.0 * ((p.r_treated_pre / nullif(p.r_treated_hist, 0))
                          / nullif(p.r_control_pre / nullif(p.r_control_hist, 0), 0) - 1)

@@ -51,7 +51,12 @@ fx as (
                                coalesce(ft.first_at, x.launched_at::timestamp)),
                       x.launched_at::timestamp - to_days($window_days::bigint)),
             0
-        ) / 86400.0 as hist_days
+        ) / 86400.0 as hist_days,
+        -- a complaint can only be seen as a repeat when the repeat window before it lies in
+        -- the data: a history starting sooner after the first ticket understates repeats
+        x.launched_at::timestamp - to_days(2 * $window_days::bigint)
+            >= coalesce(ft.first_at, x.launched_at::timestamp) + to_days($repeat_days::bigint)
+            as hist_repeats_known
     from fixes as x
     cross join first_ticket as ft
     where $fix_id is null or x.fix_id = $fix_id

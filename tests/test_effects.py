@@ -59,6 +59,8 @@ PARTS = [
     _rated("RC", "loans", "web", [(-8, 4), (-7, 4), (-6, 5), (-5, 5), (-4, 4), (-3, 4),
                                   (-2, 5), (-1, 5), (0, 4), (1, 4), (2, 5), (3, 5)]),
 ]
+# the data starts well before R's history window (week -8): its repeats can be known there
+EARLY = ticket("EARLY", _in_week(-14), customer_id="EARLY", category="other")
 FIXES = [
     {"fix_id": f, "title": f"Fix {f}", "launched_at": LAUNCH.date(), "category": cat,
      "channel": "app"} for f, cat in (("P", "cards"), ("Q", "fees"), ("R", "loans"))
@@ -67,7 +69,7 @@ FIXES = [
 
 @pytest.fixture
 def checks_wh(make_warehouse):
-    return make_warehouse(tickets=[t for ts, _ in PARTS for t in ts],
+    return make_warehouse(tickets=[EARLY, *(t for ts, _ in PARTS for t in ts)],
                           surveys=[s for _, ss in PARTS for s in ss], fixes=FIXES)
 
 
@@ -376,3 +378,14 @@ def test_repeats_are_unknown_where_the_source_does_not_carry_customer_ids(make_w
     assert e["treated_pre"] is None and e["n_treated_pre"] == 0
     complaints = wh.effects(window_days=W, as_of=AS_OF)[("R", "complaints")]
     assert complaints["treated_pre"] == 2  # counts still count every complaint
+
+
+def test_repeats_of_a_history_too_close_to_the_first_ticket_are_unknown(make_warehouse):
+    # the first ticket is in week -8, the first week of the history window: complaints there
+    # cannot be seen as repeats (nothing before them is in the data), so no rtm for repeats
+    tickets, surveys = PARTS[4]
+    wh = make_warehouse(tickets=[*tickets, *PARTS[5][0]], surveys=[*surveys, *PARTS[5][1]],
+                        fixes=[FIXES[2]])
+    rows = wh.effects(window_days=W, as_of=AS_OF)
+    assert rows[("R", "repeat_complaint_pct")]["rtm_diff"] is None
+    assert rows[("R", "csat_avg")]["rtm_diff"] == pytest.approx(-2.0)  # rates of csat are fine
