@@ -166,6 +166,8 @@ def _words(node: ast.AST) -> str | None:
     if CJK.search(text):  # written in both languages on purpose ("Language / 语言")
         return None
     text = re.sub(r"%\{[^}]*\}|<[^>]*>|:material/\w+:|\{[^}]*\}", " ", text)
+    if re.fullmatch(r"[A-Z0-9\s%±()/.,:+-]*", text):  # "CSAT", "NPS ±", "p90": the same in zh
+        return None
     return text.strip() if re.search(r"[A-Za-z]{2,}", text) else None
 
 
@@ -200,7 +202,7 @@ def unwrapped_literals(root: Path = REPO) -> list[str]:
                 if k.arg in {"title", "xaxis", "yaxis", "legend"} and isinstance(k.value, ast.Dict):
                     suspects += [v for key, v in zip(k.value.keys, k.value.values, strict=True)
                                  if isinstance(key, ast.Constant) and key.value in {"text", "title"}]
-            if is_cli and name == "_table":
+            if is_cli and leaf == "_table":
                 suspects += node.args[:2]
             if is_cli and name == "print":
                 suspects += node.args[:1]
