@@ -186,9 +186,12 @@ def _quality_section() -> None:
         fig.add_trace(go.Bar(x=coverage["period"].to_list(), y=coverage["surveys"].to_list(),
                              name=_("Surveys"), marker_color=PALETTE["muted"],
                              hovertemplate=hover + ": %{y:,}<extra>" + _("Surveys") + "</extra>"))
+        # a log scale: the chart answers "which periods have data", and one busy month
+        # (a 30,000-call log) must not flatten years of smaller extracts to nothing
         fig.update_layout(barmode="overlay", height=280,
                           margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                          legend={"orientation": "h"}, yaxis_title=_("Rows"))
+                          legend={"orientation": "h"}, yaxis_title=_("Rows (log scale)"),
+                          yaxis={"type": "log", "dtick": 1})  # labels at 1, 10, 100…
         st.plotly_chart(fig, key="data_coverage", width="stretch")
         gaps = view.coverage_gaps(coverage)
         if gaps:
