@@ -276,11 +276,7 @@ def level_tickets() -> None:
                                  state.sort_descending, vx.PAGE_SIZE, state.offset)
     top = st.columns([3, 2, 2])
     with top[0]:
-        st.markdown("**" + _("{n} tickets").format(n=format_number(total)) + "** · " +
-                    _("{open} open, {breached} SLA breached, {repeats} repeats").format(
-                        open=format_number(counts["open_tickets"]),
-                        breached=format_number(counts["breached"]),
-                        repeats=format_number(counts["repeats"])))
+        st.markdown("**" + _("{n} tickets").format(n=format_number(total)) + "**")
     with top[1]:
         sort_options = [f"-{k}" for k in SORT_KEYS] + list(SORT_KEYS)
         sort = st.selectbox(

@@ -66,6 +66,19 @@ def _selection_params(con: duckdb.DuckDBPyConnection, filters: Filters,
     return params
 
 
+# Orders written as a plain column (from this fixed list, never from a request) so DuckDB's
+# top-N can skip row groups by their min/max created_at; other sorts use ticket_order.sql.
+_COLUMN_ORDERS: dict[tuple[str, bool], str] = {
+    ("created_at", True): "o.created_at desc, o.ticket_id",
+    ("created_at", False): "o.created_at asc, o.ticket_id",
+}
+
+
+def _order_fragment(sort: str, descending: bool) -> tuple[tuple[str, str], ...]:
+    order = _COLUMN_ORDERS.get((sort, descending))
+    return (("ticket_order", order),) if order else ()
+
+
 def _text_fragments(selection: TicketSelection) -> tuple[tuple[str, str], ...]:
     """A text search swaps the `true` of ticket_text.sql for ticket_text_match.sql (a fixed
     file of this package; the user's text is bound as $q, never formatted in)."""
@@ -102,7 +115,8 @@ def fetch_tickets(
     selection = selection or TicketSelection()
     params = _selection_params(con, filters, selection, settings)
     params.update({"sort_key": sort, "sort_desc": descending, "limit": limit, "offset": offset})
-    page = _run(con, "tickets", params, _text_fragments(selection))
+    page = _run(con, "tickets", params, (*_text_fragments(selection), *_order_fragment(sort,
+                                                                                   descending)))
     # Step 2: the page's rows whole, read within the page's time span only.
     rows_params = _selection_params(con, Filters(as_of=filters.as_of), TicketSelection(),
                                     settings)
@@ -122,7 +136,7 @@ def fetch_tickets(
 def count_tickets(con: duckdb.DuckDBPyConnection, filters: Filters,
                   selection: TicketSelection | None = None,
                   settings: Settings | None = None) -> dict[str, int]:
-    """How many tickets the list has: {"tickets", "open_tickets", "breached", "repeats"}."""
+    """How many tickets the list has: {"tickets": n}."""
     settings = settings or get_settings()
     selection = selection or TicketSelection()
     params = _selection_params(con, filters, selection, settings)

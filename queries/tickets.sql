@@ -4,7 +4,10 @@
 -- few columns even at 10M tickets. queries/explore.py then reads the page's rows whole
 -- with tickets_rows.sql.
 -- $sort_key: 'created_at' | 'frt' | 'resolution' | 'csat' | 'nps' | 'reopen' | 'deadline'
--- (a value, bound; nulls last in both directions).
+-- (a value, bound; nulls last in both directions). The order is the include ticket_order
+-- (ticket_order.sql, by the bound sort value); for the time orders the query module passes
+-- a plain `o.created_at desc|asc, o.ticket_id` from a fixed list instead, which lets DuckDB's
+-- top-N skip every row group older than the page (newest 50 of 10M: ~20 ms, not ~1 s).
 -- Parameters: those of tickets_base, $sort_key, $sort_desc, $limit, $offset.
 with
 {{tickets_base}},
@@ -27,7 +30,5 @@ ordered as (
 
 select o.ticket_id, o.created_at
 from ordered as o
-order by
-    case when $sort_desc then -o.sort_value else o.sort_value end asc nulls last,
-    o.ticket_id
+order by {{ticket_order}}
 limit $limit offset $offset
