@@ -1,6 +1,6 @@
 """The Weekly review in a real browser: the latest complete week is picked, the cards and
-charts draw, the report is built with progress and downloads; screenshots in en and zh-CN
-at 1,400 px."""
+charts draw, the report is built with progress and downloads as HTML and PDF; screenshots
+in en and zh-CN at 1,400 px."""
 
 from __future__ import annotations
 
@@ -65,6 +65,17 @@ def test_the_weekly_review_shows_the_latest_complete_week_and_downloads_its_repo
     assert download.suggested_filename == f"weekly-review-{week}.html"
     html = open(download.path(), encoding="utf-8").read()
     assert week in html and "Data as of" in html
+
+    # the same review as a PDF, with progress while it builds
+    page.get_by_text("PDF", exact=True).click()
+    wait_for_run(page)
+    page.get_by_role("button", name="Build the report").click()
+    page.wait_for_selector('[data-testid="stProgress"]', timeout=60_000)
+    with page.expect_download(timeout=180_000) as download_info:
+        page.get_by_role("button", name="Download the report (PDF)").click(timeout=180_000)
+    pdf = download_info.value
+    assert pdf.suggested_filename == f"weekly-review-{week}.pdf"
+    assert open(pdf.path(), "rb").read(5) == b"%PDF-"
     context.close()
 
 
