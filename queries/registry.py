@@ -58,6 +58,7 @@ class Measure:
     matures:    whether a period's recent tickets may be "too young" for this rate.
     help_template: help text with {fcr_days}, {repeat_days}, {churn_days} placeholders.
     card / table: shown as an Overview card / a column of the CLI's breakdown table.
+    card_label: a shorter label for a narrow card (the help names the measure in full).
     """
 
     key: str
@@ -74,6 +75,7 @@ class Measure:
     digits: int = 1
     card: bool = False
     table: bool = False
+    card_label: str | None = None  # shorter label where a card is narrow (else `label`)
 
     @property
     def is_count(self) -> bool:
@@ -128,7 +130,7 @@ MEASURES: dict[str, Measure] = {m.key: m for m in (
     Measure("frt_median_min", N_("First response (median)"), "min", False, "n_responded",
             N_("Median time from creation to first response."),
             needs=("carries_first_response",), empty=N_("no first responses recorded"),
-            card=True, table=True),
+            card=True, table=True, card_label=N_("First response")),
     Measure("frt_p90_min", N_("First response (p90)"), "min", False, "n_responded",
             N_("90th percentile of the time to first response."),
             needs=("carries_first_response",), empty=N_("no first responses recorded")),
@@ -144,7 +146,7 @@ MEASURES: dict[str, Measure] = {m.key: m for m in (
             needs=("carries_first_response",), empty=N_("no ticket has a first-response deadline"),
             pending="n_sla_pending",
             pending_reason=N_("every ticket is still within its deadline"),
-            card=True, table=True),
+            card=True, table=True, card_label=N_("SLA met")),
     Measure("reopen_pct", N_("Reopened"), "%", False, "n_reopen",
             N_("Resolved tickets reopened at least once."),
             needs=("carries_resolved", "carries_reopen"), empty=N_("no resolved tickets")),
@@ -155,7 +157,7 @@ MEASURES: dict[str, Measure] = {m.key: m for m in (
             needs=("carries_fcr",), empty=N_("no resolved tickets"),
             pending="n_fcr_pending",
             pending_reason=N_("every resolution is younger than the FCR window"),
-            matures=True, card=True, table=True),
+            matures=True, card=True, table=True, card_label=N_("FCR")),
     Measure("repeat_complaint_pct", N_("Repeat complaints"), "%", False, "n_repeat",
             N_("Complaints with another complaint of the same customer and category in the "
                "{repeat_days} days before."),
@@ -166,7 +168,7 @@ MEASURES: dict[str, Measure] = {m.key: m for m in (
     Measure("csat_avg", N_("CSAT (avg, 1-5)"), "", True, "n_csat",
             N_("Mean CSAT of each ticket's latest survey."),
             needs=("has_surveys",), empty=N_("no survey with a CSAT answer"), digits=2,
-            card=True, table=True),
+            card=True, table=True, card_label=N_("CSAT (1-5)")),
     Measure("csat_pct", N_("CSAT top-2-box"), "%", True, "n_csat",
             N_("Latest surveys with CSAT 4 or 5."),
             needs=("has_surveys",), empty=N_("no survey with a CSAT answer")),
@@ -181,7 +183,7 @@ MEASURES: dict[str, Measure] = {m.key: m for m in (
             needs=("carries_customer",), empty=N_("no known customer complained"),
             pending="n_churn_pending",
             pending_reason=N_("no complaining customer has had the churn window yet"),
-            matures=True, card=True, table=True),
+            matures=True, card=True, table=True, card_label=N_("Churn")),
 )}
 
 MEASURE_KEYS: tuple[str, ...] = tuple(MEASURES)

@@ -49,9 +49,9 @@ def cards(at: AppTest) -> dict[str, str]:
 
 CARD_LABELS = {  # the Overview's cards in English, written out here, not taken from the code
     "tickets": "Tickets", "complaints": "Complaints", "resolved_pct": "Resolved",
-    "frt_median_min": "First response (median)", "sla_met_pct": "First-response SLA met",
-    "fcr_pct": "First-contact resolution", "repeat_complaint_pct": "Repeat complaints",
-    "csat_avg": "CSAT (avg, 1-5)", "nps": "NPS", "post_complaint_churn_pct": "Churn after complaint",
+    "frt_median_min": "First response", "sla_met_pct": "SLA met",
+    "fcr_pct": "FCR", "repeat_complaint_pct": "Repeat complaints",
+    "csat_avg": "CSAT (1-5)", "nps": "NPS", "post_complaint_churn_pct": "Churn",
 }
 
 
@@ -85,7 +85,7 @@ def card_text(key: str, value: float | None) -> str:
 def expected_cards(payload: dict, churn_payload: dict | None = None) -> dict[str, str]:
     out = {label: card_text(key, payload[key]) for key, label in CARD_LABELS.items()}
     if churn_payload is not None:
-        out["Churn after complaint"] = card_text("post_complaint_churn_pct",
+        out["Churn"] = card_text("post_complaint_churn_pct",
                                                  churn_payload["post_complaint_churn_pct"])
     return out
 
@@ -153,7 +153,7 @@ def test_a_kpi_without_data_reads_na_with_its_reason(demo_warehouse, monkeypatch
     # The last 7 days: every resolution is younger than the 7-day FCR window, so FCR is
     # unknown (pending), not 0 or 100.
     at = run_app(demo_warehouse, monkeypatch, {"period": "7d"})
-    assert cards(at)["First-contact resolution"] == "n/a"
+    assert cards(at)["FCR"] == "n/a"
     assert any("every resolution is younger than the FCR window" in c.value for c in at.caption)
 
 
@@ -163,7 +163,7 @@ def test_churn_of_a_young_period_is_that_of_the_latest_matured_one_named_by_its_
     c_start, c_end = matured_churn_period(demo_warehouse, 7)
     churn = cli_json("kpis", "--json", "--warehouse", str(demo_warehouse),
                      "--from", c_start, "--to", c_end)
-    assert cards(at)["Churn after complaint"] == card_text(
+    assert cards(at)["Churn"] == card_text(
         "post_complaint_churn_pct", churn["post_complaint_churn_pct"])
     from datetime import date
 
@@ -260,7 +260,7 @@ def test_an_as_of_with_an_offset_is_converted_to_the_warehouse_timezone(demo_war
     plain = cli_json("kpis", "--json", "--warehouse", str(demo_warehouse), "--from",
                      "2026-05-01", "--to", "2026-05-31", "--as-of", "2026-06-15 12:00:00")
     assert shifted == plain
-    assert cards(at)["First-response SLA met"] == card_text("sla_met_pct", plain["sla_met_pct"])
+    assert cards(at)["SLA met"] == card_text("sla_met_pct", plain["sla_met_pct"])
 
 
 def test_an_unreadable_as_of_is_said_and_ignored(demo_warehouse, monkeypatch):

@@ -38,6 +38,10 @@ from dashboard.settings import Settings, get_settings
 from queries.filters import DIMENSIONS, PRESETS, Filters
 from queries.registry import CARD_KEYS, MEASURES, Measure
 
+# Open tickets younger than the FCR window are noted on the Resolved card once they are at
+# least this share (points) of the tickets behind it.
+YOUNG_SHARE_NOTED_PCT = 1.0
+
 # --- numbers --------------------------------------------------------------------------
 
 
@@ -221,6 +225,9 @@ def _young_notes(m: Measure, row: Mapping[str, Any], settings: Settings) -> list
             "{n} resolutions younger than {days} days are pending and left out", pending,
         ).format(n=format_number(pending), days=settings.fcr_window_days)]
     if m.key == "resolved_pct":
+        known = int(row.get("n_resolution_known") or 0)
+        if not known or 100.0 * pending / known < YOUNG_SHARE_NOTED_PCT:
+            return []  # too few to move the share: not worth a note
         return [ngettext(
             "{n} open ticket is younger than {days} days: the share may still rise",
             "{n} open tickets are younger than {days} days: the share may still rise", pending,
@@ -243,7 +250,9 @@ def build_card(key: str, current: Mapping[str, Any], previous: Mapping[str, Any]
     before = previous.get(key) if previous is not None else None
     change = float(value) - float(before) if value is not None and before is not None else None
     tone = change_tone(key, change)
-    notes = [*extra_notes, *_young_notes(m, current, settings)]
+    reason = m.na_reason(current)
+    notes = [*extra_notes, *(_young_notes(m, current, settings)
+                             if reason != _(m.pending_reason or "") else [])]
     if (key == "resolved_pct" and tone == "worse" and change is not None
             and current.get("n_resolution_known")):
         # The drop may be no more than the recent tickets that have not had time yet:
@@ -256,7 +265,8 @@ def build_card(key: str, current: Mapping[str, Any], previous: Mapping[str, Any]
     target = settings.targets().get(key)
     state = target_state(key, value, target)
     return CardView(
-        key=key, label=_(m.label), help=m.help_text(settings),
+        key=key, label=_(m.card_label or m.label),
+        help=_("{label}: {help}").format(label=_(m.label), help=m.help_text(settings)),
         value=value, value_text=format_kpi_value(key, value),
         change=change, change_text=format_kpi_change(key, change), tone=tone,
         higher_is_better=m.higher_is_better,
@@ -264,7 +274,7 @@ def build_card(key: str, current: Mapping[str, Any], previous: Mapping[str, Any]
         small_sample=value is not None and n is not None and n < settings.min_sample,
         target=target, target_state=state,
         target_text=target_text(key, target) if target is not None else None,
-        na_reason=m.na_reason(current), notes=tuple(notes), period=period,
+        na_reason=reason, notes=tuple(notes), period=period,
     )
 
 
