@@ -97,14 +97,14 @@ def sections() -> dict[str, list[st.Page]]:
 
 
 def _empty_state(path: Path, reason: str) -> None:
-    st.title("CX Recovery Dashboard")
+    st.title(_("CX Recovery Dashboard"))
     st.info(
-        f"{reason}\n\n"
-        "**To explore right away**, build the demo warehouse:\n\n"
-        "```\n.venv/bin/cxdash demo\n```\n\n"
-        "**To use your own data**, load extracts on the **Data** page, or:\n\n"
-        "```\n.venv/bin/cxdash load tickets.csv surveys.csv\n```\n\n"
-        f"Warehouse file: `{path}` (setting `CXDASH_WAREHOUSE`).",
+        f"{reason}\n\n" + _(
+            "**To explore right away**, build the demo warehouse:\n\n```\n{demo}\n```\n\n"
+            "**To use your own data**, load extracts on the **Data** page, or:\n\n"
+            "```\n{load}\n```\n\nWarehouse file: `{path}` (setting `CXDASH_WAREHOUSE`)."
+        ).format(demo=".venv/bin/cxdash demo",
+                 load=".venv/bin/cxdash load tickets.csv surveys.csv", path=path),
         icon=":material/inventory_2:",
     )
 
@@ -143,9 +143,9 @@ def main() -> None:
         page = st.navigation({_("Data"): [_page("data", _("Data"), ":material/database:")],
                               _("Start"): [st.Page(
             lambda: _empty_state(data.warehouse_path(),
-                                 "There is no data yet." if version else
-                                 "There is no warehouse yet."),
-            title="Start", icon=":material/home:", default=True)]})
+                                 _("There is no data yet.") if version else
+                                 _("There is no warehouse yet.")),
+            title=_("Start"), icon=":material/home:", default=True)]})
         st.session_state["ctx"] = None
         page.run()
         return
