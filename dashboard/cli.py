@@ -409,21 +409,22 @@ def cmd_effects(args: argparse.Namespace) -> int:
         return 0
     settings = get_settings()
     window = args.window_days or settings.effect_window_days
-    shown = [(r, view.effect_row(r, settings.min_sample, window)) for r in rows]
+    shown = [(r, view.effect_row(r, settings.min_sample, window, settings.churn_window_days))
+             for r in rows]
+    # the answer first (effect, interval, reading); the cells go when the terminal is narrow
     _table(_("Before/after of fixes: difference-in-differences over {window} days, "
              "95 % interval").format(window=window),
-           [_("fix"), _("metric"), _("treated before > after"), _("control before > after"),
-            _("effect"), _("95 % interval"), _("reading")],
-           [[r["fix_id"], view.metric_label(r["metric"]),
+           [_("fix"), _("metric"), _("effect"), _("95 % interval"), _("reading"),
+            _("treated before > after"), _("control before > after")],
+           [[r["fix_id"], view.metric_label(r["metric"]), v.effect_text,
+             view.bounds_text(r["metric"], r["ci_low"], r["ci_high"]), v.reading_text,
              f"{view.value_text(r['metric'], r['treated_pre'])} > "
              f"{view.value_text(r['metric'], r['treated_post'])}",
              f"{view.value_text(r['metric'], r['control_pre'])} > "
-             f"{view.value_text(r['metric'], r['control_post'])}" if r["has_control"] else "-",
-             v.effect_text, v.interval_text, v.reading_text]
-            for r, v in shown])
-    for r, v in shown:
-        for note in v.notes:
-            print(f"{r['fix_id']} {view.metric_label(r['metric'])}: {note.text}")
+             f"{view.value_text(r['metric'], r['control_post'])}" if r["has_control"] else "-"]
+            for r, v in shown], keep=3, wrap=(1, 4))
+    _print_lines([f"{r['fix_id']} {view.metric_label(r['metric'])}: {note.text}"
+                  for r, v in shown for note in v.notes])
     return 0
 
 

@@ -106,7 +106,8 @@ if fix_rows:
     st.query_params[URL_METRIC] = metric
 
     by_metric = {(r["fix_id"], r["metric"]): r for r in effects.iter_rows(named=True)}
-    rows_view = {fid: view.effect_row(by_metric[(fid, metric)], MIN_SAMPLE, WINDOW)
+    rows_view = {fid: view.effect_row(by_metric[(fid, metric)], MIN_SAMPLE, WINDOW,
+                                      settings.churn_window_days)
                  for fid in order if (fid, metric) in by_metric}
 
     plot_rows = [(_label(fid), rows_view[fid]) for fid in order if fid in rows_view]
@@ -169,7 +170,7 @@ if fix_rows:
             line = f"**{fid}** · {note.text}"
             if note.kind in ("rtm", "pre_trend", "no_control"):
                 st.warning(line, icon=":material/warning:")
-            elif note.kind == "small":
+            elif note.kind in ("small", "immature"):
                 st.caption(line)
             else:
                 st.info(line, icon=":material/hourglass_top:")
@@ -200,7 +201,8 @@ if fix_rows:
         if fix.get("description"):
             st.caption(fix["description"])
 
-        views = {m: view.effect_row(r, MIN_SAMPLE, WINDOW) for m, r in mine.items()}
+        views = {m: view.effect_row(r, MIN_SAMPLE, WINDOW, settings.churn_window_days)
+                 for m, r in mine.items()}
         shown_notes: set[str] = set()
         for m, v in views.items():
             for note in v.notes:
@@ -212,6 +214,8 @@ if fix_rows:
                 elif note.kind in ("rtm", "pre_trend"):
                     st.warning(f"**{view.metric_label(m)}** · {note.text}",
                                icon=":material/warning:")
+                else:  # too few cases, churn not matured yet
+                    st.caption(f"**{view.metric_label(m)}** · {note.text}")
 
         summary = []
         for m, r in mine.items():

@@ -389,3 +389,12 @@ def test_repeats_of_a_history_too_close_to_the_first_ticket_are_unknown(make_war
     rows = wh.effects(window_days=W, as_of=AS_OF)
     assert rows[("R", "repeat_complaint_pct")]["rtm_diff"] is None
     assert rows[("R", "csat_avg")]["rtm_diff"] == pytest.approx(-2.0)  # rates of csat are fine
+
+
+def test_churn_after_a_recent_launch_is_said_to_be_not_matured_yet():
+    row = _row(metric="churn_pct", n_treated_post=0, treated_post=None, partial=True,
+               post_days=40.0, effect=None, ci_low=None, ci_high=None)
+    notes = view.notes(row, 10, 90, churn_days=90)
+    assert any(n.kind == "immature" and "90 days" in n.text for n in notes)
+    # greyed with the plain words, not "too few cases · n/a: too few cases ..."
+    assert view.effect_row(row, 10, 90).reading_text == "too few cases"

@@ -134,10 +134,9 @@ def slope_text(metric: str, value: float | None) -> str:
 
 @dataclass(frozen=True)
 class Note:
-    """One honest sentence about an effect row. kind: no_control | partial | small |
-    pre_trend | rtm | not_started."""
+    """One honest sentence about an effect row."""
 
-    kind: str
+    kind: str  # no_control | partial | not_started | immature | small | pre_trend | rtm
     text: str
 
 
@@ -226,7 +225,8 @@ def window_state(row: dict[str, Any], window_days: int) -> tuple[str, str]:
     return "complete", _("complete ({window} days)").format(window=format_number(window_days, 0))
 
 
-def notes(row: dict[str, Any], min_sample: int, window_days: int) -> list[Note]:
+def notes(row: dict[str, Any], min_sample: int, window_days: int,
+          churn_days: int = 90) -> list[Note]:
     """The notes of one effect row, most important first; each is a full sentence."""
     metric = row["metric"]
     out: list[Note] = []
@@ -243,6 +243,11 @@ def notes(row: dict[str, Any], min_sample: int, window_days: int) -> list[Note]:
             date=format_date(row.get("completes_on")))))
     elif state == "not_started":
         out.append(Note("not_started", _("The fix has no days after launch yet.")))
+    if metric == "churn_pct" and not row.get("n_treated_post") and row.get("n_treated_pre") \
+            and (row.get("post_days") or 0) > 0:
+        out.append(Note("immature", _(
+            "Churn after launch has not matured yet: a complaint counts once {days} days have "
+            "passed since it.").format(days=format_number(churn_days, 0))))
     if too_few(row, min_sample):
         out.append(Note("small", _(
             "Too few cases: the smallest cell has {n} (minimum {min}).").format(
@@ -293,8 +298,10 @@ class EffectRow:
         return " ".join(n.text for n in self.notes)
 
 
-def effect_row(row: dict[str, Any], min_sample: int, window_days: int) -> EffectRow:
-    """The view of one row of queries.effects.fetch_effects."""
+def effect_row(row: dict[str, Any], min_sample: int, window_days: int,
+               churn_days: int = 90) -> EffectRow:
+    """The view of one row of queries.effects.fetch_effects (min_sample, window_days,
+    churn_days: the settings of the same names)."""
     metric = row["metric"]
     key = reading_key(metric, row.get("ci_low"), row.get("ci_high"))
     greyed = too_few(row, min_sample)
@@ -304,11 +311,12 @@ def effect_row(row: dict[str, Any], min_sample: int, window_days: int) -> Effect
         effect_text=effect_text(metric, row.get("effect")),
         interval_text=interval_text(metric, row.get("ci_low"), row.get("ci_high")),
         reading=key,
-        reading_text=(_("too few cases") + " · " if greyed else "")
-        + reading_text(metric, row.get("ci_low"), row.get("ci_high")),
+        reading_text=(_("too few cases") if greyed and key == "unknown" else
+                      (_("too few cases") + " · " if greyed else "")
+                      + reading_text(metric, row.get("ci_low"), row.get("ci_high"))),
         colour=MUTED if greyed else READING_COLOURS[key],
         greyed=greyed,
-        notes=notes(row, min_sample, window_days),
+        notes=notes(row, min_sample, window_days, churn_days),
     )
 
 
