@@ -538,10 +538,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("Interrupted; nothing was changed.", file=sys.stderr)
+        from dashboard.i18n import _
+
+        print(_("Interrupted; nothing was changed."), file=sys.stderr)
         return 1
     except Exception as exc:  # one plain sentence, never a traceback, for users
-        print(f"cxdash {args.command} failed: {exc}", file=sys.stderr)
+        from dashboard.i18n import _
+
+        print(_("cxdash {command} failed: {error}").format(command=args.command, error=exc),
+              file=sys.stderr)
         return 1
 
 
