@@ -34,11 +34,18 @@ def _date(text: str) -> date:
 
 
 def _timestamp(text: str) -> datetime:
+    """--as-of: "2026-03-31 18:00:00", or with an offset ("2026-03-31T18:00:00+08:00"),
+    which is converted to the warehouse's timezone (setting) so the host's never matters."""
+    from queries.filters import to_warehouse_time
+
     try:
-        return datetime.fromisoformat(text)
+        value = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a timestamp like \"2026-03-31 18:00:00\"") from None
+    converted = to_warehouse_time(value)
+    assert converted is not None
+    return converted
 
 
 def _positive_int(text: str) -> int:

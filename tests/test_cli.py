@@ -180,3 +180,10 @@ def test_a_filter_value_matching_nothing_is_said_on_stderr_with_exit_0(wh):
     assert "B9" in err and "branch" in err
     code, out, err = run("kpis", "--json", "--warehouse", wh, "--channel", "app")
     assert err == ""
+
+
+def test_an_as_of_with_an_offset_is_read_in_the_warehouse_timezone(wh):
+    # 17:00 at +08:00 is 09:00 UTC, the warehouse's timezone by default
+    payload = json.loads(run("kpis", "--json", "--warehouse", wh,
+                             "--as-of", "2024-06-01T17:00:00+08:00")[1])
+    assert payload["as_of"] == "2024-06-01T09:00:00"
