@@ -191,3 +191,17 @@ def test_the_page_speaks_chinese(wh, monkeypatch):
     assert did["组别"].to_list() == ["整改组", "对照组"]
     # stored values (titles, scope values) stay as stored
     assert [s.value for s in at.subheader] == ["F1 · Billing app fix"]
+
+
+def test_editing_a_fix_replaces_it_and_keeps_its_id(wh, monkeypatch):
+    at = open_page(wh.path, monkeypatch)
+    at.selectbox(key="recovery_form_fix").set_value("F3").run()
+    title = at.text_input(key="recovery_form_title_F3")
+    assert title.value == "Billing everywhere"          # the form starts from the stored fix
+    title.input("Billing everywhere, second wave")
+    next(b for b in at.button if b.label == "Save fix").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("F3" in s.value and "updated" in s.value for s in at.success)
+    table = register(at)
+    assert table[table["ID"] == "F3"]["Title"].to_list() == ["Billing everywhere, second wave"]
+    assert sorted(table["ID"]) == ["F1", "F2", "F3"]    # replaced, not added
