@@ -104,8 +104,11 @@ def event_study(weeks: pl.DataFrame, launch: date, window_days: int,
                       row="all", col=1)
     fig.add_vline(x=launch.isoformat(), line_width=2, line_dash="dash", line_color=ZERO,
                   row="all", col=1)
+    hist_start = pre_start - timedelta(days=window_days)
     for x, text, anchor in (
         (launch, _("launch"), "left"),
+        (hist_start + (pre_start - hist_start) / 2,
+         _("history ({days} days)").format(days=window_days), "center"),
         (pre_start + (launch - pre_start) / 2, _("before ({days} days)").format(days=window_days),
          "center"),
         (launch + (post_end - launch) / 2, _("after ({days} days)").format(days=window_days),
