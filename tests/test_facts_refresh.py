@@ -19,8 +19,8 @@ from tests.bigdata import big_tickets_frame
 
 pytestmark = pytest.mark.slow
 
-FACTS = ("ticket_id", "prev_complaint_at", "next_contact_at", "has_survey", "latest_csat",
-         "latest_nps", "funnel_depth", "region", "segment")
+FACTS_SQL = ("select ticket_id, prev_complaint_at, next_contact_at, has_survey, latest_csat, "
+             "latest_nps, funnel_depth, region, segment from fact_tickets order by ticket_id")
 
 
 def _facts(path) -> pl.DataFrame:
@@ -28,7 +28,7 @@ def _facts(path) -> pl.DataFrame:
     try:
         cur = con.cursor()
         cur.execute("use wh")
-        return cur.sql(f"select {', '.join(FACTS)} from fact_tickets order by ticket_id").pl()
+        return cur.sql(FACTS_SQL).pl()
     finally:
         con.close()
 
