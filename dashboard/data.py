@@ -110,12 +110,6 @@ def funnel(version: Version, filters: Filters) -> pl.DataFrame:
 
 
 @_cached
-def effects(version: Version, window_days: int | None = None,
-            as_of_override: datetime | None = None) -> pl.DataFrame:
-    return api.fetch_effects(connection(version), window_days=window_days, as_of=as_of_override)
-
-
-@_cached
 def fixes(version: Version) -> pl.DataFrame:
     return api.fetch_fixes(connection(version))
 
