@@ -1256,3 +1256,18 @@ def test_a_refusal_names_the_kind_and_profile_that_would_have_been_used(tmp_path
     assert code == 1 and (r["status"], r["kind"], r["profile"]) == ("refused", "tickets",
                                                                      "native")
     assert "branch_id, category" in r["message"]
+
+
+def test_a_profile_with_a_mistyped_key_or_a_pattern_without_a_group_is_refused_up_front(
+        tmp_path, wh):
+    f = write(tmp_path / "t.csv", FAULT1_CSV)
+    typo = write(tmp_path / "typo.toml", FAULT1_PROFILE.replace(
+        'category = "cat"\n', '') + '[layout.derived]\ncategory = { source = "cat", '
+        'patern = "(x)" }\n')
+    r = load_file(wh, f, profile=str(typo))
+    assert r.status == "refused" and "unknown key(s) patern" in r.message
+    no_group = write(tmp_path / "nogroup.toml", FAULT1_PROFILE.replace(
+        'category = "cat"\n', '') + '[layout.derived]\ncategory = { source = "cat", '
+        'pattern = "bill" }\n')
+    r = load_file(wh, f, profile=str(no_group))
+    assert r.status == "refused" and "it has no (group)" in r.message

@@ -28,6 +28,7 @@ See README "Loading extracts" for every option with an example.
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ from typing import Any
 
 import polars as pl
 
+from dashboard.i18n import _
 from dashboard.load.kinds import KINDS
 from dashboard.load.read import IGNORED_MARK
 from dashboard.load.validate import DATE_FORMATS, NAIVE_FORMATS
@@ -113,21 +115,26 @@ def parse_profile(text: str, source: Path | None = None) -> Profile:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{where} is not valid TOML: {exc}") from None
+        raise ProfileError(_("{profile} is not valid TOML: {error}").format(
+            profile=where, error=exc)) from None
     name = data.get("name") or (source.stem if source else None)
     if not name:
-        raise ProfileError(f"{where} has no name")
+        raise ProfileError(_("{profile} has no name").format(profile=where))
     kind = data.get("kind")
     if kind is not None and kind not in KINDS:
-        raise ProfileError(f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}")
+        raise ProfileError(_("{profile}: kind {kind} is not one of {kinds}").format(
+            profile=where, kind=repr(kind), kinds=", ".join(KINDS)))
     layouts = []
     for i, raw in enumerate(data.get("layout", [])):
         native = set(KINDS[kind].names) if kind else set()
         for section in ("columns", "constants", "derived", "unknown", "values", "formats"):
             for target in raw.get(section, {}):
                 if kind and target not in native:
-                    raise ProfileError(f"{where}: layout {i + 1} maps {section}.{target}, "
-                                       f"which is not a column of {kind}")
+                    raise ProfileError(_("{profile}: layout {n} maps {section}.{target}, "
+                                         "which is not a column of {kind}").format(
+                        profile=where, n=i + 1, section=section, target=target, kind=kind))
+        for target, spec in raw.get("derived", {}).items():
+            _check_derived(where, target, spec)
         layouts.append(Layout(
             name=raw.get("name", f"layout {i + 1}"),
             when_columns=_as_tuple(raw.get("when_columns", ())),
@@ -139,15 +146,17 @@ def parse_profile(text: str, source: Path | None = None) -> Profile:
             formats={k: _as_tuple(v) for k, v in raw.get("formats", {}).items()},
         ))
     if name != "native" and not layouts:
-        raise ProfileError(f"{where} has no [[layout]]")
+        raise ProfileError(_("{profile} has no [[layout]]").format(profile=where))
     skip_rows, header_rows = data.get("skip_rows", 0), data.get("header_rows", 1)
     if not isinstance(skip_rows, int) or skip_rows < 0:
-        raise ProfileError(f"{where}: skip_rows must be a whole number of lines (0 or more)")
+        raise ProfileError(_("{profile}: skip_rows must be a whole number of lines (0 or "
+                             "more)").format(profile=where))
     if header_rows not in (1, 2):
-        raise ProfileError(f"{where}: header_rows must be 1 or 2")
+        raise ProfileError(_("{profile}: header_rows must be 1 or 2").format(profile=where))
     repeated = data.get("repeated_keys", "reject")
     if repeated not in ("reject", "keep_last"):
-        raise ProfileError(f"{where}: repeated_keys must be \"reject\" or \"keep_last\"")
+        raise ProfileError(_("{profile}: repeated_keys must be \"reject\" or \"keep_last\""
+                             ).format(profile=where))
     return Profile(name=name, kind=kind, description=data.get("description", ""),
                    layouts=tuple(layouts), source=source, skip_rows=skip_rows,
                    header_rows=header_rows, where=_parse_where(data.get("where"), where),
@@ -156,12 +165,43 @@ def parse_profile(text: str, source: Path | None = None) -> Profile:
                    else hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
+DERIVED_KEYS = {"source", "join", "separator", "hash", "prefix", "sum", "add_minutes",
+                "null_if", "pattern", "default", "when"}
+
+
+def _check_derived(where: str, target: str, spec: Any) -> None:
+    """A derived column's keys are known and its pattern is a regex with a group (a typo
+    or a bad pattern is said when the profile is read, not half-way through a load)."""
+    if not isinstance(spec, dict):
+        raise ProfileError(_("{profile}: derived.{target} must be a table {{ … }}").format(
+            profile=where, target=target))
+    unknown = sorted(set(spec) - DERIVED_KEYS)
+    if unknown:
+        raise ProfileError(_("{profile}: derived.{target} has unknown key(s) {keys}; use "
+                             "{known}").format(profile=where, target=target,
+                                               keys=", ".join(unknown),
+                                               known=", ".join(sorted(DERIVED_KEYS))))
+    if "pattern" in spec:
+        try:
+            groups = re.compile(str(spec["pattern"])).groups
+        except re.error as exc:
+            groups, problem = 0, str(exc)
+        else:
+            problem = _("it has no (group)")
+        if groups < 1:
+            raise ProfileError(_("{profile}: derived.{target}: the pattern {pattern} cannot be "
+                                 "used ({problem}); write a regular expression with one "
+                                 "(group).").format(profile=where, target=target,
+                                                    pattern=repr(spec["pattern"]),
+                                                    problem=problem))
+
+
 def _parse_where(raw: Any, where: str) -> Where | None:
     if raw is None:
         return None
     if not isinstance(raw, dict) or "column" not in raw or ("in" in raw) == ("not_in" in raw):
-        raise ProfileError(f"{where}: where needs a column and either in = [...] or "
-                           "not_in = [...]")
+        raise ProfileError(_("{profile}: where needs a column and either in = [...] or "
+                             "not_in = [...]").format(profile=where))
     return Where(str(raw["column"]), _as_tuple(raw.get("in", raw.get("not_in"))), "in" in raw)
 
 
@@ -178,9 +218,9 @@ def find_profile(name_or_path: str) -> Profile:
     path = Path(name_or_path)
     if path.suffix == ".toml" and path.exists():
         return parse_profile(path.read_text(encoding="utf-8"), path)
-    raise ProfileError(
-        f"there is no profile {name_or_path!r}: use one of {', '.join(sorted(shipped))} "
-        "or the path of a .toml profile")
+    raise ProfileError(_("there is no profile {name}: use one of {names} or the path of a "
+                         ".toml profile").format(name=repr(name_or_path),
+                                                 names=", ".join(sorted(shipped))))
 
 
 def detect_profile(header: list[str]) -> Profile:
@@ -242,7 +282,8 @@ def _derived_expr(spec: dict[str, Any], columns: list[str], target: str,
     elif "add_minutes" in spec:
         pair = _as_tuple(spec["add_minutes"])
         if len(pair) != 2:
-            raise ProfileError(f"derived.{target}: add_minutes needs [start, minutes]")
+            raise ProfileError(_("derived.{target}: add_minutes needs [start, minutes]"
+                                 ).format(target=target))
         start_name, minutes_col = pair
         start = _as_text(_source_of(start_name, columns, layout, depth))
         minutes = _as_text(pl.col(minutes_col))
@@ -256,7 +297,8 @@ def _derived_expr(spec: dict[str, Any], columns: list[str], target: str,
     else:
         sources = list(_as_tuple(spec.get("join", spec.get("source", ()))))
         if not sources:
-            raise ProfileError(f"derived.{target} needs source, join, hash, sum or add_minutes")
+            raise ProfileError(_("derived.{target} needs source, join, hash, sum or "
+                                 "add_minutes").format(target=target))
         expr = pl.concat_str([pl.col(c) for c in sources], separator=str(spec.get("separator", " ")))
         null_if = _as_tuple(spec.get("null_if", ()))
         if null_if:
