@@ -115,12 +115,14 @@ def cmd_weekly(args: argparse.Namespace) -> int:
                 keep=2)
             print(decomposition_sentence(result))
             return 0
+        if args.json:  # every number of the page
+            from dashboard.report import collect, review_json
+
+            _print_json(review_json(collect(con, filters, args.week)))
+            return 0
         review = fetch_weekly(con, filters, args.week)
     except ValueError as exc:
         raise Refused(f"Cannot review the week: {exc}.") from None
-    if args.json:
-        _print_json({k: review[k] for k in ("week", "complete", "as_of", "from", "to", "rows")})
-        return 0
     week = IsoWeek.parse(review["week"])
     title = week_label(week, review["as_of"])
     _table(_("Weekly review {week}").format(week=title),

@@ -120,6 +120,22 @@ def collect(con: duckdb.DuckDBPyConnection, filters: Filters, week: IsoWeek | No
                   funnel_bottleneck(con, week.filters(filters), settings))
 
 
+def review_json(review: Review) -> dict[str, Any]:
+    """Every number of the page (`cxdash weekly --json`): the scorecard of spec/cli.md plus
+    the decompositions of the flagged KPIs, the alerts, the top categories and phrases and
+    the fixes of the week."""
+    weekly = review.weekly
+    return {
+        **{k: weekly[k] for k in ("week", "complete", "as_of", "from", "to", "rows")},
+        "decompositions": {kpi: {r["by"]: r["groups"] for r in results}
+                           for kpi, results in review.decompositions.items()},
+        "alerts": review.evaluation.alerts if review.evaluation else None,
+        "top_categories": review.growth,
+        "top_phrases": review.phrases[:20] if review.phrases is not None else None,
+        "fixes": review.fixes,  # each fix with its effect rows (`effects --json` shape)
+    }
+
+
 def funnel_bottleneck(con: duckdb.DuckDBPyConnection, filters: Filters,
                       settings: Settings | None = None) -> str | None:
     """The funnel's bottleneck of the week in one sentence (the funnel work's view model),
@@ -152,8 +168,7 @@ def _figures(review: Review) -> list[tuple[str, go.Figure]]:
     """(anchor, figure) of every chart, in page order."""
     out = []
     for kpi, results in review.decompositions.items():
-        best = max(results, key=lambda r: max((abs(g["contribution"]) for g in r["groups"]),
-                                              default=0.0))
+        best = view.by_concentration(results)[0]
         out.append((f"decomposition-{kpi}",
                     charts_weekly.decomposition_chart(best, review.branch_names)))
     if any(r["growth"] > 0 for r in review.growth):
@@ -188,7 +203,8 @@ def context(review: Review, static: bool, settings: Settings | None = None) -> d
     for kpi, results in review.decompositions.items():
         decomps.append({
             "kpi": kpi, "label": view.label(kpi),
-            "sentences": [view.decomposition_sentence(r, review.branch_names) for r in results],
+            "sentences": [view.decomposition_sentence(r, review.branch_names)
+                          for r in view.by_concentration(results)],
             "chart": charts.get(f"decomposition-{kpi}"),
         })
     fixes = {kind: [{"id": f["fix_id"], "title": f["title"],

@@ -151,12 +151,14 @@ if not flagged:
 names = data.branch_names(version)
 for kpi in flagged:
     st.markdown(f"**{vm.label(kpi)}**")
-    results = {dim: data.weekly_decomposition(version, filters, kpi, dim, week_label)
-               for dim in DECOMPOSE_DIMENSIONS}
-    st.markdown("\n".join(f"- {vm.decomposition_sentence(r, names)}" for r in results.values()))
-    dim = st.segmented_control(_("By"), list(DECOMPOSE_DIMENSIONS), default="category",
+    ordered = vm.by_concentration([data.weekly_decomposition(version, filters, kpi, dim,
+                                                             week_label)
+                                   for dim in DECOMPOSE_DIMENSIONS])
+    results = {r["by"]: r for r in ordered}
+    st.markdown("\n".join(f"- {vm.decomposition_sentence(r, names)}" for r in ordered))
+    dim = st.segmented_control(_("By"), list(DECOMPOSE_DIMENSIONS), default=ordered[0]["by"],
                                format_func=vm.dimension_label, key=f"weekly_by_{kpi}") \
-        or "category"
+        or ordered[0]["by"]
     result = results[dim]
     event = st.plotly_chart(charts_weekly.decomposition_chart(result, names),
                             key=f"weekly_decomp_{kpi}_{dim}", on_select="rerun",

@@ -361,3 +361,15 @@ def test_a_flagged_change_with_undecided_cases_says_part_of_it_may_be_timing():
     assert "12 cases of the week are still too young" in change_sentence(row)
     assert any("12 cases still too young" in n for n in card(row, 10).notes)
     assert "a real change" in change_sentence(row | {"pending": 0})
+
+
+def test_concentration_picks_the_dimension_where_one_group_explains_most():
+    from dashboard.views.weekly import by_concentration, concentration
+
+    # change +4: region Coast gives +3 (75 %), the largest channel only +2 (50 %)
+    region = {"by": "region", "change": 4.0, "groups": [
+        {"group": "Coast", "contribution": 3.0}, {"group": "West", "contribution": 1.0}]}
+    channel = {"by": "channel", "change": 4.0, "groups": [
+        {"group": "phone", "contribution": 2.0}, {"group": "app", "contribution": 2.0}]}
+    assert concentration(region) == pytest.approx(0.75)
+    assert [r["by"] for r in by_concentration([channel, region])] == ["region", "channel"]

@@ -383,3 +383,19 @@ def fix_effect_lines(fix: dict[str, Any], min_sample: int, window_days: int) -> 
         except (ImportError, KeyError, TypeError):
             lines.append(effect_text(effect))
     return lines
+
+
+def concentration(result: dict[str, Any]) -> float:
+    """How much of a change its largest group in the same direction explains (a fetch_
+    decomposition result): 0.8 = one group gives 80 % of it; 0 without a change."""
+    change = result.get("change")
+    if not change:
+        return 0.0
+    same = [g["contribution"] for g in result["groups"] if g["contribution"] * change > 0]
+    return max(same, key=abs, default=0.0) / change
+
+
+def by_concentration(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Decompositions of one KPI, the dimension where one group explains most first (the
+    one a reader should look at; the page and the report chart it)."""
+    return sorted(results, key=lambda r: -concentration(r))
