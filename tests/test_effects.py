@@ -398,3 +398,11 @@ def test_churn_after_a_recent_launch_is_said_to_be_not_matured_yet():
     assert any(n.kind == "immature" and "90 days" in n.text for n in notes)
     # greyed with the plain words, not "too few cases · n/a: too few cases ..."
     assert view.effect_row(row, 10, 90).reading_text == "too few cases"
+
+
+def test_one_line_sentence_for_prose_carries_reading_and_notes():
+    text = view.effect_sentence(_row(has_control=False, n_control_pre=None,
+                                     n_control_post=None), 10, 90)
+    assert text.startswith("Repeat complaints: -2.0 pts (95 % interval -3.0 pts to -1.0 pts; "
+                           "lower: better, beyond noise)")
+    assert "read this as a before/after only" in text

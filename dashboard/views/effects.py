@@ -412,3 +412,15 @@ def validate_fix(values: dict[str, Any], options: dict[str, list[str]],
                               "of the listed values.").format(field=_(SCOPE_LABELS[key]),
                                                               value=value))
     return row, problems
+
+
+def effect_sentence(row: dict[str, Any], min_sample: int, window_days: int,
+                    churn_days: int = 90) -> str:
+    """One fix x metric in one line, for the weekly report and other prose: 'Repeat
+    complaints: -2.1 pts (95 % interval -3.0 pts to -1.2 pts; lower: better, beyond noise)'
+    followed by its notes' sentences."""
+    v = effect_row(row, min_sample, window_days, churn_days)
+    head = _("{metric}: {effect} (95 % interval {interval}; {reading})").format(
+        metric=metric_label(row["metric"]), effect=v.effect_text, interval=v.interval_text,
+        reading=v.reading_text)
+    return " ".join([head, *(n.text for n in v.notes)])
