@@ -87,3 +87,20 @@ def test_sidebar_navigation_keeps_the_filters(live_app, chromium):
     assert tickets_overview in [t.strip() for t in bar_labels.all_text_contents()]
     page.screenshot(path=ARTIFACTS / "funnel-phone.png", full_page=True)
     context.close()
+
+
+def test_a_link_with_unknown_values_says_what_it_ignored_in_chinese(live_app, chromium):
+    """The sidebar names what a shared link asked for that the data does not have."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{live_app.url}/?period=fortnight&branch=NOPE&lang=zh-CN")
+    wait_for_run(page)
+    warning = page.locator('[data-testid="stSidebar"] [data-testid="stAlert"]').first
+    warning.wait_for(timeout=30_000)
+    text = warning.inner_text()
+    assert "NOPE" in text and "fortnight" in text and "已忽略" in text
+    # the cards still show the default view, labelled in Chinese
+    page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
+    assert card_value(page, "工单") != ""
+    page.screenshot(path=ARTIFACTS / "overview-ignored-link-zh.png", full_page=True)
+    context.close()
