@@ -56,9 +56,8 @@ def below_target_loads(con: duckdb.DuckDBPyConnection, limit: int = 10,
     """The latest completed loads below the accepted-rows target (file_name,
     accepted_pct), newest first, at most `limit`."""
     settings = settings or get_settings()
-    frame = _run(con, "loads_page", {"min_accepted_pct": settings.target_accepted_pct,
-                                     "limit": 1_000_000, "offset": 0})
-    return frame.filter(pl.col("below_target")).head(limit).select("file_name", "accepted_pct")
+    return _run(con, "loads_below_target", {"min_accepted_pct": settings.target_accepted_pct,
+                                            "limit": limit})
 
 
 def fetch_rejects_page(con: duckdb.DuckDBPyConnection, extract: str | None = None,
