@@ -116,3 +116,16 @@ def test_data_page_without_a_warehouse_still_offers_loading(tmp_path, monkeypatc
                                                           "Branches", "Fixes"]
     at.radio(key="data_section").set_value("rejects").run()
     assert any("No warehouse yet" in i.value for i in at.info)
+
+
+def test_a_load_below_the_target_is_named_with_its_share(tmp_path, monkeypatch):
+    f = tmp_path / "half.csv"
+    f.write_text("ticket_id,channel,branch_id,category,created_at\n"
+                 "T1,web,B1,x,2024-05-01 10:00\nT2,web,B1,x,someday\n")
+    wh = tmp_path / "wh.duckdb"
+    load_file(wh, f)
+    at = _data_page(wh, monkeypatch, "quality")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Loads below 95.0% accepted"] == "1"
+    # 1 of 2 rows accepted: 50 %
+    assert [w.value for w in at.warning] == ["Loads below the 95.0% target: half.csv (50.0%)."]
