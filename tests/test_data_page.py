@@ -129,3 +129,12 @@ def test_a_load_below_the_target_is_named_with_its_share(tmp_path, monkeypatch):
     assert metrics["Loads below 95.0% accepted"] == "1"
     # 1 of 2 rows accepted: 50 %
     assert [w.value for w in at.warning] == ["Loads below the 95.0% target: half.csv (50.0%)."]
+
+
+def test_the_second_page_of_rejects_holds_the_rest(real_warehouse, monkeypatch):
+    n = len(cli_json("rejects", "--json", "--warehouse", str(real_warehouse)))
+    assert n > 50, "the fixture needs more than one page of rejects"
+    at = _data_page(real_warehouse, monkeypatch, "rejects")
+    at.number_input(key="data_rejects_page").set_value(2).run()
+    assert len(at.dataframe[0].value) == n - 50          # 50 on the first page
+    assert any(c.value.endswith("page 2 of 2") for c in at.caption)
