@@ -142,3 +142,14 @@ def test_the_comparison_caption_says_which_period_and_why():
     f = Filters(date_from=date(2025, 1, 1), date_to=date(2025, 2, 10))
     text = comparison_caption(KpiComparison({}, {}, f, "year_earlier"))
     assert text == "Changes are against 1 Jan 2025 – 10 Feb 2025, the same dates a year earlier."
+
+
+def test_a_drop_not_coloured_for_young_tickets_always_says_how_many_are_young():
+    # 30 of 10,000 (0.3 %) are young and open: below the 1-point note, yet enough to
+    # explain a 0.1-point drop, so the card says both
+    now = _row(resolved_pct=97.4, n_resolution_known=10_000, n_open_recent=30)
+    before = _row(resolved_pct=97.5, n_resolution_known=10_000, n_open_recent=0)
+    card = build_card("resolved_pct", now, before)
+    assert card.tone == "neutral"
+    assert card.notes == ("30 open tickets are younger than 7 days: the share may still rise",
+                          "the change may be only the recent tickets not yet resolved")

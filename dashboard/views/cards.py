@@ -212,8 +212,10 @@ class CardView:
         return _("{state} ({target})").format(state=word, target=self.target_text)
 
 
-def _young_notes(m: Measure, row: Mapping[str, Any], settings: Settings) -> list[str]:
-    """The "too young" notes of resolved %, FCR and churn for one period's row."""
+def _young_notes(m: Measure, row: Mapping[str, Any], settings: Settings,
+                 always: bool = False) -> list[str]:
+    """The "too young" notes of resolved %, FCR and churn for one period's row (for
+    resolved %, only when the young open tickets are a material share, or `always`)."""
     if not m.matures or not m.pending:
         return []
     pending = int(row.get(m.pending) or 0)
@@ -226,7 +228,7 @@ def _young_notes(m: Measure, row: Mapping[str, Any], settings: Settings) -> list
         ).format(n=format_number(pending), days=settings.fcr_window_days)]
     if m.key == "resolved_pct":
         known = int(row.get("n_resolution_known") or 0)
-        if not known or 100.0 * pending / known < YOUNG_SHARE_NOTED_PCT:
+        if not always and (not known or 100.0 * pending / known < YOUNG_SHARE_NOTED_PCT):
             return []  # too few to move the share: not worth a note
         return [ngettext(
             "{n} open ticket is younger than {days} days: the share may still rise",
@@ -260,6 +262,8 @@ def build_card(key: str, current: Mapping[str, Any], previous: Mapping[str, Any]
         young_share = 100.0 * (current.get("n_open_recent") or 0) / current["n_resolution_known"]
         if young_share >= abs(change):
             tone = "neutral"
+            if not any(note in notes for note in _young_notes(m, current, settings, True)):
+                notes.extend(_young_notes(m, current, settings, True))
             notes.append(_("the change may be only the recent tickets not yet resolved"))
     n = m.n(current)
     target = settings.targets().get(key)
