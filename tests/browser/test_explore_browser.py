@@ -25,15 +25,22 @@ def click_row(page, table_index: int, row: int) -> None:
     """Tick a row's selection box in the n-th dataframe (a canvas grid: by position)."""
     grid = page.locator('[data-testid="stDataFrame"]').nth(table_index)
     grid.wait_for(state="visible", timeout=60_000)
+    grid.locator("canvas").first.wait_for(timeout=60_000)
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + 18, box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2)
 
 
+# What each level shows once its run is done (the URL changes before the new run starts).
+LEVEL_READY = {"region": "Regions — click", "branch": "Branches — click",
+               "tickets": "Narrow the list", "ticket": "Timeline of this ticket"}
+
+
 def drill(page, table_index: int, level: str) -> None:
     click_row(page, table_index, 0)
     page.wait_for_url(re.compile(rf"x_level={level}(&|$)"), timeout=60_000)
+    page.get_by_text(LEVEL_READY[level]).first.wait_for(timeout=60_000)
     wait_for_run(page)
 
 
