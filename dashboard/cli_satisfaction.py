@@ -1,0 +1,72 @@
+"""`cxdash outliers`: satisfaction per group with the low-outlier test (spec/cli.md).
+
+The parser entry and the command body live here; dashboard/cli.py only registers them.
+Numbers come from queries.satisfaction.fetch_outliers, the function the Satisfaction page
+reads, so the page and the CLI agree by construction.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from dashboard.i18n import _
+
+
+def add_parser(sub, add_common: Callable[[argparse.ArgumentParser], None]) -> None:
+    """Register `outliers [period] [filters] [--by DIM] [--json]` on the subcommand set."""
+    from queries.satisfaction import OUTLIER_DIMENSIONS
+
+    p = sub.add_parser("outliers",
+                       help="satisfaction per group with the low-outlier test "
+                            "(Welch + Benjamini-Hochberg)")
+    add_common(p)
+    p.add_argument("--by", default="branch",
+                   type=lambda text: "branch" if text == "branch_id" else text,
+                   choices=OUTLIER_DIMENSIONS, help="group by this dimension (default branch)")
+
+
+def cmd_outliers(args: argparse.Namespace) -> int:
+    """Print the groups lowest csat_avg first; --json gives the spec/cli.md list."""
+    from dashboard import cli
+    from dashboard.i18n import format_number
+    from queries.satisfaction import fetch_outliers
+
+    con = cli._reader(args)
+    filters = cli._filters(args)
+    say_unknown = getattr(cli, "_say_unknown_filter_values", None)
+    if say_unknown is not None:
+        say_unknown(con, filters)
+    rows = fetch_outliers(con, filters, by=args.by)
+    if args.json:
+        cli._print_json(rows)
+        return 0
+
+    def p_text(value: float | None) -> str:
+        if value is None:
+            return "-"
+        return "< 0.0001" if value < 0.0001 else f"{value:.4f}"
+
+    def status(row: dict) -> str:
+        if not row["tested"]:
+            return _("not tested (n < {n})").format(n=_min_surveys()) if row["n"] < _min_surveys() \
+                else _("not tested")
+        return _("LOW OUTLIER") if row["low_outlier"] else _("not significant")
+
+    period = f"{filters.date_from or _('start')} .. {filters.date_to or _('end')}"
+    cli._table(
+        _("CSAT by {dim}, {period}: low outliers (Welch t-test, Benjamini-Hochberg)").format(
+            dim=args.by, period=period),
+        [args.by, "n", _("CSAT avg"), _("others"), "p", _("adjusted p"), _("result"), "NPS",
+         _("NPS ±")],
+        [[r["group"] if r["group"] is not None else _("(unknown)"), format_number(r["n"]),
+          format_number(r["csat_avg"], 2), format_number(r["others_avg"], 2), p_text(r["p"]),
+          p_text(r["p_adj"]), status(r), format_number(r["nps"], 1),
+          format_number(r["nps_moe"], 1)] for r in rows])
+    return 0
+
+
+def _min_surveys() -> int:
+    from dashboard.settings import get_settings
+
+    return get_settings().outlier_min_surveys
