@@ -353,20 +353,24 @@ def level_ticket() -> None:
     if surveys.height == 0:
         st.caption(_("No survey for this ticket."))
     else:
-        st.dataframe(surveys.select("survey_id", "responded_at", "csat", "nps", "ces",
-                                    "comment", "is_latest"),
-                     hide_index=True, width="stretch", key="explore_ticket_surveys",
+        shown_surveys = surveys.select("survey_id", "responded_at", "csat", "nps", "ces",
+                                       "comment", "is_latest")
+        st.dataframe(shown_surveys, hide_index=True, width="stretch",
+                     key="explore_ticket_surveys",
                      column_config={c: vx.column_label(c) for c in surveys.columns})
+        downloads(shown_surveys, _("Surveys of ticket {id}").format(id=ticket["ticket_id"]),
+                  "explore_ticket_surveys")
     st.markdown("#### " + _("Fixes this ticket falls under"))
     fixes = data.explore_ticket_fixes(version, ticket["ticket_id"])
     if fixes.height == 0:
         st.caption(_("No fix covers this ticket's scope within {days} days of its launch.")
                    .format(days=settings.effect_window_days))
     else:
-        st.dataframe(fixes.select("fix_id", "title", "launched_at", "side",
-                                  "days_from_launch"),
-                     hide_index=True, width="stretch", key="explore_ticket_fixes",
+        shown_fixes = fixes.select("fix_id", "title", "launched_at", "side", "days_from_launch")
+        st.dataframe(shown_fixes, hide_index=True, width="stretch", key="explore_ticket_fixes",
                      column_config={c: vx.column_label(c) for c in fixes.columns})
+        downloads(shown_fixes, _("Fixes covering ticket {id}").format(id=ticket["ticket_id"]),
+                  "explore_ticket_fixes")
     customer = ticket.get("customer_id")
     st.markdown("#### " + _("The customer's other contacts"))
     if not customer:

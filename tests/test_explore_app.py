@@ -166,3 +166,20 @@ def test_bad_link_values_are_named_and_ignored(wh, monkeypatch):
 def test_the_page_reads_in_chinese(wh, monkeypatch):
     at = open_page(wh, monkeypatch, {"x_level": "ticket", "x_ticket": "T2", "lang": "zh-CN"})
     assert at.title[0].value == "探索"
+
+
+def test_a_funnel_stage_link_lists_the_tickets_that_reached_it(wh, monkeypatch):
+    # what the Funnel page sends for a click on "resolved"
+    at = open_page(wh, monkeypatch, {"x_level": "tickets", "x_stage": "resolved"})
+    shown = frame_with(at, "first_response")
+    expected = cli_json("tickets", "--json", "--stage", "resolved", "--warehouse", str(wh),
+                        "--as-of", AS_OF)
+    assert list(shown["ticket_id"]) == [t["ticket_id"] for t in expected] == ["T1", "T5", "T4"]
+
+
+def test_a_backlog_band_link_lists_the_open_tickets_of_that_age(wh, monkeypatch):
+    # open at 03-10 20:00: T3 (12 h old), T6 (35 h), T2 (5 days 11 h)
+    at = open_page(wh, monkeypatch, {"x_level": "tickets", "x_open": "1", "x_age": "3to7d"})
+    assert list(frame_with(at, "first_response")["ticket_id"]) == ["T2"]
+    at = open_page(wh, monkeypatch, {"x_level": "tickets", "x_open": "1", "x_age": "1to3d"})
+    assert list(frame_with(at, "first_response")["ticket_id"]) == ["T6"]
