@@ -19,6 +19,12 @@ from dashboard.views.weekly import format_kpi_value
 from tests.conftest import ARTIFACTS
 
 
+@pytest.fixture(autouse=True)
+def _english_afterwards():
+    yield
+    set_language("en")  # `--lang zh-CN` sets the language of this thread
+
+
 def run(*args: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):

@@ -11,6 +11,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from dashboard import cli
+from dashboard.i18n import set_language
 from dashboard.settings import get_settings
 from dashboard.views.weekly import format_kpi_change, format_kpi_value, label
 from tests.conftest import REPO
@@ -22,6 +23,7 @@ PAGE = "../pages/weekly.py"
 def run_page(warehouse: Path, monkeypatch, query: dict | None = None) -> AppTest:
     monkeypatch.setenv("CXDASH_WAREHOUSE", str(warehouse))
     get_settings.cache_clear()  # an earlier CLI call may have cached settings without it
+    set_language("en")  # AppTest formats select boxes in this thread's language
     at = AppTest.from_file(APP, default_timeout=90)
     for key, value in (query or {}).items():
         at.query_params[key] = value
