@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from dashboard.i18n import _, format_date, format_number
+from dashboard.i18n import _, format_date, format_number, localise_figure
 from dashboard.views import effects as view
 
 TREATED = "#2456a6"
@@ -58,7 +58,7 @@ def forest_plot(rows: list[tuple[str, view.EffectRow]], metric: str) -> go.Figur
         height=110 + 34 * max(len(shown), 1), margin={"l": 10, "r": 20, "t": 50, "b": 40},
         showlegend=False, hovermode="closest", clickmode="event+select",
     )
-    return fig
+    return localise_figure(fig)
 
 
 EVENT_METRICS = ("repeat_complaint_pct", "churn_pct", "csat_avg")
@@ -122,4 +122,4 @@ def event_study(weeks: pl.DataFrame, launch: date, window_days: int,
     fig.update_layout(height=640, margin={"l": 10, "r": 20, "t": 60, "b": 30},
                       hovermode="closest",
                       legend={"orientation": "h", "y": -0.06, "x": 0})
-    return fig
+    return localise_figure(fig)  # Chinese date ticks in zh-CN
