@@ -161,3 +161,28 @@ direction = "any"
     assert [a["group"] for a in payload] == ["phone"]
     assert payload[0]["ci_low"] == pytest.approx(39.99, abs=1e-2)
     assert payload[0]["ci_high"] == pytest.approx(160.01, abs=1e-2)
+
+
+def test_an_outlier_rule_fires_for_a_region_whose_csat_is_significantly_low(make_warehouse,
+                                                                             tmp_path):
+    # W10: North 30 surveys csat 4,5,4,5.. (mean 4.5); South 30 surveys 1,2,1,2.. (mean 1.5).
+    # Welch t of South against North: difference -3 with s² = 0.2586 each side ->
+    # t = -3 / √(2 × 0.2586 / 30) = -22.8, p ~ 1e-30; BH over 2 tested groups stays < 0.05.
+    # North is above the others, so only South is a low outlier.
+    from tests.fixtures import survey, ticket
+
+    tickets, surveys = [], []
+    for i in range(60):
+        branch = "B1" if i < 30 else "B2"
+        csat = (4 + i % 2) if i < 30 else (1 + i % 2)
+        tickets.append(ticket(f"T{i}", "2026-03-03 10:00", branch_id=branch,
+                              resolved_at="2026-03-03 11:00"))
+        surveys.append(survey(f"S{i}", f"T{i}", "2026-03-04 09:00", csat=csat))
+    wh = make_warehouse(tickets=tickets, surveys=surveys, branches=[
+        {"branch_id": "B1", "branch_name": "North One", "region": "North"},
+        {"branch_id": "B2", "branch_name": "South One", "region": "South"}])
+    code, payload, err = alerts(wh, EXAMPLE_FILE, "--json")
+    outliers = [a for a in payload if a["kind"] == "outlier"]
+    assert code == 3, err
+    assert [(a["group"], a["value"], a["threshold"]) for a in outliers] == [("South", 1.5, 4.5)]
+    assert outliers[0]["rule"] == "CSAT of any region a significant low outlier"
