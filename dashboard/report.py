@@ -221,6 +221,8 @@ def context(review: Review, static: bool, settings: Settings | None = None) -> d
         "as_of": format_datetime(as_of),
         "generated": format_datetime(datetime.now().replace(microsecond=0)),
         "freshness": freshness_text(review.last_load),
+        "summary": view.summary_sentence(
+            weekly["rows"], review.evaluation.alerts if review.evaluation else None),
         "filters": filters_text(review.filters),
         "cards": [view.card(r, settings.min_sample) for r in weekly["rows"]],
         "sentences": view.change_sentences(weekly["rows"]),

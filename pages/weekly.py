@@ -88,6 +88,7 @@ if not review["complete"]:
 
 # --- alerts --------------------------------------------------------------------------
 evaluation = data.weekly_alerts(version, filters, week_label, lang)
+st.markdown("**" + vm.summary_sentence(review["rows"], evaluation.alerts) + "**")
 st.subheader(_("Alerts"))
 if evaluation.alerts:
     for alert in evaluation.alerts:

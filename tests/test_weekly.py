@@ -373,3 +373,18 @@ def test_concentration_picks_the_dimension_where_one_group_explains_most():
         {"group": "phone", "contribution": 2.0}, {"group": "app", "contribution": 2.0}]}
     assert concentration(region) == pytest.approx(0.75)
     assert [r["by"] for r in by_concentration([channel, region])] == ["region", "channel"]
+
+
+def test_the_week_in_one_line_counts_targets_changes_and_alerts():
+    from dashboard.i18n import set_language
+    from dashboard.views.weekly import summary_sentence
+
+    set_language("en")
+    rows = [  # FCR 86 >= 85 met; repeat 10.8 > 8 missed; CSAT has no value: not judged
+        {"kpi": "fcr_pct", "value": 86.0, "target": 85.0, "flagged": True},
+        {"kpi": "repeat_complaint_pct", "value": 10.8, "target": 8.0, "flagged": False},
+        {"kpi": "csat_avg", "value": None, "target": 4.2, "flagged": False},
+        {"kpi": "tickets", "value": 10, "target": None, "flagged": True},
+    ]
+    assert summary_sentence(rows, [{"rule": "x"}]) == \
+        "On target: 1 of 2 · 2 changes beyond noise · 1 alert fires"

@@ -22,6 +22,7 @@ from dashboard.i18n import (
     format_percent_value,
     format_week,
     na,
+    ngettext,
 )
 from queries.registry import MEASURES
 from queries.weekly import COUNTS, IsoWeek
@@ -399,3 +400,17 @@ def by_concentration(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Decompositions of one KPI, the dimension where one group explains most first (the
     one a reader should look at; the page and the report chart it)."""
     return sorted(results, key=lambda r: -concentration(r))
+
+
+def summary_sentence(rows: list[dict[str, Any]], alerts: list[dict[str, Any]] | None) -> str:
+    """The week in one line: 'On target 2 of 4 · 2 changes beyond noise · 1 alert fires'."""
+    judged = [target_met(r["kpi"], r.get("value"), r.get("target")) for r in rows]
+    known = [m for m in judged if m is not None]
+    parts = [_("On target: {met} of {total}").format(met=sum(known), total=len(known))]
+    flagged = sum(1 for r in rows if r.get("flagged"))
+    parts.append(ngettext("{n} change beyond noise", "{n} changes beyond noise",
+                          flagged).format(n=flagged))
+    if alerts is not None:
+        parts.append(ngettext("{n} alert fires", "{n} alerts fire", len(alerts)).format(
+            n=len(alerts)))
+    return " · ".join(parts)
