@@ -181,9 +181,8 @@ if fix_rows:
     st.header(_("One fix in depth"))
     if st.session_state.get(FIX_KEY) not in fix_rows:
         st.session_state[FIX_KEY] = None
-    chosen = st.selectbox(_("Fix"), [None, *order], key=FIX_KEY,
-                          format_func=lambda f: _("Choose a fix (or click one above)") if f is None
-                          else _label(f))
+    chosen = st.selectbox(_("Fix"), order, key=FIX_KEY, format_func=_label,
+                          placeholder=_("Choose a fix (or click one above)"))
     if chosen:
         st.query_params[URL_FIX] = chosen
     elif URL_FIX in st.query_params:
@@ -291,7 +290,7 @@ def _record_form() -> None:
                      "branch_id": options.get("branch", []), "region": options.get("region", [])}
     with st.form(f"recovery_form_{editing or 'new'}", enter_to_submit=False):
         c1, c2 = st.columns([1, 3])
-        fix_id = c1.text_input(_("Fix id"), value=base.get("fix_id", ""), disabled=bool(editing),
+        fix_id = c1.text_input(_("Fix id (required)"), value=base.get("fix_id", ""), disabled=bool(editing),
                                key=f"recovery_form_id_{editing}")
         title = c2.text_input(_("Title (required)"), value=base.get("title", ""),
                               key=f"recovery_form_title_{editing}")
