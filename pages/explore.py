@@ -208,14 +208,32 @@ def level_breakdown(dim: str) -> None:
             go({"x_level": "at_risk"})
 
 
+NARROW_KEYS = ("explore_f_stage", "explore_f_sla", "explore_f_q", "explore_f_age",
+               "explore_f_open", "explore_f_score", "explore_f_repeat", "explore_f_reopened",
+               "explore_f_escalated")
+
+
+def _sync_narrowing_widgets() -> None:
+    """Widgets show the URL's narrowing: when the URL changed since they were last set (a
+    link, Clear, the breadcrumb), their state is reset from it before they are drawn."""
+    wanted = state.to_params()
+    if st.session_state.get("_explore_synced") == wanted:
+        return
+    values = (state.stage or (f"stuck:{state.stuck_at}" if state.stuck_at else ""),
+              state.sla or "", state.text or "", state.age or "", state.open_only,
+              state.low_score, state.repeat, state.reopened, state.escalated)
+    for key, value in zip(NARROW_KEYS, values, strict=True):
+        st.session_state[key] = value
+    st.session_state["_explore_synced"] = wanted
+
+
 def narrowing_form() -> None:
     """The ticket-list narrowing: shown from the URL; submitting writes the URL."""
-    with st.expander(_("Narrow the list"), expanded=bool(state.narrowing()),
-                     icon=":material/tune:"):
+    _sync_narrowing_widgets()
+    with st.expander(_("Narrow the list"), icon=":material/tune:"):
         with st.form("explore_narrow", border=False):
             c1, c2, c3 = st.columns(3)
             stage_options = ["", *STAGES, *[f"stuck:{s}" for s in STAGES]]
-            current_stage = state.stage or (f"stuck:{state.stuck_at}" if state.stuck_at else "")
 
             def stage_label(v: str) -> str:
                 if not v:
@@ -226,31 +244,24 @@ def narrowing_form() -> None:
                 return _("reached {stage}").format(stage=_(vx.STAGE_LABELS[v]))
 
             with c1:
-                stage = st.selectbox(_("Stage"), stage_options,
-                                     index=stage_options.index(current_stage),
-                                     format_func=stage_label, key="explore_f_stage")
+                stage = st.selectbox(_("Stage"), stage_options, format_func=stage_label,
+                                     key="explore_f_stage")
                 sla = st.selectbox(_("SLA"), ["", *SLA_STATES],
-                                   index=["", *SLA_STATES].index(state.sla or ""),
                                    format_func=lambda v: vx.sla_label(v) if v else _("any"),
                                    key="explore_f_sla")
             with c2:
                 text = st.text_input(_("Text in subject, description or comment"),
-                                     value=state.text or "", key="explore_f_q")
+                                     key="explore_f_q")
                 age = st.selectbox(_("Open for"), ["", *AGE_BANDS],
-                                   index=["", *AGE_BANDS].index(state.age or ""),
                                    format_func=lambda v: _(vx.AGE_LABELS[v]) if v else _("any"),
                                    key="explore_f_age")
             with c3:
-                open_only = st.checkbox(_("Open at as of"), value=state.open_only,
-                                        key="explore_f_open")
+                open_only = st.checkbox(_("Open at as of"), key="explore_f_open")
                 low = st.checkbox(_("Low latest score (CSAT ≤ 2 or NPS ≤ 6)"),
-                                  value=state.low_score, key="explore_f_score")
-                repeat = st.checkbox(_("Repeat complaints"), value=state.repeat,
-                                     key="explore_f_repeat")
-                reopened = st.checkbox(_("Reopened"), value=state.reopened,
-                                       key="explore_f_reopened")
-                escalated = st.checkbox(_("Escalated"), value=state.escalated,
-                                        key="explore_f_escalated")
+                                  key="explore_f_score")
+                repeat = st.checkbox(_("Repeat complaints"), key="explore_f_repeat")
+                reopened = st.checkbox(_("Reopened"), key="explore_f_reopened")
+                escalated = st.checkbox(_("Escalated"), key="explore_f_escalated")
             if st.form_submit_button(_("Apply"), icon=":material/filter_alt:"):
                 new = replace(
                     state, stage=stage if stage in STAGES else None,

@@ -183,3 +183,19 @@ def test_a_backlog_band_link_lists_the_open_tickets_of_that_age(wh, monkeypatch)
     assert list(frame_with(at, "first_response")["ticket_id"]) == ["T2"]
     at = open_page(wh, monkeypatch, {"x_level": "tickets", "x_open": "1", "x_age": "1to3d"})
     assert list(frame_with(at, "first_response")["ticket_id"]) == ["T6"]
+
+
+def test_the_narrowing_form_applies_to_the_url_and_clear_resets_it(wh, monkeypatch):
+    at = open_page(wh, monkeypatch, {"x_level": "tickets"})
+    at.selectbox(key="explore_f_sla").set_value("breached")
+    at.checkbox(key="explore_f_open").check()
+    at.button(key="FormSubmitter:explore_narrow-Apply").click().run()
+    assert (qp(at, "x_sla"), qp(at, "x_open")) == ("breached", "1")
+    # breached and open: T6 and T2 (newest first)
+    assert list(frame_with(at, "first_response")["ticket_id"]) == ["T6", "T2"]
+    at.button(key="explore_clear_narrowing").click().run()
+    assert qp(at, "x_sla") is None and qp(at, "x_open") is None
+    # the form shows the cleared URL, not the values typed before
+    assert at.selectbox(key="explore_f_sla").value == ""
+    assert at.checkbox(key="explore_f_open").value is False
+    assert len(frame_with(at, "first_response")) == 6
