@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import operator
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -187,7 +187,7 @@ def _group_history(con: duckdb.DuckDBPyConnection, rule: Rule, filters: Filters,
                    settings: Settings) -> dict[Any, tuple[dict[date, dict], dict[date, dict]]]:
     """Per group of rule.by: (KPI rows by week Monday, moments by week Monday)."""
     first = week.shift(-COUNT_HISTORY_WEEKS if rule.kpi in COUNTS else -1)
-    span = Filters(**{**filters.__dict__, "date_from": first.monday, "date_to": week.sunday})
+    span = replace(filters, date_from=first.monday, date_to=week.sunday)
     assert rule.by is not None
     frame = fetch_kpis(con, span, by=("week", rule.by), settings=settings)
     moments = fetch_moments(con, filters, first, week, rule.by, settings)

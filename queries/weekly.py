@@ -487,12 +487,6 @@ def fetch_week_fixes(con: duckdb.DuckDBPyConnection, week: IsoWeek, as_of: datet
     }
 
 
-def fetch_first_ticket_day(con: duckdb.DuckDBPyConnection) -> date | None:
-    """The day of the earliest ticket (for the week picker's range)."""
-    first = _run(con, "warehouse_summary", {}).row(0, named=True)["first_day"]
-    return None if first is None else _as_date(first)
-
-
 def fetch_phrase_growth(con: duckdb.DuckDBPyConnection, filters: Filters, week: IsoWeek,
                         settings: Settings | None = None, min_comments: int = 3
                         ) -> list[dict[str, Any]] | None:
