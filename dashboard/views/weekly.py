@@ -195,22 +195,21 @@ def change_sentence(row: dict[str, Any]) -> str:
     value, previous, change = row.get("value"), row.get("previous"), row.get("change")
     if value is None or previous is None or change is None:
         return _("{kpi}: no comparison (no data in one of the two weeks).").format(kpi=name)
-    if change > 0:
-        template = _("{kpi} rose from {previous} to {value} ({change}")
-    elif change < 0:
-        template = _("{kpi} fell from {previous} to {value} ({change}")
-    else:
-        template = _("{kpi} stayed at {value} ({change}")
-    text = template.format(kpi=name, previous=format_kpi_value(kpi, previous),
-                           value=format_kpi_value(kpi, value),
-                           change=format_kpi_change(kpi, change))
+    details = format_kpi_change(kpi, change)
     interval = interval_text(kpi, row)
-    if interval:
-        text += ", " + interval
-    elif kpi in COUNTS and row.get("expected_low") is not None:
-        text += ", " + _("usual range {low} to {high}").format(
-            low=format_number(max(row["expected_low"], 0)), high=format_number(row["expected_high"]))
-    text += ")"
+    bounds = interval or (_("usual range {low} to {high}").format(
+        low=format_number(max(row["expected_low"], 0)), high=format_number(row["expected_high"]))
+        if kpi in COUNTS and row.get("expected_low") is not None else None)
+    if bounds:
+        details = _("{change}, {bounds}").format(change=details, bounds=bounds)
+    if change > 0:
+        template = _("{kpi} rose from {previous} to {value} ({details})")
+    elif change < 0:
+        template = _("{kpi} fell from {previous} to {value} ({details})")
+    else:
+        template = _("{kpi} stayed at {value} ({details})")
+    text = template.format(kpi=name, previous=format_kpi_value(kpi, previous),
+                           value=format_kpi_value(kpi, value), details=details)
     if row.get("week"):
         text += " " + _("in {week}").format(week=format_week(row["week"]))
     if row.get("flagged") and row.get("pending"):
