@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from dashboard.i18n import _
+from dashboard.i18n import _, format_number, format_percent_value
 from dashboard.load.fast import rest_batches, stage_fast
 from dashboard.load.kinds import KINDS, TICKET_TIMES, rank_kinds
 from dashboard.load.profiles import (
@@ -544,9 +544,10 @@ def _summary(result: LoadResult, prepared: Plan) -> str:
     if result.rejected:
         considered = max(result.rows_read - result.skipped, 1)
         share = 100 * (considered - result.rejected) / considered
-        parts.append(_("{n} row(s) rejected ({share} % of the rows considered accepted); see "
+        parts.append(_("{n} row(s) rejected ({share} of the rows considered accepted); see "
                        "`cxdash rejects --extract {file}` or the Data page.").format(
-            n=f"{result.rejected:,}", share=f"{share:.1f}", file=result.file))
+            n=format_number(result.rejected), share=format_percent_value(share),
+            file=result.file))
     if result.skipped:
         why = []
         if prepared.profile.where is not None:
@@ -555,7 +556,7 @@ def _summary(result: LoadResult, prepared: Plan) -> str:
         if prepared.profile.repeated_keys == "keep_last":
             why.append(_("earlier rows of a repeated key (keep_last)"))
         parts.append(_("{n} row(s) skipped on purpose ({why}).").format(
-            n=f"{result.skipped:,}", why="; ".join(why)))
+            n=format_number(result.skipped), why="; ".join(why)))
     if prepared.ignored:
         parts.append(_("Ignored header cells: {cells}.").format(
             cells=_positions(prepared.ignored)))

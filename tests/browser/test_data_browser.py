@@ -41,7 +41,7 @@ def test_dropping_files_loads_them_and_shows_rejects_with_reasons(live_app_own_w
     wait_for_run(page)
     summary = page.locator('[data-testid="stAlert"]').all_inner_texts()
     assert any("weekly-tickets.csv: 1 new, 0 updated, 1 rejected, 0 skipped. 1 row(s) "
-               "rejected (50.0 % of the rows considered accepted)" in s for s in summary)
+               "rejected (50.0% of the rows considered accepted)" in s for s in summary)
     assert any("weekly-surveys.csv: 1 new, 0 updated, 0 rejected, 0 skipped." in s
                for s in summary)
     assert not any(". the" in s or "None" in s for s in summary)
@@ -62,6 +62,30 @@ def test_dropping_files_loads_them_and_shows_rejects_with_reasons(live_app_own_w
     _section(page, "Load history")
     page.get_by_text("load attempts, newest first").wait_for(timeout=30_000)
     page.screenshot(path=SHOTS / "data-history.png", full_page=True)
+
+    # the same bytes again (saved under another name): nothing added, and it says as what
+    # they were loaded; ticking "Load again" loads them anyway (the good row now replaces
+    # itself: 1 updated)
+    again = tmp_path / "tickets-again.csv"
+    again.write_bytes(tickets.read_bytes())
+    _section(page, "Load extracts")
+    page.get_by_text("Re-sent rows replace the old ones").wait_for()  # the section is drawn
+    wait_for_run(page)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files([again])
+    page.get_by_test_id("stFileUploader").get_by_text("tickets-again.csv").wait_for()
+    page.get_by_test_id("stBaseButton-primaryFormSubmit").click()
+    page.get_by_text("tickets-again.csv was loaded before as tickets with profile native").wait_for(
+        timeout=60_000)
+    wait_for_run(page)
+    forced = tmp_path / "tickets-forced.csv"
+    forced.write_bytes(tickets.read_bytes())
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files([forced])
+    page.get_by_test_id("stFileUploader").get_by_text("tickets-forced.csv").wait_for()
+    page.get_by_text("Load again even if this file was loaded before").click()
+    page.get_by_test_id("stBaseButton-primaryFormSubmit").click()
+    page.get_by_text("tickets-forced.csv: 0 new, 1 updated, 1 rejected, 0 skipped.").wait_for(
+        timeout=60_000)
+    page.screenshot(path=SHOTS / "data-load-again.png", full_page=True)
 
 
 def test_quality_over_27_years_shows_within_two_seconds_in_both_languages(
