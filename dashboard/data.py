@@ -378,3 +378,37 @@ def weekly_bottleneck(version: Version, filters: Filters, week: str, lang: str) 
 
     week_filters = qw.IsoWeek.parse(week).filters(_week_filters(filters))
     return funnel_bottleneck(connection(version), week_filters)
+
+
+# --- Satisfaction page (issue 9): queries.satisfaction and queries.phrases ---------------
+
+@_cached
+def satisfaction_groups(version: Version, filters: Filters,
+                        by: str | tuple[str, ...] = "branch") -> pl.DataFrame:
+    from queries.satisfaction import fetch_satisfaction_groups
+
+    return fetch_satisfaction_groups(connection(version), filters, by)
+
+
+@_cached
+def outliers(version: Version, filters: Filters, by: str = "branch") -> list[dict[str, Any]]:
+    from queries.satisfaction import fetch_outliers
+
+    return fetch_outliers(connection(version), filters, by)
+
+
+@_cached
+def low_comments(version: Version, filters: Filters, limit: int, offset: int,
+                 phrase: str | None = None):
+    from queries.satisfaction import fetch_low_comments
+
+    return fetch_low_comments(connection(version), filters, limit, offset, phrase)
+
+
+@_cached
+def distinguishing_phrases(version: Version, filters: Filters, top: int = 15) -> pl.DataFrame:
+    from queries.phrases import distinguishing_phrases as score
+    from queries.satisfaction import fetch_comment_corpus
+
+    corpus = fetch_comment_corpus(connection(version), filters)
+    return score(zip(corpus["score_class"], corpus["comment"], strict=True), top=top)

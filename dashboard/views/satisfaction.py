@@ -212,3 +212,103 @@ def outside_limits(row: dict[str, Any]) -> str | None:
     if mean < row["limit95_low"] or mean > row["limit95_high"]:
         return "95"
     return None
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One heatmap cell: its keys, axis labels, value (None = insufficient or none), n,
+    text written in the cell and hover text."""
+
+    row: Any
+    column: Any
+    row_label: str
+    column_label: str
+    value: float | None
+    sufficient: bool
+    text: str
+    hover: str
+
+
+@dataclass(frozen=True)
+class FunnelPoint:
+    group: Any
+    label: str
+    n: int
+    csat_avg: float
+    outside: str | None  # "998" | "95" | None (outside_limits)
+    low: bool  # below the limits (else above)
+    hover: str
+
+
+def heat_cells(rows: list[dict[str, Any]], layout: Layout, metric: str, min_sample: int,
+               branch_names: dict[str, str] | None = None,
+               nps_moe: dict[tuple[str, str], float | None] | None = None) -> list[Cell]:
+    """Cells of a heatmap from `kpis --by R,C` rows (one key per dimension, the metric and
+    its n column). A cell whose n is below `min_sample` is insufficient: no colour, its
+    text says n. Hover: value, n, and for NPS its 95 % margin (`nps_moe`, keyed by
+    (str(row), str(column)))."""
+    info = HEAT_METRICS[metric]
+    out: list[Cell] = []
+    for r in rows:
+        row, col = r[layout.rows], r[layout.columns]
+        n = r.get(info.sample) or 0
+        value = r.get(metric)
+        sufficient = n >= min_sample and value is not None
+        row_label = axis_label(layout.rows, row, branch_names)
+        col_label = axis_label(layout.columns, col, branch_names)
+        hover = [f"<b>{row_label} · {col_label}</b>",
+                 f"{_(info.label)}: {format_metric(metric, value)}",
+                 f"n = {format_number(n)}"]
+        if metric == "nps" and nps_moe is not None:
+            moe = nps_moe.get((str(row), str(col)))
+            hover.append(_("margin of error (95 %): ± {moe} points").format(
+                moe=format_number(moe, 1)))
+        if not sufficient:
+            hover.append(_("insufficient data: fewer than {n} cases").format(
+                n=format_number(min_sample)))
+        hover.append(_("click to open these tickets"))
+        out.append(Cell(row, col, row_label, col_label, value if sufficient else None,
+                        sufficient, format_metric(metric, value) if sufficient
+                        else f"n={format_number(n)}", "<br>".join(hover)))
+    return out
+
+
+def region_bands(ordered_branches: list[Any], region_of: dict[Any, str | None]
+                 ) -> list[tuple[str, int, int]]:
+    """(region label, first row, last row) of consecutive branches of one region."""
+    bands: list[tuple[str, int, int]] = []
+    for i, branch in enumerate(ordered_branches):
+        region = region_of.get(branch) or _("(unknown)")
+        if bands and bands[-1][0] == region:
+            bands[-1] = (region, bands[-1][1], i)
+        else:
+            bands.append((region, i, i))
+    return bands
+
+
+def funnel_points(rows: list[dict[str, Any]], dim: str,
+                  branch_names: dict[str, str] | None = None) -> list[FunnelPoint]:
+    """The funnel plot's points: groups with at least one CSAT answer."""
+    out = []
+    for r in rows:
+        if not r["n"] or r["csat_avg"] is None:
+            continue
+        label = axis_label(dim, r["group"], None)
+        full = axis_label(dim, r["group"], branch_names)
+        side = outside_limits(r)
+        hover = [f"<b>{full}</b>",
+                 _("CSAT average {value} from {n} surveys").format(
+                     value=format_number(r["csat_avg"], 2), n=format_number(r["n"])),
+                 _("95 % limits {low} – {high}").format(
+                     low=format_number(r["limit95_low"], 2),
+                     high=format_number(r["limit95_high"], 2)),
+                 _("99.8 % limits {low} – {high}").format(
+                     low=format_number(r["limit998_low"], 2),
+                     high=format_number(r["limit998_high"], 2))]
+        if side:
+            hover.append(_("outside the 99.8 % limits") if side == "998"
+                         else _("outside the 95 % limits"))
+        hover.append(_("click to open these tickets"))
+        out.append(FunnelPoint(r["group"], label, int(r["n"]), float(r["csat_avg"]), side,
+                               r["csat_avg"] < r["overall_avg"], "<br>".join(hover)))
+    return out
