@@ -400,7 +400,10 @@ def level_ticket() -> None:
         return
     related = related.with_columns(pl.col("relation").replace_strict(
         {k: _(v) if v else "" for k, v in vx.RELATION_LABELS.items()}, default=""))
-    row, table = show_ticket_table(related, "explore_related_table", ("relation",))
+    # keyed by the ticket: a click opens another ticket of the same level, whose table must
+    # not inherit this selection
+    row, table = show_ticket_table(related, f"explore_related_table_{ticket['ticket_id']}",
+                                   ("relation",))
     if row is not None and row < related.height:
         go({**state.to_params(), "x_ticket": related["ticket_id"][row]})
     downloads(table, _("Other contacts of customer {id}").format(id=customer),

@@ -199,3 +199,13 @@ def test_the_narrowing_form_applies_to_the_url_and_clear_resets_it(wh, monkeypat
     assert at.selectbox(key="explore_f_sla").value == ""
     assert at.checkbox(key="explore_f_open").value is False
     assert len(frame_with(at, "first_response")) == 6
+
+
+def test_clicking_a_related_contact_opens_that_ticket_and_stays_there(wh, monkeypatch):
+    at = open_page(wh, monkeypatch, {"x_level": "ticket", "x_ticket": "T2"})
+    related = list(frame_with(at, "relation")["ticket_id"])
+    select_row(at, "explore_related_table_T2", related.index("T1"))
+    assert qp(at, "x_ticket") == "T1"
+    at.run()  # another run (any interaction): the earlier click must not fire again
+    assert qp(at, "x_ticket") == "T1"
+    assert "Ticket T1" in [s.value for s in at.subheader]
