@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from dashboard.i18n import _
+from dashboard.i18n import N_, _
 
 
 def _stage(text: str) -> str:
@@ -124,8 +124,8 @@ def _ticket_rows(objects: list[dict[str, Any]]) -> list[list[str]]:
              ((o["subject"] or "")[:40])] for o in objects]
 
 
-TICKET_HEADERS = ("ticket", "created", "channel", "branch", "category", "type", "SLA",
-                  "repeat", "CSAT", "subject")
+TICKET_HEADERS = (N_("ticket"), N_("created"), N_("channel"), N_("branch"), N_("category"),
+                  N_("type"), N_("SLA"), N_("repeat"), N_("CSAT"), N_("subject"))
 
 
 def cmd_tickets(args: argparse.Namespace) -> int:
