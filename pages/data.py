@@ -12,8 +12,6 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import pandas  # noqa: F401 - fully imported before plotly peeks at sys.modules (see below)
-import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import data
@@ -28,9 +26,6 @@ from dashboard.views import data as view
 from queries.loading import PAGE_ROWS
 
 UPLOAD_CHUNK = 8 * 1024 * 1024  # an upload is copied to disk this much at a time
-# (pandas above: plotly's validators take pandas from sys.modules without importing it, and
-# a first run that meets another thread's import half-way failed with "partially initialized
-# module 'pandas'"; `import` waits for that import to finish.)
 
 st.title(_("Data"))
 st.sidebar.caption(_("The filters above do not apply to the Data page: it shows every load "
@@ -143,6 +138,13 @@ def _history_section() -> None:
 
 
 def _quality_section() -> None:
+    # Imported here: the other sections draw no chart and need not wait for them. pandas
+    # first: plotly's validators take pandas from sys.modules without importing it, and a
+    # first run that met another thread's import half-way failed with "partially
+    # initialized module 'pandas'"; `import` waits for such an import to finish.
+    import pandas  # noqa: F401
+    import plotly.graph_objects as go
+
     dq = data.data_quality(version)
     checks = dq["checks"]
     counts = data.loads_count(version)

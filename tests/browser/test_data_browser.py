@@ -95,8 +95,13 @@ def test_quality_over_27_years_shows_within_two_seconds_in_both_languages(
     assert load_file(live_app_own_warehouse.warehouse,
                      REAL_DATA / "callcenter_january_1999.txt").status == "loaded"
     page = chromium.new_context(viewport={"width": 1400, "height": 1100}).new_page()
-    page.goto(f"{live_app_own_warehouse.url}/data")
+    page.goto(live_app_own_warehouse.url)  # the Overview, then the Data page from the sidebar
     wait_for_run(page)
+    started = time.monotonic()
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Data").click()
+    page.get_by_text("Re-sent rows replace the old ones").wait_for(timeout=30_000)
+    wait_for_run(page)
+    from_sidebar = time.monotonic() - started
     timings = []
     for _visit in range(2):  # the first visit also imports plotly's validators
         _section(page, "Load history")
@@ -104,7 +109,11 @@ def test_quality_over_27_years_shows_within_two_seconds_in_both_languages(
         _section(page, "Data quality")
         page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=30_000)
         timings.append(time.monotonic() - started)
-    (SHOTS / "data-quality-seconds.txt").write_text(" ".join(f"{t:.2f}" for t in timings))
+    (SHOTS / "data-quality-seconds.txt").write_text(
+        f"from the sidebar {from_sidebar:.2f}; quality section "
+        + " then ".join(f"{t:.2f}" for t in timings) + "\n")
+    # 1.1-2.0 s measured on this shared 2-core VM (the app's own sidebar run included)
+    assert from_sidebar < 3.0, f"the Data page took {from_sidebar:.2f} s from the sidebar"
     seconds = timings[-1]
     page.get_by_text("Tickets and surveys per month").wait_for()
     page.screenshot(path=SHOTS / "data-quality-en.png", full_page=True)
