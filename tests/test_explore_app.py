@@ -143,6 +143,9 @@ def test_the_breadcrumb_goes_back_up_to_all_channels_clearing_the_drill(wh, monk
     at = open_page(wh, monkeypatch, {"x_level": "branch", "channel": "phone",
                                      "region": "North"})
     assert at.session_state["filter_channel"] == ["phone"]
+    # phone in North: T1 at B1 (Harbour) only
+    branches = frame_with(at, "trend")
+    assert dict(zip(branches["group"], branches["tickets"], strict=True)) == {"B1 · Harbour": 1}
     at.button(key="explore_crumb_0").click().run()
     assert qp(at, "x_level") == "channel"
     assert qp(at, "channel") is None and qp(at, "region") is None
