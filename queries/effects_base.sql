@@ -62,6 +62,19 @@ fx as (
     where $fix_id is null or x.fix_id = $fix_id
 ),
 
+ranged as (
+    -- the tickets of any fix's range, with the shared rules applied once per ticket (not
+    -- once per ticket and fix after the join)
+    select
+        f.category, f.channel, f.branch_id, f.region, f.type, f.customer_id, f.created_at,
+        f.latest_csat,
+        {{rule_repeat}} as is_repeat,
+        {{rule_carries_customer}} as carries_customer
+    from tickets as f
+    where f.created_at >= (select min(launch) from fx) - to_days(2 * $window_days::bigint)
+      and f.created_at < (select max(launch) from fx) + to_days($window_days::bigint)
+),
+
 cell_tickets as (
     select
         fx.fix_no,
@@ -84,12 +97,11 @@ cell_tickets as (
         f.customer_id,
         f.created_at,
         f.latest_csat,
-        {{rule_repeat}} as is_repeat,
-        {{rule_carries_customer}} as carries_customer
+        f.is_repeat,
+        f.carries_customer
     from fx
-    -- one range (hist start .. post end) lets DuckDB use a range join; the tickets table
-    -- itself (fact_tickets projects it) for not_carried, which the "carries" rule reads
-    join tickets as f
+    -- one range (hist start .. post end) lets DuckDB use a range join
+    join ranged as f
         on f.created_at >= fx.launch - to_days(2 * $window_days::bigint)
         and f.created_at < fx.launch + to_days($window_days::bigint)
     where f.created_at < fx.launch or f.created_at <= $as_of
