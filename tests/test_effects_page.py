@@ -205,3 +205,10 @@ def test_editing_a_fix_replaces_it_and_keeps_its_id(wh, monkeypatch):
     table = register(at)
     assert table[table["ID"] == "F3"]["Title"].to_list() == ["Billing everywhere, second wave"]
     assert sorted(table["ID"]) == ["F1", "F2", "F3"]    # replaced, not added
+
+
+def test_without_fixes_the_page_says_how_to_add_one(make_warehouse, monkeypatch):
+    wh = make_warehouse(tickets=EFFECT_TICKETS)
+    at = open_page(wh.path, monkeypatch)
+    assert any("No fixes are recorded yet" in i.value for i in at.info)
+    assert any(b.label == "Save fix" for b in at.button)  # the form is there, open
