@@ -53,7 +53,7 @@ def cmd_outliers(args: argparse.Namespace) -> int:
                 else _("not tested")
         return _("LOW OUTLIER") if row["low_outlier"] else _("not significant")
 
-    period = f"{filters.date_from or _('start')} .. {filters.date_to or _('end')}"
+    period = f"{filters.date_from or '…'} .. {filters.date_to or '…'}"
     cli._table(
         _("CSAT by {dim}, {period}: low outliers (Welch t-test, Benjamini-Hochberg)").format(
             dim=args.by, period=period),

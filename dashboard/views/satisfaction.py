@@ -111,15 +111,16 @@ def centre_of_scale(metric: str, mode: str, overall: float | None,
 
 
 def colour_note(metric: str) -> str:
-    m = HEAT_METRICS[metric]
-    better = _("higher") if m.higher_is_better else _("lower")
-    return _("Blue: better ({better}) than the centre · orange: worse · grey: insufficient "
-             "data").format(better=better)
+    """The legend sentence: blue is better, whichever way the metric is better."""
+    if HEAT_METRICS[metric].higher_is_better:
+        return _("Blue: better (higher) than the centre · orange: worse · grey: insufficient "
+                 "data")
+    return _("Blue: better (lower) than the centre · orange: worse · grey: insufficient data")
 
 
 def colour_range(metric: str, centre: float, values: list[float]) -> tuple[float, float]:
-    """zmin/zmax symmetric around the centre (so the centre is the scale's middle) and
-    reversed for metrics where lower is better, so orange always means worse."""
+    """zmin/zmax symmetric around the centre, so the centre is the scale's middle (the chart
+    reverses the colours where lower is better, so orange always means worse)."""
     spread = max((abs(v - centre) for v in values), default=0.0) or 1.0
     return centre - spread, centre + spread
 
