@@ -210,7 +210,8 @@ def context(review: Review, static: bool, settings: Settings | None = None) -> d
     fixes = {kind: [{"id": f["fix_id"], "title": f["title"],
                      "launched": format_date(f["launched_at"]),
                      "lines": view.fix_effect_lines(f, settings.min_sample,
-                                                    settings.effect_window_days)}
+                                                    settings.effect_window_days,
+                                                    settings.churn_window_days)}
                     for f in rows]
              for kind, rows in review.fixes.items()}
     return {

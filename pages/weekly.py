@@ -198,5 +198,6 @@ for kind, heading in (("launched", _("Launched this week")),
         st.markdown(f"**{heading}**")
         for fix in fixes[kind]:
             effects = "\n".join(f"    - {line}" for line in vm.fix_effect_lines(
-                fix, settings.min_sample, settings.effect_window_days))
+                fix, settings.min_sample, settings.effect_window_days,
+                settings.churn_window_days))
             st.markdown(f"- {fix['fix_id']} · {fix['title']}\n{effects}")

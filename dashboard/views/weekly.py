@@ -317,35 +317,6 @@ def drill_params(dim: str, group: Any, week_monday: date) -> tuple[dict[str, lis
     return filters, {"x_level": "tickets", "x_week": week_monday.isoformat()}
 
 
-def effect_text(effect: dict[str, Any]) -> str:
-    """One fix effect: 'Repeat complaints: -2.1 pts (95 % interval -3.0 pts to -1.2 pts)'."""
-    metric = effect["metric"]
-    kpi = {"churn_pct": "post_complaint_churn_pct"}.get(metric, metric)
-    if metric == "complaints":
-        value = (format_percent_value(effect["effect"], 1) if effect.get("effect") is not None
-                 else na())
-        if effect["effect"] is not None and effect["effect"] > 0:
-            value = "+" + value
-        interval = (_("95 % interval {low} to {high}").format(
-            low=format_percent_value(effect["ci_low"], 1), high=format_percent_value(
-                effect["ci_high"], 1)) if effect.get("ci_low") is not None else None)
-    else:
-        value = format_kpi_change(kpi, effect.get("effect"))
-        interval = (_("95 % interval {low} to {high}").format(
-            low=format_kpi_change(kpi, effect["ci_low"]),
-            high=format_kpi_change(kpi, effect["ci_high"])) if effect.get("ci_low") is not None
-                    else None)
-    notes = []
-    if interval:
-        notes.append(interval)
-    if not effect.get("has_control"):
-        notes.append(_("no control group: seasonality not controlled"))
-    if effect.get("partial"):
-        notes.append(_("partial window"))
-    text = f"{label(kpi)}: {value}"
-    return text + (f" ({'; '.join(notes)})" if notes else "")
-
-
 def phrase_growth_sentence(rows: list[dict[str, Any]] | None, top: int = 5) -> str | None:
     """'Phrases of unhappy customers that grew most: “came back” (5 against 1.2 a week); …'.
     A phrase inside an already named one (or holding it) is skipped. None when the
@@ -368,21 +339,14 @@ def phrase_growth_sentence(rows: list[dict[str, Any]] | None, top: int = 5) -> s
         items="; ".join(parts))
 
 
-def fix_effect_lines(fix: dict[str, Any], min_sample: int, window_days: int) -> list[str]:
-    """Each effect of a fix in words: the Recovery view model's reading when it is there
-    (dashboard.views.effects), else effect_text."""
-    lines = []
-    for effect in fix.get("effects", []):
-        try:
-            from dashboard.views.effects import effect_row
+def fix_effect_lines(fix: dict[str, Any], min_sample: int, window_days: int,
+                     churn_days: int = 90) -> list[str]:
+    """Each effect of a fix in one line, as the Recovery page reads it
+    (dashboard.views.effects.effect_sentence: effect, interval, reading and notes)."""
+    from dashboard.views.effects import effect_sentence
 
-            row = effect_row(effect, min_sample, window_days)
-            kpi = {"churn_pct": "post_complaint_churn_pct"}.get(effect["metric"], effect["metric"])
-            lines.append(f"{label(kpi)}: {row.effect_text} ({row.interval_text}; "
-                         f"{row.reading_text})")
-        except (ImportError, KeyError, TypeError):
-            lines.append(effect_text(effect))
-    return lines
+    return [effect_sentence(effect, min_sample, window_days, churn_days)
+            for effect in fix.get("effects", [])]
 
 
 def concentration(result: dict[str, Any]) -> float:
