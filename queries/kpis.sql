@@ -14,7 +14,7 @@ with
 
 {{sla_state}},
 
-flags as (
+rules as (
     -- Each shared rule is one included expression over the row `f` (queries/rule_*.sql).
     select
         f.grp,
@@ -40,74 +40,104 @@ flags as (
     from sla_tickets as f
 ),
 
+flags as (
+    -- Which count each ticket falls in, decided once per ticket. Never null: a count is
+    -- never unknown, and DuckDB's count_if of only NULL conditions is NULL. The rules and
+    -- the stored carries_* are never null; comparisons with nullable columns are
+    -- coalesced.
+    select
+        r.grp,
+        r.first_response_at,
+        r.created_at,
+        r.resolved_at,
+        r.latest_csat,
+        r.latest_nps,
+        r.type = 'complaint' as is_complaint,
+        (r.carries_resolved) as known_resolution,
+        (r.carries_resolved and r.is_resolved) as resolved_known,
+        (r.carries_resolved and r.is_resolved and r.carries_reopen) as reopen_base,
+        (r.carries_resolved and r.is_resolved and r.carries_reopen
+                 and r.reopen_count > 0) as reopened,
+        (r.carries_resolved and r.is_resolved and r.has_survey) as surveyed,
+        (r.carries_fcr and r.fcr_matured) as fcr_base,
+        (r.carries_fcr and r.fcr_matured and r.is_fcr) as fcr_hit,
+        (r.carries_fcr and r.resolved_at is not null and not r.fcr_matured)
+            as fcr_pending,
+        -- open tickets younger than the FCR window: a period this recent has not had time
+        -- to resolve them (the "too young" note of resolved_pct)
+        coalesce(r.carries_resolved and not r.is_resolved
+                 and r.created_at > $as_of - to_days($fcr_days::bigint), false) as open_recent,
+        (r.type = 'complaint' and r.carries_customer) as repeat_base,
+        coalesce(r.type = 'complaint' and r.carries_customer and r.customer_id is not null,
+                 false) as identified_complaint,
+        (r.carries_customer and r.is_repeat) as repeat_hit,
+        coalesce(r.sla_state = 'met', false) as sla_met,
+        coalesce(r.sla_state in ('met', 'breached'), false) as sla_due,
+        coalesce(r.sla_state = 'pending', false) as sla_pending,
+        r.sla_state is not null as sla_known,
+        (r.carries_resolution) as known_resolution_time,
+        (r.carries_resolved and r.carries_reopen) as known_reopen,
+        (r.carries_fcr) as known_fcr,
+        (r.carries_customer) as known_customer
+    from rules as r
+),
+
 survey_source as (
     -- survey KPIs need at least one survey in the warehouse ("What a source does not carry")
     select exists (select 1 from surveys) as has_surveys
 ),
 
 ticket_kpis as (
-    -- count(*) filter (where ...) rather than count_if: count_if of only NULL conditions is
-    -- NULL in DuckDB, and a count is never unknown
     select
         f.grp,
         count(*) as tickets,
-        count(*) filter (where f.type = 'complaint') as complaints,
+        count_if(f.is_complaint) as complaints,
         -- resolved T: only tickets whose source carries resolved_at or status count
-        100.0::double * count(*) filter (where f.is_resolved and f.carries_resolved)
-            / nullif(count(*) filter (where f.carries_resolved), 0) as resolved_pct,
+        100.0::double * count_if(f.resolved_known)
+            / nullif(count_if(f.known_resolution), 0) as resolved_pct,
         -- one sort per measure gives both quantiles
         quantile_cont(epoch(f.first_response_at - f.created_at) / 60.0, [0.5, 0.9]) as frt_q,
         quantile_cont(epoch(f.resolved_at - f.created_at) / 3600.0, [0.5, 0.9]) as resolution_q,
-        100.0::double * count(*) filter (where f.sla_state = 'met')
-            / nullif(count(*) filter (where f.sla_state in ('met', 'breached')), 0) as sla_met_pct,
-        100.0::double * count(*) filter (where f.is_resolved and f.carries_resolved and f.carries_reopen
-                                 and f.reopen_count > 0)
-            / nullif(count(*) filter (where f.is_resolved and f.carries_resolved and f.carries_reopen), 0)
-            as reopen_pct,
+        100.0::double * count_if(f.sla_met) / nullif(count_if(f.sla_due), 0) as sla_met_pct,
+        100.0::double * count_if(f.reopened) / nullif(count_if(f.reopen_base), 0) as reopen_pct,
         -- only matured resolutions count, in the numerator and the denominator
-        100.0::double * count(*) filter (where f.is_fcr and f.fcr_matured and f.carries_fcr)
-            / nullif(count(*) filter (where f.fcr_matured and f.carries_fcr), 0) as fcr_pct,
+        100.0::double * count_if(f.fcr_hit) / nullif(count_if(f.fcr_base), 0) as fcr_pct,
         -- complaints whose source carries customer_id; n/a when none of them names one
         case
-            when count(*) filter (where f.type = 'complaint' and f.carries_customer
-                          and f.customer_id is not null) > 0
-                then 100.0::double * count(*) filter (where f.is_repeat and f.carries_customer)
-                    / count(*) filter (where f.type = 'complaint' and f.carries_customer)
+            when count_if(f.identified_complaint) > 0
+                then 100.0::double * count_if(f.repeat_hit) / count_if(f.repeat_base)
         end as repeat_complaint_pct,
         case when any_value(ss.has_surveys) then
-            100.0::double * count(*) filter (where f.is_resolved and f.carries_resolved and f.has_survey)
-                / nullif(count(*) filter (where f.is_resolved and f.carries_resolved), 0)
+            100.0::double * count_if(f.surveyed) / nullif(count_if(f.resolved_known), 0)
         end as survey_response_pct,
         avg(f.latest_csat) as csat_avg,
-        100.0::double * count(*) filter (where f.latest_csat >= 4) / nullif(count(f.latest_csat), 0) as csat_pct,
-        100.0::double * (count(*) filter (where f.latest_nps >= 9) - count(*) filter (where f.latest_nps <= 6))
+        100.0::double * count_if(coalesce(f.latest_csat >= 4, false))
+            / nullif(count(f.latest_csat), 0) as csat_pct,
+        100.0::double * (count_if(coalesce(f.latest_nps >= 9, false))
+                         - count_if(coalesce(f.latest_nps <= 6, false)))
             / nullif(count(f.latest_nps), 0) as nps,
         -- Sample sizes behind the figures (each KPI's n, queries/registry.py "sample"),
         -- and what was left out as not yet decided (pending).
-        count(*) filter (where f.carries_resolved) as n_resolution_known,
+        count_if(f.known_resolution) as n_resolution_known,
         count(f.resolved_at) as n_resolved,
         count(f.first_response_at) as n_responded,
-        count(*) filter (where f.sla_state in ('met', 'breached')) as n_sla_due,
-        count(*) filter (where f.sla_state = 'pending') as n_sla_pending,
-        count(*) filter (where f.is_resolved and f.carries_resolved and f.carries_reopen) as n_reopen,
-        count(*) filter (where f.fcr_matured and f.carries_fcr) as n_fcr,
-        count(*) filter (where f.resolved_at is not null and not f.fcr_matured and f.carries_fcr)
-            as n_fcr_pending,
-        -- open tickets younger than the FCR window: a period this recent has not had
-        -- time to resolve them (the "too young" note of resolved_pct)
-        count(*) filter (where f.carries_resolved and not f.is_resolved
-                 and f.created_at > $as_of - to_days($fcr_days::bigint)) as n_open_recent,
-        count(*) filter (where f.type = 'complaint' and f.carries_customer) as n_repeat,
-        count(*) filter (where f.is_resolved and f.carries_resolved) as n_survey_base,
+        count_if(f.sla_due) as n_sla_due,
+        count_if(f.sla_pending) as n_sla_pending,
+        count_if(f.reopen_base) as n_reopen,
+        count_if(f.fcr_base) as n_fcr,
+        count_if(f.fcr_pending) as n_fcr_pending,
+        count_if(f.open_recent) as n_open_recent,
+        count_if(f.repeat_base) as n_repeat,
+        count_if(f.resolved_known) as n_survey_base,
         count(f.latest_csat) as n_csat,
         count(f.latest_nps) as n_nps,
         -- which needs the selection's sources meet (registry "needs"): for n/a reasons
-        bool_or(f.carries_resolved) as carries_resolved,
-        bool_or(f.carries_resolution) as carries_resolved_at,
-        bool_or(f.sla_state is not null) as carries_first_response,
-        bool_or(f.carries_resolved and f.carries_reopen) as carries_reopen,
-        bool_or(f.carries_fcr) as carries_fcr,
-        bool_or(f.carries_customer) as carries_customer,
+        bool_or(f.known_resolution) as carries_resolved,
+        bool_or(f.known_resolution_time) as carries_resolved_at,
+        bool_or(f.sla_known) as carries_first_response,
+        bool_or(f.known_reopen) as carries_reopen,
+        bool_or(f.known_fcr) as carries_fcr,
+        bool_or(f.known_customer) as carries_customer,
         any_value(ss.has_surveys) as has_surveys
     from flags as f
     cross join survey_source as ss
