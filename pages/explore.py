@@ -277,7 +277,8 @@ def level_tickets() -> None:
     chips = state.narrowing()
     if chips:
         left, right = st.columns([6, 1])
-        left.caption(_("Narrowed to: {what}").format(what=" · ".join(chips)))
+        left.caption(_("Narrowed to: {what}").format(what=" · ".join(chips)) + " · " +
+                     _("the cards above are the whole slice"))
         if right.button(_("Clear"), key="explore_clear_narrowing"):
             go(state.cleared().to_params())
     selection = state.selection()
