@@ -387,8 +387,9 @@ def test_callcenter_calls_map_to_phone_tickets_with_unknown_callers_anonymous(wh
                    datetime(1999, 1, 1, 6, 56, 37), "MICHAL")
     k = kpis(wh)
     assert k["frt_median_min"] is not None and k["resolved_pct"] is not None
-    # reopen_count and escalated take the spec's defaults (0, false), so FCR is known
-    assert k["fcr_pct"] is not None
+    # a call-centre log has no reopen count or escalation (kpis.md's own example): FCR and
+    # reopen % are n/a, not computed from defaults standing in for missing columns
+    assert k["fcr_pct"] is None and k["reopen_pct"] is None
     assert k["csat_avg"] is None
 
 
@@ -477,17 +478,29 @@ def test_a_streamed_file_with_a_surplus_field_falls_back_and_rejects_that_row(
     assert r["line"] == 7 and "6 fields, the header has 5" in r["reason"]
 
 
-def test_a_minimal_native_extract_takes_the_spec_defaults_for_reopen_and_escalation(tmp_path, wh):
-    # no reopen_count / escalated columns: 0 and false, so FCR is computed, not n/a;
-    # no first_response_at column: response-time KPIs are n/a, never "all breached"
-    # (customer_id is carried: FCR needs it, kpis.md "What a source does not carry")
+def test_a_minimal_native_extract_does_not_carry_reopen_or_escalation(tmp_path, wh):
+    # no reopen_count / escalated columns: stored as 0 / false, but not carried (kpis.md:
+    # a default fills an empty cell of a carried column, never a missing column), so
+    # reopen % and FCR are n/a, not 0 or 100; no first_response_at column: response-time
+    # KPIs are n/a, never "all breached"
     load_file(wh, write(tmp_path / "t.csv", "ticket_id,customer_id,channel,branch_id,category,"
                         "created_at,resolved_at\nT1,C1,app,B1,x,2024-05-01 10:00,2024-05-01 12:00\n"
                         "T2,C2,app,B1,x,2024-05-01 10:00,\n"))
     k = kpis(wh, as_of=datetime(2024, 6, 1))
-    assert k["fcr_pct"] == pytest.approx(100.0)   # T1 resolved, never reopened or escalated
-    assert k["resolved_pct"] == pytest.approx(50.0)
+    assert k["resolved_pct"] == pytest.approx(50.0)   # T1 of T1, T2
+    assert k["fcr_pct"] is None and k["reopen_pct"] is None
     assert k["sla_met_pct"] is None and k["frt_median_min"] is None
+    assert table(wh, "select reopen_count, escalated, carries_reopen, carries_escalation "
+                     "from fact_tickets order by ticket_id") == [(0, False, False, False)] * 2
+
+
+def test_empty_reopen_and_escalation_cells_of_carried_columns_take_the_defaults(tmp_path, wh):
+    load_file(wh, write(tmp_path / "t.csv", "ticket_id,customer_id,channel,branch_id,category,"
+                        "created_at,resolved_at,reopen_count,escalated\n"
+                        "T1,C1,app,B1,x,2024-05-01 10:00,2024-05-01 12:00,,\n"))
+    k = kpis(wh, as_of=datetime(2024, 6, 1))
+    assert k["fcr_pct"] == pytest.approx(100.0)   # T1 resolved, reopen 0, not escalated
+    assert k["reopen_pct"] == pytest.approx(0.0)
 
 
 def test_an_excel_sheet_can_be_named_and_a_missing_one_is_refused(tmp_path, wh):
@@ -970,6 +983,9 @@ def test_open311_requests_give_a_resolved_share_from_their_status(tmp_path, wh):
     assert rej["line"] == 5 and "'solved'" in rej["reason"]
     assert table(wh, "select carries_status, carries_resolution from fact_tickets limit 1") == [
         (True, False)]
+    # resolved % from the status alone: 638344 closed of the 3 loaded (kpis.md)
+    k = kpis(wh)
+    assert k["resolved_pct"] == pytest.approx(100 / 3) and k["resolution_median_h"] is None
 
 
 def test_jira_service_management_export_with_repeated_labels_loads(tmp_path, wh):
