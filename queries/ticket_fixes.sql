@@ -1,8 +1,8 @@
 -- ticket_fixes: the fixes whose scope and before/after window one ticket falls in
 -- (spec/kpis.md "Before/after a fix"): the ticket is **treated** (C and R: the fix's
 -- category, if any, is the ticket's, and every channel / branch_id / region the fix names
--- matches) and created in [launch - W, launch + W). The scope test is the one of
--- effects_base.sql's cell_tickets (C and R), for one ticket.
+-- matches) and created in [launch - W, launch + W). The scope test is the shared rule
+-- rule_fix_treated.sql (the C and R of effects_base.sql's cell_tickets, for one ticket).
 -- Grain: fix. Columns: the fix's columns, side ('pre' | 'post'), days_from_launch.
 -- Parameters: $ticket_id, $window_days.
 select
@@ -19,13 +19,7 @@ select
     date_diff('day', x.launched_at::timestamp, f.created_at) as days_from_launch
 from fact_tickets as f
 join fixes as x
-    on (x.category is null or f.category = x.category)
-    and coalesce(
-        (x.channel is null or f.channel = x.channel)
-        and (x.branch_id is null or f.branch_id = x.branch_id)
-        and (x.region is null or f.region = x.region),
-        false
-    )
+    on {{rule_fix_treated}}
     and f.created_at >= x.launched_at::timestamp - to_days($window_days::bigint)
     and f.created_at < x.launched_at::timestamp + to_days($window_days::bigint)
 where f.ticket_id = $ticket_id

@@ -154,8 +154,11 @@ def test_related_contacts_name_what_makes_a_repeat_and_what_breaks_fcr(wh):
 def test_a_ticket_lists_the_fixes_whose_scope_and_window_it_falls_in(wh):
     con = con_of(wh)
     assert fetch_ticket_fixes(con, "T1").select("fix_id", "side").rows() == [("F1", "post")]
-    assert fetch_ticket_fixes(con, "T4").select("fix_id", "side").rows() == [("F1", "pre")]
-    assert fetch_ticket_fixes(con, "T2").height == 0  # e-mail: outside the phone scope
+    # T4: phone billing in South -> both, oldest launch first
+    assert fetch_ticket_fixes(con, "T4").select("fix_id", "side").rows() == [
+        ("F1", "pre"), ("F2", "pre")]
+    assert fetch_ticket_fixes(con, "T3").select("fix_id", "side").rows() == [("F2", "post")]
+    assert fetch_ticket_fixes(con, "T2").height == 0  # e-mail in North: outside both scopes
     con.close()
 
 

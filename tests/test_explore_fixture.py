@@ -19,6 +19,7 @@ response within 24 h). What each ticket is, worked out by hand:
 
 Customers: C1 premium, value 5000; C2 retail, value 100, churned 2026-03-20 (after
 as_of). Fix F1: billing on phone, launched 2026-02-15 (T4 before, T1 after; window 90 d).
+Fix F2: any category in region South (B2), launched 2026-03-01 (T4, T5 before; T3 after).
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ def build_explore_warehouse(path: Path) -> Path:
         {"branch_id": "B2", "branch_name": "Hillside", "region": "South"},
     ]
     fixes = [{"fix_id": "F1", "title": "Clear bills", "launched_at": date(2026, 2, 15),
-              "category": "billing", "channel": "phone"}]
+              "category": "billing", "channel": "phone"},
+             {"fix_id": "F2", "title": "South queue", "launched_at": date(2026, 3, 1),
+              "region": "South"}]
     return build_warehouse(path, tickets=tickets, surveys=surveys, customers=customers,
                            branches=branches, fixes=fixes)
