@@ -522,11 +522,12 @@ def load_file(warehouse: Path, path: Path, kind: str | None = None, profile: str
         result.profile = getattr(exc, "profile", None) or result.profile
     except Exception as exc:  # noqa: BLE001 - every failure is audited, with a plain sentence
         result.status = "failed"
-        result.new = result.updated = 0
         result.message = _("{file}: the load failed and changed nothing ({error}). Try again; "
                            "if it fails again, keep the file and this message for whoever "
                            "looks after the dashboard.").format(
             file=path.name, error=f"{type(exc).__name__}: {exc}".strip().rstrip("."))
+    if result.status in ("refused", "failed"):  # nothing landed: no row was loaded or rejected
+        result.rows_read = result.new = result.updated = result.rejected = result.skipped = 0
     result.seconds = round(time.monotonic() - t0, 3)
     # Refused, failed and repeated loads change no data, but they are part of the history.
     try:
