@@ -25,6 +25,7 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
+from dashboard.i18n import _, format_number
 from dashboard.load.kinds import KINDS, Column, Kind
 from dashboard.load.profiles import normalise_header
 from dashboard.load.read import LINE, RaggedStream, StreamedCsv, _count_newlines
@@ -194,7 +195,7 @@ def stage_fast(con: duckdb.DuckDBPyConnection, source: StreamedCsv, kind_name: s
         # blank lines, which the reader skips: line numbers would drift, so the file is
         # read the careful way instead (the caller drops this transaction)
         raise RaggedStream(f"{source.path.name}: blank lines")
-    step(f"checking {rows:,} rows", 0.25)
+    step(_("checking {n} rows").format(n=format_number(rows)), 0.25)
     mapped = [normalise_header(c) for c in source.columns]
     idents = {m: n for m, n in zip(mapped, names, strict=True) if m in kind.names}
     sampled = {c.name: _sample_format(con, idents[c.name]) for c in kind.columns
@@ -208,7 +209,7 @@ def stage_fast(con: duckdb.DuckDBPyConnection, source: StreamedCsv, kind_name: s
         con.execute("set preserve_insertion_order = true")
         con.execute(_REST_SQL.format(line=LINE), {"first": first})
         con.execute("set preserve_insertion_order = false")
-        step(f"a closer look at {rest:,} rows", 0.45)
+        step(_("a closer look at {n} rows").format(n=format_number(rest)), 0.45)
     con.execute("drop table _raw")
     return rows, rest
 
