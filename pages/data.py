@@ -28,8 +28,9 @@ from queries.loading import PAGE_ROWS
 UPLOAD_CHUNK = 8 * 1024 * 1024  # an upload is copied to disk this much at a time
 
 st.title(_("Data"))
-st.sidebar.caption(_("The filters above do not apply to the Data page: it shows every load "
-                     "and every row."))
+if st.session_state.get("ctx") is not None:  # the app drew its filters (there is data)
+    st.sidebar.caption(_("The filters above do not apply to the Data page: it shows every "
+                         "load and every row."))
 version = st.session_state.get("warehouse_version")  # resolved once per run by the app
 section = st.radio(_("Section"), list(view.SECTIONS), key="data_section", horizontal=True,
                    format_func=lambda s: _(view.SECTIONS[s]), label_visibility="collapsed")

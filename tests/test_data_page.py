@@ -138,3 +138,8 @@ def test_the_second_page_of_rejects_holds_the_rest(real_warehouse, monkeypatch):
     at.number_input(key="data_rejects_page").set_value(2).run()
     assert len(at.dataframe[0].value) == n - 50          # 50 on the first page
     assert any(c.value.endswith("page 2 of 2") for c in at.caption)
+
+
+def test_without_data_there_are_no_filters_and_no_note_about_them(tmp_path, monkeypatch):
+    at = _data_page(tmp_path / "none.duckdb", monkeypatch)
+    assert not any("do not apply" in c.value for c in at.sidebar.caption)
