@@ -17,12 +17,12 @@ churn as (
     -- churned_at) gives NULL in DuckDB, which would turn a real 0 % into n/a
     select
         fc.grp,
-        count(*) filter (where fc.first_day + to_days($churn_days::bigint) <= cast($as_of as date)) as matured,
-        count(*) filter (where fc.first_day + to_days($churn_days::bigint) <= cast($as_of as date)
+        count(*) filter (where fc.first_day + to_days($churn_days::bigint) <= cast($as_of::timestamp as date)) as matured,
+        count(*) filter (where fc.first_day + to_days($churn_days::bigint) <= cast($as_of::timestamp as date)
                  and cu.churned_at between fc.first_day
                                        and fc.first_day + to_days($churn_days::bigint)
         ) as churned,
-        count(*) filter (where fc.first_day + to_days($churn_days::bigint) > cast($as_of as date)) as pending
+        count(*) filter (where fc.first_day + to_days($churn_days::bigint) > cast($as_of::timestamp as date)) as pending
     from first_complaints as fc
     join customers as cu on cu.customer_id = fc.customer_id
     group by fc.grp

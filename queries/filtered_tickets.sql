@@ -13,8 +13,8 @@ t as (
     -- the tickets table itself (fact_tickets is a projection of it) for not_carried, which
     -- the view leaves out and the "carries" rules need
     from tickets as f
-    where ($from_ts is null or f.created_at >= $from_ts)
-      and ($to_ts is null or f.created_at < $to_ts)
+    where ($from_ts::timestamp is null or f.created_at >= $from_ts::timestamp)
+      and ($to_ts::timestamp is null or f.created_at < $to_ts::timestamp)
       and ($channel is null or list_contains($channel, f.channel))
       and ($branch is null or list_contains($branch, f.branch_id))
       and ($region is null or list_contains($region, f.region))

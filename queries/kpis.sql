@@ -66,7 +66,7 @@ flags as (
         -- open tickets younger than the FCR window: a period this recent has not had time
         -- to resolve them (the "too young" note of resolved_pct)
         coalesce(r.carries_resolved and not r.is_resolved
-                 and r.created_at > $as_of - to_days($fcr_days::bigint), false) as open_recent,
+                 and r.created_at > $as_of::timestamp - to_days($fcr_days::bigint), false) as open_recent,
         (r.type = 'complaint' and r.carries_customer) as repeat_base,
         coalesce(r.type = 'complaint' and r.carries_customer and r.customer_id is not null,
                  false) as identified_complaint,

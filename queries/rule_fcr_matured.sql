@@ -2,4 +2,4 @@
 -- denominator) only when resolved_at is not null and resolved_at + $fcr_days days <= $as_of;
 -- one resolved less than that before as_of is pending (a new contact may still come).
 -- Expression over `f`. Parameters: $fcr_days, $as_of.
-(f.resolved_at is not null and f.resolved_at + to_days($fcr_days::bigint) <= $as_of)
+(f.resolved_at is not null and f.resolved_at + to_days($fcr_days::bigint) <= $as_of::timestamp)

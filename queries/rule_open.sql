@@ -4,8 +4,8 @@
 -- resolved/closed. A ticket whose source says nothing about resolution is neither open
 -- nor done. Same reading as the Funnel page's backlog (backlog.sql `still_open` with
 -- `knows_resolution`). Expression over `f` (tickets' columns). Parameters: $as_of.
-(f.created_at <= $as_of
+(f.created_at <= $as_of::timestamp
  and ({{rule_carries_resolved}} or f.closed_at is not null)
- and not coalesce(f.resolved_at <= $as_of, false)
- and not coalesce(f.closed_at <= $as_of, false)
+ and not coalesce(f.resolved_at <= $as_of::timestamp, false)
+ and not coalesce(f.closed_at <= $as_of::timestamp, false)
  and not coalesce(f.status in ('resolved', 'closed'), false))

@@ -42,8 +42,8 @@ sla_tickets as (
             when not d.carries_first_response then null  -- the source has no response times
             when d.first_response_at is not null and d.first_response_at <= d.sla_deadline then 'met'
             when d.first_response_at is not null and d.first_response_at > d.sla_deadline then 'breached'
-            when d.first_response_at is null and $as_of > d.sla_deadline then 'breached'
-            when d.first_response_at is null and $as_of <= d.sla_deadline then 'pending'
+            when d.first_response_at is null and $as_of::timestamp > d.sla_deadline then 'breached'
+            when d.first_response_at is null and $as_of::timestamp <= d.sla_deadline then 'pending'
         end as sla_state
     from sla_deadlines as d
 )

@@ -202,6 +202,24 @@ def test_empty_warehouse_says_how_to_get_data(tmp_path, monkeypatch):
     assert "cxdash demo" in text and "cxdash load" in text
 
 
+def test_a_warehouse_with_nothing_loaded_opens_the_empty_state_and_the_data_page(tmp_path,
+                                                                                  monkeypatch):
+    # the file exists with its schema but holds no row: no as_of (null), no ticket
+    from tests.fixtures import build_warehouse
+
+    path = build_warehouse(tmp_path / "empty.duckdb")
+    at = run_app(path, monkeypatch)
+    text = " ".join(i.value for i in at.info)
+    assert "There is no data yet." in text and "cxdash load" in text
+    at.switch_page("../pages/data.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.title] == ["Data"]
+    for section in ("Rejected rows", "Load history", "Data quality"):
+        at.radio(key="data_section").set_value(section).run()
+        assert not at.exception, (section, [e.value for e in at.exception])
+        assert not at.error, (section, [e.value for e in at.error])
+
+
 def test_pages_hold_no_sql_and_no_duckdb():
     import re
 

@@ -67,6 +67,21 @@ def test_empty_selection_gives_zero_counts_and_null_rates(make_warehouse):
         assert k[key] is None, key
 
 
+def test_an_empty_warehouse_has_no_as_of_and_gives_zero_counts_and_null_rates(make_warehouse):
+    # nothing loaded: meta holds no as_of, so $as_of is bound as NULL; each rule that does
+    # arithmetic with it must still type it (was: BinderException "-(NULL, INTERVAL)")
+    wh = make_warehouse()
+    k = wh.kpis()
+    assert k["tickets"] == 0 and k["complaints"] == 0
+    for key in ("resolved_pct", "frt_median_min", "frt_p90_min", "resolution_median_h",
+                "resolution_p90_h", "sla_met_pct", "fcr_pct", "reopen_pct",
+                "repeat_complaint_pct", "survey_response_pct", "csat_avg", "csat_pct", "nps",
+                "post_complaint_churn_pct"):
+        assert k[key] is None, key
+    assert wh.kpis_by("channel") == {}                         # no group without tickets
+    assert wh.kpis(date_from=date(2025, 1, 1), date_to=date(2025, 1, 31))["tickets"] == 0
+
+
 def test_rates_over_resolved_tickets_are_null_when_nothing_is_resolved(make_warehouse):
     wh = make_warehouse(tickets=[ticket("T1", "2024-05-01 10:00",
                                         first_response_at="2024-05-01 10:05")])
