@@ -54,7 +54,9 @@ def picked_row(key: str) -> int | None:
 
 
 def open_explore(selection: dict[str, Any], extra: dict[str, str] | None = None) -> None:
-    set_filters, params = vm.drill_selection(selection)
+    summary = data.summary(version)
+    set_filters, params = vm.drill_selection(
+        selection, filters, (summary.get("first_day"), summary.get("last_day")))
     drill_to("explore", set_filters=set_filters, params=params | (extra or {}))
 
 

@@ -180,10 +180,15 @@ def test_the_legend_says_what_the_centre_is_overall_or_target(demo_warehouse, mo
 
 def test_a_heatmap_cell_click_opens_explore_on_that_branch_and_channel(
         demo_warehouse, monkeypatch):
-    at = satisfaction_page(demo_warehouse, monkeypatch)
+    at = satisfaction_page(demo_warehouse, monkeypatch, region="North")
     select_point(at, "sat_heatmap", ["B01", "phone"])
     assert url(at, "branch") == ["B01"] and url(at, "channel") == ["phone"]
     assert url(at, "x_level") == ["tickets"]
+    # the rest of the selection is restated: the region filter and the whole period
+    # (all time = the data's first to last day)
+    assert url(at, "region") == ["North"]
+    first = cli_json("tickets", "--json", "--limit", "1", "--warehouse", str(demo_warehouse))
+    assert url(at, "period") == ["custom"] and url(at, "to") == [first[0]["created_at"][:10]]
     assert at.session_state["filter_branch"] == ["B01"]
     assert at.session_state["filter_channel"] == ["phone"]
 

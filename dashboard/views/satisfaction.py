@@ -168,12 +168,28 @@ def axis_label(dim: str, value: Any, branch_names: dict[str, str] | None = None)
     return str(value)
 
 
-def drill_selection(dims: dict[str, Any]) -> tuple[dict[str, list[str]], dict[str, str]]:
+def drill_selection(dims: dict[str, Any], current: Any = None,
+                    data_span: tuple[date | None, date | None] = (None, None),
+                    ) -> tuple[dict[str, list[str]], dict[str, str]]:
     """The Explore drill of a selection {dimension: value}: (global filters, Explore URL
     keys). Filter dimensions become filters; week/weekday/hour become x_week/x_weekday/
-    x_hour. Explore opens at the ticket list (x_level=tickets)."""
+    x_hour. Explore opens at the ticket list (x_level=tickets).
+
+    `current` (queries.api.Filters) is restated whole -- every other filter and the period
+    (its dates, or `data_span` for an open period) -- so the ticket list is exactly the
+    clicked cell even when the next page's run has lost the sidebar's widget state (seen
+    with st.switch_page in Streamlit 1.67: the untouched filters fell back to defaults).
+    """
     set_filters: dict[str, list[str]] = {}
     params: dict[str, str] = {"x_level": "tickets"}
+    if current is not None:
+        for dim, values in current.dimension_values().items():
+            if values:
+                set_filters[dim] = list(values)
+        start = current.date_from or data_span[0]
+        end = current.date_to or data_span[1]
+        if start and end:
+            set_filters["from"], set_filters["to"] = [start.isoformat()], [end.isoformat()]
     for dim, value in dims.items():
         if value is None:
             continue
