@@ -50,6 +50,11 @@ def drill_to(page: str, set_filters: Mapping[str, list[str]] | None = None,
     if "from" in set_filters and "to" in set_filters:
         query["period"] = "custom"
     query.update(params or {})
+    # A switch to another page from Python clears every widget's state (streamlit's
+    # script runner does so on a page change whose rerun carries no widget states), so the
+    # sidebar would fall back to its first option (Last 7 days) while the browser still
+    # showed the old choice. The query above holds every filter: seed the widgets from it.
+    st.session_state[SEEDED] = False
     st.switch_page(str(PAGES_DIR / f"{page}.py"), query_params=query)
 
 

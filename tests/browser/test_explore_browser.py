@@ -103,3 +103,29 @@ def test_a_copied_ticket_link_opens_the_same_ticket_in_a_fresh_browser(live_app,
     assert sla.locator('[data-testid="stMetricValue"]').inner_text().strip() == "Breached"
     page2.screenshot(path=ARTIFACTS / "explore" / "browser-shared-ticket.png", full_page=True)
     fresh.close()
+
+
+def test_a_funnel_click_keeps_the_sidebar_period_and_filters_on_the_explore_page(
+        live_app, chromium):
+    """st.switch_page to another page clears every widget's state; the Explore page once
+    showed "Last 7 days" (the period box's first option) in its caption and numbers while
+    the sidebar still read "All time". The drill must keep the funnel page's filters."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1100})
+    page = context.new_page()
+    page.goto(f"{live_app.url}/funnel?period=all&channel=phone")
+    wait_for_run(page)
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot .barlayer .point',
+                           timeout=60_000)
+    bar = page.locator('[data-testid="stPlotlyChart"]').first.locator(".barlayer .point").nth(3)
+    box = bar.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url(re.compile(r"/explore\?.*x_stage=resolved"), timeout=60_000)
+    page.get_by_text("Narrow the list").first.wait_for(timeout=60_000)
+    wait_for_run(page)
+    assert re.search(r"[?&]period=all(&|$)", page.url), page.url
+    assert re.search(r"[?&]channel=phone(&|$)", page.url), page.url
+    caption = page.locator('[data-testid="stMainBlockContainer"] '
+                           '[data-testid="stCaptionContainer"]').first.inner_text()
+    assert caption.startswith("All time · Channel: phone"), caption
+    context.close()
