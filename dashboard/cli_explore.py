@@ -126,6 +126,8 @@ def _ticket_rows(objects: list[dict[str, Any]]) -> list[list[str]]:
 
 TICKET_HEADERS = (N_("ticket"), N_("created"), N_("channel"), N_("branch"), N_("category"),
                   N_("type"), N_("SLA"), N_("repeat"), N_("CSAT"), N_("subject"))
+# the subject wraps between words; columns that still do not fit are named under the table
+SUBJECT = (TICKET_HEADERS.index("subject"),)
 
 
 def cmd_tickets(args: argparse.Namespace) -> int:
@@ -150,7 +152,7 @@ def cmd_tickets(args: argparse.Namespace) -> int:
     first = args.offset + 1 if objects else 0
     cli._table(_("Tickets {first}-{last} of {total}").format(
         first=first, last=args.offset + len(objects), total=f"{total:,}"),
-        [_(h) for h in TICKET_HEADERS], _ticket_rows(objects))
+        [_(h) for h in TICKET_HEADERS], _ticket_rows(objects), keep=1, wrap=SUBJECT)
     return 0
 
 
@@ -183,12 +185,12 @@ def cmd_customer(args: argparse.Namespace) -> int:
         [_("contacts"), str(len(contacts))],
     ])
     cli._table(_("Every contact, oldest first"), [_(h) for h in TICKET_HEADERS],
-               _ticket_rows(contacts))
+               _ticket_rows(contacts), keep=1, wrap=SUBJECT)
     if surveys:
         cli._table(_("Surveys"), [_("survey"), _("ticket"), _("answered"), "CSAT", "NPS",
                                   _("comment")],
                    [[s["survey_id"], s["ticket_id"], s["responded_at"].strftime("%Y-%m-%d"),
                      "" if s["csat"] is None else str(s["csat"]),
                      "" if s["nps"] is None else str(s["nps"]), (s["comment"] or "")[:50]]
-                    for s in surveys])
+                    for s in surveys], keep=1, wrap=(5,))
     return 0

@@ -244,3 +244,21 @@ def test_each_backlog_band_of_the_funnel_page_opens_as_many_tickets(demo_warehou
         expected = int(backlog.filter(backlog["band"] == band)["tickets"].sum())
         assert count_tickets(con, Filters(), TicketSelection(age=band))["tickets"] == expected
     con.close()
+
+
+def test_the_human_ticket_table_fits_80_columns_with_whole_ticket_ids(wh, monkeypatch):
+    # It once squeezed all ten columns into 80 characters: "T3" survived but real ids
+    # (T00282855) were folded over five lines and several columns were 0 wide.
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _err = run("tickets", "--warehouse", str(wh), "--as-of", AS_OF)
+    assert code == 0
+    assert all(len(line) <= 80 for line in out.splitlines()), out
+    lines = out.splitlines()
+    # one row per ticket: each id starts a row of its own, newest first
+    starts = [line.split("│")[1].strip() for line in lines if line.startswith("│")
+              and line.split("│")[1].strip()]
+    assert starts == ["T3", "T6", "T2", "T1", "T5", "T4"]
+    header = next(line for line in lines if line.startswith("┃"))
+    assert [h.strip() for h in header.strip("┃").split("┃")][:4] == [
+        "ticket", "created", "channel", "branch"]  # headers whole, not folded to "ti/ck/et"
+    assert "Left out to fit 80 columns" in out  # ten columns do not fit: the rest are named
