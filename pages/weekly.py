@@ -107,7 +107,7 @@ for start in range(0, len(cards), 5):
         colour: Literal["normal", "inverse", "off"] = (
             "off" if not c.flagged or better is None else "normal" if better else "inverse")
         with column:
-            st.metric(c.label, c.value, delta=c.change if c.change != vm.na() else None,
+            st.metric(c.short_label, c.value, delta=c.change if c.change != vm.na() else None,
                       delta_color=colour, help=c.help, border=True)
             lines = [_("last week {previous} · 4-week avg {avg}").format(
                 previous=c.previous, avg=c.avg_4w)]

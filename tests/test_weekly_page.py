@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import cli
 from dashboard.i18n import set_language
 from dashboard.settings import get_settings
-from dashboard.views.weekly import format_kpi_change, format_kpi_value, label
+from dashboard.views.weekly import format_kpi_change, format_kpi_value, short_label
 from tests.conftest import REPO
 
 APP = str(REPO / "dashboard" / "app.py")
@@ -51,9 +51,21 @@ def test_the_page_shows_the_latest_complete_week_with_the_cli_numbers(demo_wareh
         at.query_params["w_week"] == payload["week"]
     shown = {m.label: (m.value, m.delta) for m in at.metric}
     for row in payload["rows"]:
-        value, delta = shown[label(row["kpi"])]
+        value, delta = shown[short_label(row["kpi"])]
         assert value == format_kpi_value(row["kpi"], row["value"]), row["kpi"]
         assert delta == format_kpi_change(row["kpi"], row["change"]), row["kpi"]
+
+
+def test_the_scorecard_cards_use_the_short_labels_that_fit_five_to_a_row(demo_warehouse,
+                                                                          monkeypatch):
+    """At 1,400 px five cards a row leave ~140 px per label: "First-contact resolution"
+    was cut to "First-contact resol…"; the cards carry the registry's card labels and
+    the help names the measure in full."""
+    at = run_page(demo_warehouse, monkeypatch)
+    labels = [m.label for m in at.metric]
+    assert {"FCR", "SLA met", "First response", "Churn", "CSAT (1-5)"} <= set(labels)
+    assert "First-contact resolution" not in labels
+    assert all(len(text) <= 18 for text in labels), labels
 
 
 def test_an_incomplete_week_is_said_to_be_incomplete(demo_warehouse, monkeypatch):

@@ -43,6 +43,13 @@ def label(kpi: str) -> str:
     return _(MEASURES[kpi].label) if kpi in MEASURES else kpi
 
 
+def short_label(kpi: str) -> str:
+    """The registry's shorter card label ("FCR", "SLA met"; else the label), translated:
+    five cards a row at 1,400 px leave about 140 px for a label."""
+    measure = MEASURES.get(kpi)
+    return _(measure.card_label or measure.label) if measure else kpi
+
+
 def dimension_label(dim: str) -> str:
     return _(DIMENSION_LABELS.get(dim, dim))
 
@@ -119,6 +126,7 @@ class Card:
 
     kpi: str
     label: str
+    short_label: str  # for a narrow card; the help names the measure in full
     value: str
     previous: str
     avg_4w: str
@@ -171,7 +179,8 @@ def card(row: dict[str, Any], min_sample: int) -> Card:
         notes.append(_("usual range {low} to {high}").format(
             low=format_number(max(row["expected_low"], 0)), high=format_number(row["expected_high"])))
     return Card(
-        kpi=kpi, label=label(kpi), value=format_kpi_value(kpi, row.get("value")),
+        kpi=kpi, label=label(kpi), short_label=short_label(kpi),
+        value=format_kpi_value(kpi, row.get("value")),
         previous=format_kpi_value(kpi, row.get("previous")),
         avg_4w=format_kpi_value(kpi, row.get("avg_4w")),
         change=format_kpi_change(kpi, row.get("change")), interval=interval_text(kpi, row),
