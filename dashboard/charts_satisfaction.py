@@ -30,7 +30,8 @@ def heatmap(cells: list[Cell], row_labels: list[str], column_labels: list[str], 
     grey = [[(1 if (c := index.get((r, k))) and not c.sufficient else None)
              for k in column_labels] for r in row_labels]
     values = [v for row in z for v in row if v is not None]
-    scale = vm.DIVERGING if info.higher_is_better else [[1 - p, c] for p, c in vm.DIVERGING][::-1]
+    # orange is always worse: where lower is better, the scale runs the other way
+    scale = sorted((p if info.higher_is_better else 1 - p, c) for p, c in vm.DIVERGING)
     height = 170 + 22 * max(len(row_labels), 3)
     top, bottom = 120, 10
     above = 1 + 62 / (height - top - bottom)  # the colour bar and legend sit above the labels

@@ -30,7 +30,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 import polars as pl
 
@@ -72,7 +72,7 @@ def language_of(text: str) -> str:
     return "zh" if _CJK.search(text) else "en"
 
 
-def tokens(text: str) -> tuple[str, list[str]]:
+def tokens(text: str) -> tuple[str, list[str | None]]:
     """(language, words in order); a word left out (stopword, digits, punctuation) is None
     in the sequence so pairs never bridge it."""
     lang = language_of(text)
@@ -87,15 +87,17 @@ def tokens(text: str) -> tuple[str, list[str]]:
     return lang, [w if (_TOKEN_OK.match(w) and w not in stop) else None for w in raw]
 
 
-def phrases_of(text: str) -> tuple[str, set[str]]:
-    """(language, the distinct phrases of one comment): words and adjacent word pairs."""
+@lru_cache(maxsize=100_000)
+def phrases_of(text: str) -> tuple[str, frozenset[str]]:
+    """(language, the distinct phrases of one comment): words and adjacent word pairs.
+    Cached: comments repeat (short stock answers), and segmenting is the slow part."""
     lang, words = tokens(text)
     joiner = "" if lang == "zh" else " "
     found: set[str] = {w for w in words if w is not None}
     for first, second in zip(words, words[1:], strict=False):
         if first is not None and second is not None:
             found.add(first + joiner + second)
-    return lang, found
+    return lang, frozenset(found)
 
 
 def weighted_log_odds(low: Counter[str], high: Counter[str], prior: Counter[str]

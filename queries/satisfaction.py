@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import polars as pl
 from scipy import stats
 
 from dashboard.settings import Settings, get_settings
 from queries.api import Filters, _params, _run, _shape_groups
 from queries.registry import group_key_sql, parse_by
+
+if TYPE_CHECKING:  # the driver loads only when a query runs (pages import this module)
+    import duckdb
 
 # Dimensions the outlier table and the funnel plot group by (spec: branch by default;
 # channel, category, region on request).

@@ -23,7 +23,8 @@ NEUTRAL = "#f7f7f7"
 BETTER_MID = "#6fa8dc"
 BETTER = "#1f4e99"
 INSUFFICIENT = "#c8c8c8"
-DIVERGING = [[0.0, WORSE], [0.25, WORSE_MID], [0.5, NEUTRAL], [0.75, BETTER_MID], [1.0, BETTER]]
+DIVERGING: list[tuple[float, str]] = [(0.0, WORSE), (0.25, WORSE_MID), (0.5, NEUTRAL),
+                                      (0.75, BETTER_MID), (1.0, BETTER)]
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,8 @@ class Layout:
 LAYOUTS: dict[str, Layout] = {lay.key: lay for lay in (
     Layout("branch_channel", N_("Branch × channel (branches by region)"), "branch", "channel"),
     Layout("region_channel", N_("Region × channel"), "region", "channel"),
-    Layout("category_week", N_("Category × week"), "category", "week"),
+    # weeks as rows: a long period then scrolls down instead of squeezing 100 columns
+    Layout("category_week", N_("Category × week"), "week", "category"),
     Layout("weekday_hour", N_("Weekday × hour of contact"), "weekday", "hour"),
 )}
 
