@@ -47,17 +47,24 @@ def ticket_timeline(ticket: dict[str, Any], surveys: pl.DataFrame | None = None)
         marker={"size": 13, "color": PALETTE["primary"]},
         customdata=[format_datetime(t) for t in xs],
         hovertemplate="%{text}: %{customdata}<extra></extra>"))
-    # stage names above the markers, alternately high and low so close stages stay legible
-    for i, (x, label) in enumerate(zip(xs, labels, strict=True)):
-        fig.add_annotation(x=x, y=0, text=label, showarrow=True, arrowhead=0, ax=0,
-                           ay=-28 if i % 2 == 0 else -58, font={"size": 12},
-                           arrowcolor="#bbb")
-    # the time each step took, written under the middle of its segment
-    for (_s0, t0), (_s1, t1) in zip(steps, steps[1:], strict=False):
+    # Stages close together on the axis (received, assigned and responded within minutes,
+    # then a resolution days later) share one label listing them with the time each took,
+    # so names never overprint; groups alternate high and low.
+    for i, group in enumerate(_close_groups(steps)):
+        lines = [labels[group[0]]] + [
+            f"{labels[j]} (+{duration((xs[j] - xs[j - 1]).total_seconds() / 60.0)})"
+            for j in group[1:]]
+        fig.add_annotation(x=xs[group[0]], y=0, text="<br>".join(lines), showarrow=True,
+                           arrowhead=0, ax=0, ay=-28 if i % 2 == 0 else -62,
+                           font={"size": 12}, arrowcolor="#bbb", xanchor="left"
+                           if len(group) > 1 else "center", yanchor="bottom")
+    # the time between groups, written under the middle of its segment
+    groups = _close_groups(steps)
+    for left, right in zip(groups, groups[1:], strict=False):
+        t0, t1 = xs[left[-1]], xs[right[0]]
         minutes = (t1 - t0).total_seconds() / 60.0
-        mid = t0 + (t1 - t0) / 2
-        fig.add_annotation(x=mid, y=0, yshift=-18, text=duration(minutes), showarrow=False,
-                           font={"size": 11, "color": "#555"})
+        fig.add_annotation(x=t0 + (t1 - t0) / 2, y=0, yshift=-18, text=duration(minutes),
+                           showarrow=False, font={"size": 11, "color": "#555"})
     deadline = ticket.get("sla_deadline")
     if deadline is not None:
         state = ticket.get("sla_state")
@@ -72,6 +79,24 @@ def ticket_timeline(ticket: dict[str, Any], surveys: pl.DataFrame | None = None)
     fig.update_yaxes(visible=False, range=[-1, 1.3])
     fig.update_xaxes(showgrid=True)
     return _layout(fig, _("Timeline of this ticket"), 300)
+
+
+def _close_groups(steps: list[tuple[str, datetime]], share: float = 0.08
+                  ) -> list[list[int]]:
+    """Indexes of consecutive steps (sorted by time) whose distance from the previous step
+    is under `share` of the span from the first step to the last: [[0, 1, 2], [3], [4]].
+    All steps at the same moment: one group."""
+    if not steps:
+        return []
+    span = (steps[-1][1] - steps[0][1]).total_seconds()
+    groups: list[list[int]] = [[0]]
+    for i in range(1, len(steps)):
+        gap = (steps[i][1] - steps[i - 1][1]).total_seconds()
+        if span == 0 or gap < share * span:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
 
 
 def customer_timeline(contacts: pl.DataFrame, churned_at: Any = None) -> go.Figure:

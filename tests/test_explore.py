@@ -262,3 +262,21 @@ def test_the_human_ticket_table_fits_80_columns_with_whole_ticket_ids(wh, monkey
     assert [h.strip() for h in header.strip("┃").split("┃")][:4] == [
         "ticket", "created", "channel", "branch"]  # headers whole, not folded to "ti/ck/et"
     assert "Left out to fit 80 columns" in out  # ten columns do not fit: the rest are named
+
+
+def test_stages_minutes_apart_share_one_timeline_label_so_names_never_overprint():
+    from datetime import datetime
+
+    from dashboard.charts_explore import ticket_timeline
+
+    # received 10:00, assigned 10:01, responded 10:03, resolved the next day 18:00: the
+    # first three are 3 minutes of a 32-hour span and once overprinted each other
+    ticket = {"created_at": datetime(2026, 3, 2, 10, 0), "assigned_at": datetime(2026, 3, 2, 10, 1),
+              "first_response_at": datetime(2026, 3, 2, 10, 3),
+              "resolved_at": datetime(2026, 3, 3, 18, 0), "closed_at": None,
+              "sla_deadline": datetime(2026, 3, 3, 10, 0), "sla_state": "met"}
+    fig = ticket_timeline(ticket)
+    labels = [a.text for a in fig.layout.annotations if a.showarrow]
+    assert labels == ["Received<br>Assigned (+1 min)<br>Responded (+2 min)", "Resolved"]
+    gaps = [a.text for a in fig.layout.annotations if not a.showarrow and a.yshift == -18]
+    assert len(gaps) == 1  # only the 10:03 -> next day 18:00 gap is written on the axis
