@@ -14,13 +14,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, uploads
 from dashboard.charts import PALETTE
 from dashboard.format import format_value
 from dashboard.i18n import _, format_number
-from dashboard.load.kinds import KINDS
-from dashboard.load.profiles import shipped_profiles
-from dashboard.load.run import LoadResult, load_file
 from dashboard.settings import get_settings
 from dashboard.views import data as view
 from queries.loading import PAGE_ROWS
@@ -31,13 +28,14 @@ st.title(_("Data"))
 if st.session_state.get("ctx") is not None:  # the app drew its filters (there is data)
     st.sidebar.caption(_("The filters above do not apply to the Data page: it shows every "
                          "load and every row."))
-version = st.session_state.get("warehouse_version")  # resolved once per run by the app
+# resolved once per run by the app; None: no warehouse yet
+version: data.Version | None = st.session_state.get("warehouse_version")
 section = st.radio(_("Section"), list(view.SECTIONS), key="data_section", horizontal=True,
                    format_func=lambda s: _(view.SECTIONS[s]), label_visibility="collapsed")
 
 
 def _load_section() -> None:
-    profiles = shipped_profiles()
+    profiles = uploads.profile_descriptions()
     with st.form("data_load_form", clear_on_submit=True, enter_to_submit=False):
         files = st.file_uploader(
             _("Extracts (CSV in any delimiter and UTF-8/GBK/GB18030/UTF-16, Parquet, Excel "
@@ -47,13 +45,13 @@ def _load_section() -> None:
             help=_("Up to 2 GB per file. Larger files: `.venv/bin/cxdash load FILE` on the "
                    "server, which reads them from disk."))
         c1, c2, c3 = st.columns(3)
-        kind = c1.selectbox(_("Kind"), ["detect", *KINDS], key="data_kind",
+        kind = c1.selectbox(_("Kind"), ["detect", *uploads.kind_names()], key="data_kind",
                             format_func=lambda k: _("Detect from the columns") if k == "detect"
                             else view.kind_label(k),
                             help=_("Pick one when detection says the kind is unclear."))
         profile = c2.selectbox(_("Source profile"), ["detect", *profiles], key="data_profile",
                                format_func=lambda p: _("Detect from the header") if p == "detect"
-                               else f"{p} — {profiles[p].description}")
+                               else f"{p} — {profiles[p]}")
         sheet = c3.text_input(_("Excel sheet (default: the first)"), key="data_sheet")
         force = st.checkbox(_("Load again even if this file was loaded before as this kind "
                               "with this profile"), key="data_force")
@@ -62,7 +60,7 @@ def _load_section() -> None:
     if submitted and not files:
         st.warning(_("Choose one or more files first."))
     if submitted and files:
-        results: list[LoadResult] = []
+        results: list[dict[str, object]] = []
         with tempfile.TemporaryDirectory() as tmp:
             for upload in files:
                 path = Path(tmp) / Path(upload.name).name
@@ -74,11 +72,11 @@ def _load_section() -> None:
                 def step(what: str, frac: float, bar=bar, name=upload.name) -> None:
                     bar.progress(min(max(frac, 0.0), 1.0), text=f"{name}: {what}")
 
-                results.append(load_file(
+                results.append(uploads.load_upload(
                     data.warehouse_path(), path, kind=None if kind == "detect" else kind,
                     profile=None if profile == "detect" else profile, sheet=sheet or None,
-                    step=step, force=force))
-        st.session_state["data_last_results"] = [r.as_json() for r in results]
+                    step=step, force=force).as_json())
+        st.session_state["data_last_results"] = results
         st.rerun()  # the new warehouse version: every cached view refreshes
 
     last = st.session_state.get("data_last_results")
@@ -96,7 +94,7 @@ def _load_section() -> None:
                  "to add a new source without code."))
 
 
-def _rejects_section() -> None:
+def _rejects_section(version: data.Version) -> None:
     extracts = data.reject_extracts(version)
     all_rows = sum(extracts.values())
     if all_rows == 0:
@@ -124,7 +122,7 @@ def _rejects_section() -> None:
         icon=":material/download:", on_click="ignore")
 
 
-def _history_section() -> None:
+def _history_section(version: data.Version) -> None:
     counts = data.loads_count(version)
     if counts["loads"] == 0:
         st.info(_("No loads yet."))
@@ -138,7 +136,7 @@ def _history_section() -> None:
                  hide_index=True, width="stretch")
 
 
-def _quality_section() -> None:
+def _quality_section(version: data.Version) -> None:
     # Imported here: the other sections draw no chart and need not wait for them. pandas
     # first: plotly's validators take pandas from sys.modules without importing it, and a
     # first run that met another thread's import half-way failed with "partially
@@ -217,8 +215,8 @@ elif version is None:
     st.info(_("No warehouse yet: load extracts in “Load extracts”, or build the demo with "
               "`.venv/bin/cxdash demo`."), icon=":material/database:")
 elif section == "rejects":
-    _rejects_section()
+    _rejects_section(version)
 elif section == "history":
-    _history_section()
+    _history_section(version)
 else:
-    _quality_section()
+    _quality_section(version)

@@ -7,13 +7,15 @@ Every function takes a read connection; values are bound as parameters.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import polars as pl
 
 from dashboard.settings import Settings, get_settings
 from queries import sql_text
+
+if TYPE_CHECKING:  # connections are passed in; pages read PAGE_ROWS without the driver
+    import duckdb
 
 PAGE_ROWS = 50  # rows per page of the rejects and of the load history
 

@@ -143,3 +143,34 @@ def test_the_second_page_of_rejects_holds_the_rest(real_warehouse, monkeypatch):
 def test_without_data_there_are_no_filters_and_no_note_about_them(tmp_path, monkeypatch):
     at = _data_page(tmp_path / "none.duckdb", monkeypatch)
     assert not any("do not apply" in c.value for c in at.sidebar.caption)
+
+
+def test_the_load_form_offers_each_shipped_profile_with_its_description(tmp_path, monkeypatch):
+    at = _data_page(tmp_path / "none.duckdb", monkeypatch)
+    box = at.selectbox(key="data_profile")
+    assert box.options[0] == "Detect from the header"
+    # written out from dashboard/profiles/callcenter.toml and servicenow.toml
+    assert ("callcenter — Call-centre telephony export: a call per row, date and times in "
+            "separate columns") in box.options
+    assert sum(o.startswith("servicenow — ") for o in box.options) == 1
+    assert len(box.options) == 1 + 6  # detect + the six shipped .toml files
+
+
+def test_the_pages_upload_service_loads_a_file_and_audits_it(tmp_path):
+    # the page loads through dashboard.uploads (it may not import the loader itself)
+    from dashboard import uploads
+
+    f = tmp_path / "t.csv"
+    f.write_text("ticket_id,channel,branch_id,category,created_at\n"
+                 "T1,web,B1,billing,2024-05-01 10:00\nT2,web,B1,billing,not a date\n")
+    wh = tmp_path / "wh.duckdb"
+    steps: list[float] = []
+    result = uploads.load_upload(wh, f, kind=None, profile=None, sheet=None, force=False,
+                                 step=lambda what, frac: steps.append(frac))
+    out = result.as_json()
+    # T1 lands, T2's created_at is no date: 1 new, 1 rejected
+    assert (out["status"], out["kind"], out["new"], out["rejected"]) == ("loaded", "tickets", 1, 1)
+    assert steps and max(steps) <= 1.0
+    again = uploads.load_upload(wh, f, kind="tickets", profile=None, sheet=None, force=False)
+    assert again.status == "already_loaded"
+    assert uploads.kind_names() == ["tickets", "surveys", "customers", "branches", "fixes"]
