@@ -28,6 +28,11 @@ DELIMITERS = [",", ";", "\t", "|"]
 class Refusal(Exception):
     """The file cannot be read at all; the message names the problem and the fix."""
 
+    # what the load would have used, set where it is known (cli.md: `load --json` names
+    # the kind and profile of a refused load)
+    kind: str | None = None
+    profile: str | None = None
+
 
 class RaggedStream(Exception):
     """A streamed CSV has a row with more fields than its header: read it in memory."""
@@ -254,7 +259,7 @@ def _detect_delimiter(text_head: str) -> str:
         return csv.Sniffer().sniff("\n".join(lines[:10]), delimiters="".join(DELIMITERS)).delimiter
     except csv.Error:
         counts = {d: lines[0].count(d) for d in DELIMITERS}
-        return max(counts, key=counts.get) if max(counts.values()) > 0 else ","
+        return max(counts, key=lambda d: counts[d]) if max(counts.values()) > 0 else ","
 
 
 def _utf8_bytes(path: Path, encoding: str) -> bytes | None:
@@ -344,7 +349,7 @@ def read_csv(path: Path, skip_rows: int = 0, header_rows: int = 1) -> RawExtract
                      else _count_newlines(path))
     simple = frame is not None and newline_count in (frame.height, frame.height + 1)
     ends: dict[int, int] = {}
-    if simple:
+    if simple and frame is not None:  # (simple implies a frame; said again for mypy)
         truncated = _last_line_truncated(source, delimiter, len(names))
         frame = frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64))
     else:
@@ -420,13 +425,16 @@ def read_excel(path: Path, sheet: str | None = None, skip_rows: int = 0,
                header_rows: int = 1) -> RawExtract:
     """A sheet read as text, every row of it (line = the sheet's row number), its header
     made from row skip_rows + 1 (and the next, when header_rows = 2)."""
-    options = {"infer_schema_length": 0, "has_header": False, "drop_empty_rows": False,
-               "drop_empty_cols": False, "raise_if_empty": False}
     try:
+        # every cell as text, every row and column kept (empty ones too), header made below
         if sheet:
-            frame = pl.read_excel(path, sheet_name=sheet, **options)
+            frame = pl.read_excel(path, sheet_name=sheet, infer_schema_length=0,
+                                  has_header=False, drop_empty_rows=False,
+                                  drop_empty_cols=False, raise_if_empty=False)
         else:
-            frame = pl.read_excel(path, sheet_id=1, **options)
+            frame = pl.read_excel(path, sheet_id=1, infer_schema_length=0, has_header=False,
+                                  drop_empty_rows=False, drop_empty_cols=False,
+                                  raise_if_empty=False)
     except Exception as exc:
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if sheet and "sheet" in text.lower():

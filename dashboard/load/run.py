@@ -361,13 +361,14 @@ def _stage(con: duckdb.DuckDBPyConnection, p: Plan, tz: str, load_id: str, extra
     (rows read, rows rejected, rows skipped)."""
     rows_read = rejected = skipped = 0
     con.execute("drop table if exists incoming")
-    have_incoming = _fast(p)
-    if have_incoming:
+    streamed = p.source if isinstance(p.source, StreamedCsv) and _fast(p) else None
+    have_incoming = streamed is not None
+    if streamed is not None:
         step(_("reading the file"), 0.1)
-        rows_read, rest = stage_fast(con, p.source, p.kind, p.not_carried, step)
+        rows_read, rest = stage_fast(con, streamed, p.kind, p.not_carried, step)
         batches: Iterator[tuple[int, pl.DataFrame, pl.DataFrame, int]] = (
             (0, *_validate_batch(p, frame, tz))
-            for frame in (rest_batches(con, p.source) if rest else ()))
+            for frame in (rest_batches(con, streamed) if rest else ()))
     else:
         batches = validated_batches(p, tz)
     for n, rows, rejects, left_out in batches:
