@@ -37,11 +37,20 @@ import phonenumbers
 import polars as pl
 from phonenumbers import Leniency, PhoneNumberMatcher
 
+# Numbers written without a country code are read as Chinese first, then as British
+# national numbers (0161 496 0754, 07700 900123: the English demo's customers write their
+# number as they know it). Not US: "12345678901" would read as 1-234-567-8901.
+PHONE_REGIONS = ("CN", "GB")
 # The text columns of tickets and surveys that hold what people typed.
 FREE_TEXT_COLUMNS = ("subject", "description", "comment")
 
 _BLOCK = "\x00"  # marks a found span so later rules do not find it again
-_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+# Full-width digits, letters and the characters numbers and addresses are written with
+# (＋ － （ ） ． ＠ ＿, the ideographic space) read as ASCII. Not the full-width comma or
+# other punctuation: "5888 1234，010-6552 8899" would read as a grouped amount "1234,010".
+_FULLWIDTH = ({cp: cp - 0xFEE0 for cp in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B),
+                                          *range(0xFF41, 0xFF5B))}
+              | {ord(c): ord(c) - 0xFEE0 for c in "＋－（）．＠＿"} | {0x3000: 0x20})
 
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})")
 # 13-19 digits, single spaces or dashes between them, an optional final X (ID cards);
@@ -151,11 +160,14 @@ def mask_text(text: str | None, enabled: bool | None = None) -> str | None:
         elif (digits.isdigit() and 13 <= len(digits) <= 19 and passes_luhn(digits)
               and not norm[:m.start(1)].endswith("+") and not _is_phone(digits)):
             block(m.start(1), m.end(1), _mask_digits(span, 4, 4))
-    for match in PhoneNumberMatcher(norm, "CN", leniency=Leniency.VALID):
-        if _AMOUNT_BEFORE.search(norm[:match.start]) or _AMOUNT_AFTER.match(norm[match.end:]):
-            continue  # 13812345678.50 is an amount, not a phone number
-        span = text[match.start:match.end]
-        block(match.start, match.end, _phone_replacement(span, match))
+    for region in PHONE_REGIONS:
+        # each region reads what the previous ones left (found spans are blocked out)
+        for match in list(PhoneNumberMatcher(norm, region, leniency=Leniency.VALID)):
+            if (_AMOUNT_BEFORE.search(norm[:match.start])
+                    or _AMOUNT_AFTER.match(norm[match.end:])):
+                continue  # 13812345678.50 is an amount, not a phone number
+            span = text[match.start:match.end]
+            block(match.start, match.end, _phone_replacement(span, match))
 
     if not found:
         return text

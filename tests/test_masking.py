@@ -100,3 +100,17 @@ def test_a_frame_has_only_its_free_text_columns_masked():
     out = mask_frame(frame, True)
     # the id column is data, not free text: it is never touched
     assert out.row(0) == ("13812345678", "138****5678", None)
+
+
+def test_numbers_separated_by_chinese_commas_are_each_masked():
+    # the zh-CN demo writes "（021）5888 1234，010-…": the full-width comma was read as an
+    # ASCII one, so "1234，010" looked like a grouped amount and nothing was masked
+    text = "联系电话：(021) 5888 1234，010-6552 8899，139-0011-2233"
+    assert m(text) == "联系电话：(021) **** 1234，010-**** 8899，139-****-2233"
+
+
+def test_british_national_numbers_of_the_english_demo_are_masked():
+    # "0161 496 0754" is not a Chinese number; read as a UK one it is valid: the trunk 0
+    # and the first two digits of 161 kept, the last four kept
+    assert m("Please call me back on 0161 496 0754.") == "Please call me back on 016* *** 0754."
+    assert m("mobile 07700 900123") == "mobile 077** **0123"
