@@ -65,7 +65,7 @@ def heatmap(cells: list[Cell], row_labels: list[str], column_labels: list[str], 
         customdata=[[str(c.row), str(c.column)] for c in cells],
         hovertext=[c.hover for c in cells], hovertemplate="%{hovertext}<extra></extra>",
         mode="markers", marker={"symbol": "square", "size": 20, "opacity": 0},
-        showlegend=False, name="cells"))
+        showlegend=False))
     fig.update_layout(
         height=height, margin={"l": 10, "r": 110 if bands else 10, "t": top, "b": bottom},
         plot_bgcolor="white", clickmode="event+select", dragmode=False,

@@ -61,7 +61,7 @@ def heatmap_values(at: AppTest) -> dict[tuple[str, str], float | None]:
     from the figure JSON through the click overlay's customdata."""
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
     main = next(t for t in fig["data"] if t["type"] == "heatmap" and "colorbar" in t)
-    overlay = next(t for t in fig["data"] if t.get("name") == "cells")
+    overlay = next(t for t in fig["data"] if t["type"] == "scatter" and t.get("customdata"))
     ys, xs = list(main["y"]), list(main["x"])
     out = {}
     for (row, col), x, y in zip(overlay["customdata"], overlay["x"], overlay["y"], strict=True):
@@ -164,7 +164,7 @@ def test_nps_cells_equal_the_cli_and_say_their_margin_of_error(demo_warehouse, m
         if value is not None:
             assert value == pytest.approx(expected[key])
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
-    overlay = next(t for t in fig["data"] if t.get("name") == "cells")
+    overlay = next(t for t in fig["data"] if t["type"] == "scatter" and t.get("customdata"))
     assert all("margin of error" in h for h in overlay["hovertext"])
 
 

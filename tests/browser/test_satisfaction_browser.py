@@ -21,7 +21,7 @@ CELL_JS = """
 () => {
   const gd = document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')[0];
   const fl = gd._fullLayout;
-  const overlay = gd._fullData.find(t => t.name === 'cells');
+  const overlay = gd._fullData.find(t => t.type === 'scatter' && t.customdata);
   const rect = gd.getBoundingClientRect();
   const i = overlay.y.indexOf(fl.yaxis.categoryarray[0]);
   const x = fl.xaxis.l2p(fl.xaxis.d2l(overlay.x[i])) + fl.xaxis._offset;
