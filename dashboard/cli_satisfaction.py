@@ -30,6 +30,8 @@ def cmd_outliers(args: argparse.Namespace) -> int:
     """Print the groups lowest csat_avg first; --json gives the spec/cli.md list."""
     from dashboard import cli
     from dashboard.i18n import format_number
+    from dashboard.settings import get_settings
+    from dashboard.views.satisfaction import format_p, outlier_status
     from queries.satisfaction import fetch_outliers
 
     con = cli._reader(args)
@@ -38,20 +40,10 @@ def cmd_outliers(args: argparse.Namespace) -> int:
     if say_unknown is not None:
         say_unknown(con, filters)
     rows = fetch_outliers(con, filters, by=args.by)
+    min_surveys = get_settings().outlier_min_surveys
     if args.json:
         cli._print_json(rows)
         return 0
-
-    def p_text(value: float | None) -> str:
-        if value is None:
-            return "-"
-        return "< 0.0001" if value < 0.0001 else f"{value:.4f}"
-
-    def status(row: dict) -> str:
-        if not row["tested"]:
-            return _("not tested (n < {n})").format(n=_min_surveys()) if row["n"] < _min_surveys() \
-                else _("not tested")
-        return _("LOW OUTLIER") if row["low_outlier"] else _("not significant")
 
     period = f"{filters.date_from or '…'} .. {filters.date_to or '…'}"
     cli._table(
@@ -60,13 +52,9 @@ def cmd_outliers(args: argparse.Namespace) -> int:
         [args.by, "n", _("CSAT avg"), _("others"), "p", _("adjusted p"), _("result"), "NPS",
          _("NPS ±")],
         [[r["group"] if r["group"] is not None else _("(unknown)"), format_number(r["n"]),
-          format_number(r["csat_avg"], 2), format_number(r["others_avg"], 2), p_text(r["p"]),
-          p_text(r["p_adj"]), status(r), format_number(r["nps"], 1),
-          format_number(r["nps_moe"], 1)] for r in rows])
+          format_number(r["csat_avg"], 2), format_number(r["others_avg"], 2), format_p(r["p"]),
+          format_p(r["p_adj"]), outlier_status(r, min_surveys), format_number(r["nps"], 1),
+          format_number(r["nps_moe"], 1)] for r in rows],
+        keep=7)  # group .. result always; NPS columns left out (and named) when narrow
     return 0
 
-
-def _min_surveys() -> int:
-    from dashboard.settings import get_settings
-
-    return get_settings().outlier_min_surveys
