@@ -60,6 +60,27 @@ def open_explore(selection: dict[str, Any], extra: dict[str, str] | None = None)
     drill_to("explore", set_filters=set_filters, params=params | (extra or {}))
 
 
+# The page's switches live in the URL too (s_metric, s_layout, s_centre, s_dim), so a
+# copied link opens the same heatmap; a value the page does not know is ignored.
+SWITCHES = {"sat_metric": ("s_metric", list(vm.HEAT_METRICS)),
+            "sat_layout": ("s_layout", list(vm.LAYOUTS)),
+            "sat_centre": ("s_centre", list(vm.CENTRES)),
+            "sat_dim": ("s_dim", list(OUTLIER_DIMENSIONS))}
+for widget, (param, allowed) in SWITCHES.items():
+    if widget not in st.session_state and st.query_params.get(param) in allowed:
+        st.session_state[widget] = st.query_params.get(param)
+
+
+def write_switches_to_url() -> None:
+    for widget, (param, allowed) in SWITCHES.items():
+        value = st.session_state.get(widget, allowed[0])
+        if value != allowed[0]:
+            if st.query_params.get(param) != value:
+                st.query_params[param] = value
+        elif param in st.query_params:
+            del st.query_params[param]
+
+
 overall = data.kpis(version, filters).row(0, named=True)
 if not overall["tickets"]:
     st.info(_("No tickets match this period and these filters."),
@@ -134,6 +155,7 @@ with left:
 if points := picked_points("sat_funnel"):
     open_explore({dim: points[0]["customdata"]})
 
+write_switches_to_url()
 rows = data.outliers(version, filters, dim)
 with right:
     table = pl.DataFrame({

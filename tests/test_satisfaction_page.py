@@ -187,6 +187,21 @@ def test_every_metric_draws_and_orange_always_means_worse(demo_warehouse, monkey
     assert low_end == ("#1f4e99" if lower_is_better else "#b35806")  # blue / orange
 
 
+def test_the_switches_are_kept_in_the_url_and_a_link_reopens_them(demo_warehouse, monkeypatch):
+    at = satisfaction_page(demo_warehouse, monkeypatch)
+    at.selectbox(key="sat_layout").set_value("weekday_hour").run()
+    at.selectbox(key="sat_metric").set_value("nps").run()
+    at.radio(key="sat_dim").set_value("region").run()
+    assert url(at, "s_layout") == ["weekday_hour"] and url(at, "s_metric") == ["nps"]
+    assert url(at, "s_dim") == ["region"] and url(at, "s_centre") == []  # default: not written
+    again = satisfaction_page(demo_warehouse, monkeypatch, s_layout="weekday_hour",
+                              s_metric="nps", s_dim="region", s_centre="nonsense")
+    assert again.selectbox(key="sat_layout").value == "weekday_hour"
+    assert again.selectbox(key="sat_metric").value == "nps"
+    assert again.radio(key="sat_dim").value == "region"
+    assert again.radio(key="sat_centre").value == "overall"  # unknown value ignored
+
+
 def test_the_legend_says_what_the_centre_is_overall_or_target(demo_warehouse, monkeypatch):
     at = satisfaction_page(demo_warehouse, monkeypatch)
     overall = cli_json("kpis", "--json", "--warehouse", str(demo_warehouse))["csat_avg"]
