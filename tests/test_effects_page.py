@@ -73,7 +73,7 @@ def test_register_lists_every_fix_with_owner_scope_launch_window_and_the_cli_eff
     assert row["Scope"] == "billing · app"
     assert row["Launched"] == date(2024, 6, 1)
     # stored as_of 2024-07-05 10:00: 34.4 days of 90 are in
-    assert row["Window"] == "34/90 days"
+    assert row["Window"] == "34/90 d"  # short, so "complete" and this fit at 1,400 px
     expected = {r["fix_id"]: r for r in cli_effects(wh.path) if r["metric"] ==
                 "repeat_complaint_pct"}
     # cells here have fewer than 10 complaints: every effect is greyed, not shown as a number
@@ -90,7 +90,9 @@ def test_register_shows_the_effect_number_of_the_cli_when_cells_are_large_enough
                 if r["metric"] == "repeat_complaint_pct"}
     f1 = table[table["ID"] == "F1"].iloc[0]
     assert f1["Effect"] == pytest.approx(expected["F1"]["effect"])  # -25 by hand
-    assert f1["95 % interval"] == "{:+.1f}…{:+.1f} noise".format(
+    # "low to high": an ellipsis between the bounds read as a cut-off number; the reading
+    # is the cell's colour and the caption's words
+    assert f1["95 % interval"] == "{:+.1f} to {:+.1f}".format(
         expected["F1"]["ci_low"], expected["F1"]["ci_high"])
 
 

@@ -158,10 +158,10 @@ def too_few(row: dict[str, Any], min_sample: int) -> bool:
 
 
 def window_short(row: dict[str, Any], window_days: int) -> str:
-    """The window state in a few words, for the register: 'complete', '41 of 90 days'."""
+    """The window state in a few words, for the register: 'complete', '41/90 d'."""
     state, _text = window_state(row, window_days)
     if state == "partial":
-        return _("{days}/{window} days").format(
+        return _("{days}/{window} d").format(
             days=format_number(row.get("post_days"), 0), window=format_number(window_days, 0))
     return {"complete": _("complete"), "not_started": _("not started")}[state]
 
@@ -172,12 +172,14 @@ READING_SHORT = {"better": N_("better"), "worse": N_("worse"), "noise": N_("nois
 
 def bounds_text(metric: str, low: float | None, high: float | None,
                 digits: int | None = None) -> str:
-    """'-5.9…-2.1' in the effect's (or a slope's) unit, without the unit."""
+    """'-5.9 to -2.1' in the effect's (or a slope's) unit, without the unit. (An ellipsis
+    between the bounds read as a cut-off number.)"""
     if low is None or high is None:
         return na()
     if digits is None:
         digits = 2 if metric == "csat_avg" else 1
-    return f"{format_number(low, digits, signed=True)}…{format_number(high, digits, signed=True)}"
+    return _("{low} to {high}").format(low=format_number(low, digits, signed=True),
+                                       high=format_number(high, digits, signed=True))
 
 
 def pre_trend_text(row: dict[str, Any]) -> str:
@@ -199,17 +201,16 @@ def rtm_text(row: dict[str, Any]) -> str:
 
 
 def interval_short(row: dict[str, Any], min_sample: int) -> str:
-    """'-5.9 to -2.1 · better' (numbers in the effect's unit); 'too few cases' when a cell is
-    below the minimum sample."""
+    """'-5.9 to -2.1' (numbers in the effect's unit) for the register, whose colour and
+    caption say the reading (the word did not fit at 1,400 px); 'too few cases' when a
+    cell is below the minimum sample; the reading's word ('n/a') without an interval."""
     metric = row["metric"]
     if too_few(row, min_sample):
         return _("too few cases")
     low, high = row.get("ci_low"), row.get("ci_high")
-    key = reading_key(metric, low, high)
     if low is None or high is None:
-        return _(READING_SHORT[key])
-    digits = 2 if metric == "csat_avg" else 1
-    return f"{format_number(low, digits, signed=True)}…{format_number(high, digits, signed=True)} {_(READING_SHORT[key])}"
+        return _(READING_SHORT[reading_key(metric, low, high)])
+    return bounds_text(metric, low, high)
 
 
 def window_state(row: dict[str, Any], window_days: int) -> tuple[str, str]:
