@@ -18,6 +18,7 @@ from dashboard.i18n import (
     format_number,
     format_percent_value,
     format_week,
+    localise_figure,
 )
 from dashboard.views import funnel as vm
 
@@ -30,7 +31,7 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     fig.update_layout(title={"text": title, "x": 0, "font": {"size": 15}}, height=height,
                       margin={"l": 10, "r": 10, "t": 44, "b": 10}, showlegend=False,
                       plot_bgcolor="white", clickmode="event+select")
-    return fig
+    return localise_figure(fig)  # Chinese date ticks (the SLA trend) in zh-CN
 
 
 def funnel_bars(rows: list[vm.FunnelRow]) -> go.Figure:

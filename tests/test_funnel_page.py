@@ -197,3 +197,24 @@ def test_an_sla_cell_equals_cxdash_kpis_for_that_tier_and_channel(demo_warehouse
     expected = cli_json("kpis", "--json", "--warehouse", str(demo_warehouse),
                         "--priority", "urgent", "--channel", "web")
     assert heatmap_cell(fig, "Urgent", "web") == format_percent_value(expected["sla_met_pct"])
+
+
+def test_the_sla_trend_reads_its_dates_in_chinese_on_the_chinese_page():
+    """The weekly SLA trend's axis showed "Jan 2025" on the zh-CN page: its figure gets the
+    Chinese date tick formats (2026年9月) like the app's other date charts."""
+    from datetime import date
+
+    from dashboard import charts_funnel
+    from dashboard.i18n import set_language
+
+    weeks = [date(2026, 1, 5), date(2026, 1, 12)]
+    try:
+        set_language("zh-CN")
+        fig = charts_funnel.sla_trend(weeks, {None: [90.0, 95.0]}, [True, False], 90.0)
+        stops = fig.layout.xaxis.tickformatstops
+        assert stops and any("年" in s.value for s in stops)
+        set_language("en")
+        assert not charts_funnel.sla_trend(weeks, {None: [90.0, 95.0]}, [True, False],
+                                           90.0).layout.xaxis.tickformatstops
+    finally:
+        set_language("en")
