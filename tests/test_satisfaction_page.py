@@ -278,3 +278,23 @@ def test_the_page_speaks_chinese(demo_warehouse, monkeypatch):
     at = satisfaction_page(demo_warehouse, monkeypatch, lang="zh-CN")
     assert at.title[0].value == "满意度"
     assert [s.value for s in at.subheader][:2] == ["哪里满意度低", "考虑样本量的异常值"]
+
+
+def test_a_cell_below_the_minimum_sample_is_grey_and_says_its_n(make_warehouse, monkeypatch):
+    # branch B1: 10 phone surveys (csat 5) -> coloured; 9 email surveys (csat 1) -> grey,
+    # "n=9" (min_sample 10: a cell needs at least 10)
+    tickets, surveys = [], []
+    for channel, count, csat in (("phone", 10, 5), ("email", 9, 1)):
+        for i in range(count):
+            tid = f"{channel}-{i}"
+            tickets.append(ticket(tid, "2024-05-01 10:00", channel=channel))
+            surveys.append(survey(f"S{tid}", tid, "2024-05-02 10:00", csat, None))
+    wh = make_warehouse(tickets=tickets, surveys=surveys)
+    at = satisfaction_page(wh.path, monkeypatch)
+    shown = heatmap_values(at)
+    assert shown == {("B1", "phone"): 5.0, ("B1", "email"): None}
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    grey = next(t for t in fig["data"] if t["type"] == "heatmap" and "colorbar" not in t)
+    assert "n=9" in [text for row in grey["text"] for text in row]
+    legend = [t["name"] for t in fig["data"] if t.get("showlegend")]
+    assert legend == ["insufficient data (n < 10)"]
