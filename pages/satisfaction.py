@@ -166,6 +166,7 @@ with right:
         "p": [vm.format_p(r["p"]) for r in rows],
         _("Adjusted p"): [vm.format_p(r["p_adj"]) for r in rows],
         _("Result"): [vm.outlier_status(r, settings.outlier_min_surveys) for r in rows],
+        "NPS": [vm.nps_with_margin(r["nps"], r["nps_moe"]) for r in rows],
     }, schema_overrides={"n": pl.Int64})
     low_count = sum(r["low_outlier"] for r in rows)
     st.markdown("**" + _("Significant low outliers: {n}").format(n=format_number(low_count))

@@ -215,6 +215,14 @@ def outlier_status(row: dict[str, Any], min_surveys: int) -> str:
     return _("not significant")
 
 
+def nps_with_margin(nps: float | None, moe: float | None) -> str:
+    """'-62.8 ± 4.1' (the 95 % margin of error in points); 'n/a' without NPS answers."""
+    if nps is None:
+        return _("n/a")
+    text = format_number(nps, 1, signed=True)
+    return text if moe is None else f"{text} ± {format_number(moe, 1)}"
+
+
 def format_p(value: float | None) -> str:
     if value is None:
         return "—"
