@@ -298,3 +298,17 @@ def test_a_cell_below_the_minimum_sample_is_grey_and_says_its_n(make_warehouse, 
     assert "n=9" in [text for row in grey["text"] for text in row]
     legend = [t["name"] for t in fig["data"] if t.get("showlegend")]
     assert legend == ["insufficient data (n < 10)"]
+
+
+def test_a_selection_without_surveys_says_so_instead_of_drawing_colours(make_warehouse,
+                                                                       monkeypatch):
+    wh = make_warehouse(tickets=[ticket("T1", "2024-05-01 10:00"),
+                                 ticket("T2", "2024-05-02 10:00", channel="email")])
+    at = satisfaction_page(wh.path, monkeypatch)
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert not [t for t in fig["data"] if t["type"] == "heatmap" and "colorbar" in t]
+    infos = [i.value for i in at.info]
+    assert "No survey with a CSAT answer in this selection." in infos
+    assert "No low-score comments in this selection." in infos
+    # the outlier table still lists the branch (n 0), not tested
+    assert at.dataframe[0].value["Result"].to_list() == ["not tested (n < 30)"]
