@@ -312,3 +312,12 @@ def test_a_selection_without_surveys_says_so_instead_of_drawing_colours(make_war
     assert "No low-score comments in this selection." in infos
     # the outlier table still lists the branch (n 0), not tested
     assert at.dataframe[0].value["Result"].to_list() == ["not tested (n < 30)"]
+
+
+def test_a_category_week_cell_opens_explore_at_that_category_and_week(
+        demo_warehouse, monkeypatch):
+    at = satisfaction_page(demo_warehouse, monkeypatch)
+    at.selectbox(key="sat_layout").set_value("category_week").run()
+    select_point(at, "sat_heatmap", ["2026-03-02", "billing"])  # rows weeks, columns categories
+    assert url(at, "x_week") == ["2026-03-02"] and url(at, "category") == ["billing"]
+    assert url(at, "x_level") == ["tickets"]
