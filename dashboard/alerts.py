@@ -215,7 +215,9 @@ def _change(con: duckdb.DuckDBPyConnection, rule: Rule, filters: Filters, week: 
         if not rows:  # a KPI outside the scorecard
             rows = [(None, _overall_row(con, rule, filters, week, settings))]
     else:
-        rows = [(group, scorecard_row(rule.kpi, week, weeks, moments, None, settings.min_sample))
+        complete = week.complete(resolve_as_of(con, filters))
+        rows = [(group, scorecard_row(rule.kpi, week, weeks, moments, None, settings.min_sample,
+                                      complete=complete))
                 for group, (weeks, moments) in _group_history(con, rule, filters, week,
                                                               settings).items()]
     better = higher_is_better(rule.kpi)
@@ -250,7 +252,8 @@ def _overall_row(con, rule: Rule, filters: Filters, week: IsoWeek, settings: Set
     weeks = _by_week(con, filters, first, week, settings)
     moments = {k[0]: v for k, v in fetch_moments(con, filters, first, week, None,
                                                  settings).items()}
-    return scorecard_row(rule.kpi, week, weeks, moments, None, settings.min_sample)
+    return scorecard_row(rule.kpi, week, weeks, moments, None, settings.min_sample,
+                         complete=week.complete(resolve_as_of(con, filters)))
 
 
 def evaluate(con: duckdb.DuckDBPyConnection, filters: Filters, week: IsoWeek | None = None,

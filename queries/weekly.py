@@ -320,9 +320,13 @@ def _int(value: Any) -> int | None:
 
 def scorecard_row(kpi: str, week: IsoWeek, weeks: Mapping[date, Mapping[str, Any]],
                   moments: Mapping[date, Mapping[str, Any]], target: float | None,
-                  min_sample: int) -> dict[str, Any]:
+                  min_sample: int, complete: bool = True) -> dict[str, Any]:
     """One `weekly --json` row of spec/cli.md for `kpi` in `week`, from the KPI rows per
-    week Monday (`weeks`, at least the 8 weeks before) and their moments."""
+    week Monday (`weeks`, at least the 8 weeks before) and their moments.
+
+    complete: whether the week has ended at as_of. A count of a week not over yet is a
+    count of part of a week: it is never flagged against the usual range of whole weeks
+    (spec "a page or report never shows an incomplete week as if it were complete")."""
     row, prev = weeks.get(week.monday), weeks.get(week.shift(-1).monday)
     history = [weeks.get(week.shift(-i).monday) for i in range(1, COUNT_HISTORY_WEEKS + 1)]
     out: dict[str, Any] = {"kpi": kpi}
@@ -335,7 +339,7 @@ def scorecard_row(kpi: str, week: IsoWeek, weeks: Mapping[date, Mapping[str, Any
         out |= {"value": count, "n": count, "previous": count_before, "n_previous": count_before,
                 "avg_4w": statistics.fmean(counts[:AVG_WEEKS]), "target": target,
                 "change": count - count_before, "ci_low": None, "ci_high": None,
-                "flagged": band_flagged(count, low, high),
+                "flagged": complete and band_flagged(count, low, high),
                 "expected_low": low, "expected_high": high}
     else:
         cols = row.keys() if row else ()
@@ -389,7 +393,8 @@ def fetch_weekly(con: duckdb.DuckDBPyConnection, filters: Filters, week: IsoWeek
     rows = []
     for kpi in SCORECARD:
         at = matured if kpi == "post_complaint_churn_pct" else week
-        row = scorecard_row(kpi, at, weeks, moments, targets.get(kpi), settings.min_sample)
+        row = scorecard_row(kpi, at, weeks, moments, targets.get(kpi), settings.min_sample,
+                            complete=at.complete(as_of))
         if kpi == "post_complaint_churn_pct":
             row["week"] = at.label
         rows.append(row)
