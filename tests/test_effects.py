@@ -280,6 +280,35 @@ def test_pre_trend_note_says_the_control_may_be_a_poor_comparison():
     assert any(n.kind == "pre_trend" and "poor comparison" in n.text for n in notes)
 
 
+def test_pre_trend_note_gives_the_slope_unit_once_also_in_chinese():
+    """zh-CN read "每周斜率相差 每周 +0.60 个百分点 … 置信区间 每周 +0.02 个百分点 至 每周 …":
+    the unit goes with the difference only; the bounds are numbers."""
+    from dashboard.i18n import set_language
+
+    row = _row(pre_trend_warning=True, pre_trend_diff=0.6, pre_trend_ci_low=0.02,
+               pre_trend_ci_high=1.18)
+    try:
+        text = [n.text for n in view.notes(row, 10, 90) if n.kind == "pre_trend"][0]
+        assert "+0.60 pts/week, 95 % interval +0.02 to +1.18)" in text
+        set_language("zh-CN")
+        text = [n.text for n in view.notes(row, 10, 90) if n.kind == "pre_trend"][0]
+        assert text.count("每周") == 1, text
+        assert "每周 +0.60 个百分点，95% 置信区间 +0.02 至 +1.18" in text
+    finally:
+        set_language("en")
+
+
+def test_an_unknown_regression_to_the_mean_check_says_why():
+    """F-13 of the demo showed a bare "n/a" (zh "无数据") though its cells were full: its
+    history began within 30 days of the first ticket, so repeats there are unknown."""
+    full = dict(n_treated_hist=179, n_control_hist=1004, rtm_warning=None, rtm_diff=None)
+    assert view.rtm_text(_row(**full)) == \
+        "n/a: history starts too near the data's first ticket"
+    assert view.rtm_text(_row(**{**full, "n_treated_hist": 1})) == "n/a: too few cases"
+    assert view.rtm_text(_row(rtm_warning=False)) == "no sign"
+    assert view.rtm_text(_row(rtm_warning=True)) == "warning"
+
+
 def test_relative_complaint_effect_reads_as_a_percentage():
     assert view.effect_text("complaints", -6.2) == "-6.2%"
     assert view.effect_text("repeat_complaint_pct", -4.0) == "-4.0 pts"

@@ -194,10 +194,24 @@ def pre_trend_text(row: dict[str, Any]) -> str:
 
 
 def rtm_text(row: dict[str, Any]) -> str:
-    """'warning' / 'no sign' / n/a: the regression-to-the-mean check in a word."""
-    if row.get("rtm_warning") is None:
-        return na()
-    return _("warning") if row["rtm_warning"] else _("no sign")
+    """'warning' / 'no sign' / 'n/a: <reason>': the regression-to-the-mean check in a word.
+
+    Unknown says why: a history or pre cell with fewer than 2 cases, or (repeat
+    complaints) a history window starting less than the repeat window after the data's
+    first ticket, where earlier complaints that would make repeats are not loaded.
+    """
+    if row.get("rtm_warning") is not None:
+        return _("warning") if row["rtm_warning"] else _("no sign")
+    ns = [row.get("n_treated_hist"), row.get("n_treated_pre")]
+    if row.get("has_control"):
+        ns += [row.get("n_control_hist"), row.get("n_control_pre")]
+    if any(n is None or n < 2 for n in ns):
+        reason = _("too few cases")
+    elif row.get("metric") == "repeat_complaint_pct" and row.get("rtm_diff") is None:
+        reason = _("history starts too near the data's first ticket")
+    else:
+        reason = _("no interval")
+    return _("{na}: {reason}").format(na=na(), reason=reason)
 
 
 def interval_short(row: dict[str, Any], min_sample: int) -> str:
@@ -254,18 +268,20 @@ def notes(row: dict[str, Any], min_sample: int, window_days: int,
             "Too few cases: the smallest cell has {n} (minimum {min}).").format(
             n=format_number(smallest_n(row), 0), min=format_number(min_sample, 0))))
     if row.get("pre_trend_warning"):
+        # the unit once, with the difference; the bounds as numbers (zh-CN said 每周 twice)
+        digits = 3 if metric == "csat_avg" else 2
         values = dict(diff=slope_text(metric, row.get("pre_trend_diff")),
-                      low=slope_text(metric, row.get("pre_trend_ci_low")),
-                      high=slope_text(metric, row.get("pre_trend_ci_high")))
+                      low=format_number(row.get("pre_trend_ci_low"), digits, signed=True),
+                      high=format_number(row.get("pre_trend_ci_high"), digits, signed=True))
         if row.get("has_control"):
             out.append(Note("pre_trend", _(
                 "Pre-trend: before launch treated and control did not move in parallel "
-                "(weekly slopes differ by {diff}, 95 % interval {low} to {high}); the control "
-                "may be a poor comparison.").format(**values)))
+                "(their slopes differ by {diff}, 95 % interval {low} to {high}); the "
+                "control may be a poor comparison.").format(**values)))
         else:
             out.append(Note("pre_trend", _(
-                "Pre-trend: the treated scope was already moving before launch ({diff}, 95 % "
-                "interval {low} to {high}); part of the change may be that trend.").format(
+                "Pre-trend: the treated scope was already moving before launch (slope {diff}, "
+                "95 % interval {low} to {high}); part of the change may be that trend.").format(
                 **values)))
     if row.get("rtm_warning"):
         out.append(Note("rtm", _(
