@@ -161,6 +161,17 @@ def test_the_page_speaks_chinese(demo_warehouse, monkeypatch):
     assert "流失最多的是" in at.markdown[0].value
 
 
+def test_the_backlog_figures_have_labels_that_fit_a_quarter_of_the_page(demo_warehouse,
+                                                                        monkeypatch):
+    """"Complaints past the resolution …" was cut on the 1,400 px page; the help says what
+    the overdue complaints are."""
+    at = funnel_page(demo_warehouse, monkeypatch)
+    labels = [m.label for m in at.metric]
+    assert labels == ["Open tickets", "SLA breached, still open", "Overdue complaints",
+                      "Oldest open ticket"]
+    assert "working days" in at.metric[2].help
+
+
 @pytest.mark.parametrize("by", ["region", "branch"])
 def test_the_comparison_switches_to_regions_and_branches(demo_warehouse, monkeypatch, by):
     at = funnel_page(demo_warehouse, monkeypatch)
