@@ -280,3 +280,16 @@ def test_stages_minutes_apart_share_one_timeline_label_so_names_never_overprint(
     assert labels == ["Received<br>Assigned (+1 min)<br>Responded (+2 min)", "Resolved"]
     gaps = [a.text for a in fig.layout.annotations if not a.showarrow and a.yshift == -18]
     assert len(gaps) == 1  # only the 10:03 -> next day 18:00 gap is written on the axis
+
+
+def test_a_customer_opened_from_the_at_risk_list_steps_back_to_that_list():
+    # the at-risk rows open a customer without a ticket; the breadcrumb once offered only
+    # "Ticket list", so the retention team lost its call list
+    state = ExploreState.from_params({"x_level": "customer", "x_customer": "C9"})
+    crumbs = breadcrumb(state, Filters())
+    assert [c.label for c in crumbs] == ["All channels", "Customers at risk", "Customer C9"]
+    assert crumbs[1].params == {"x_level": "at_risk"}
+    # from a ticket, the way back stays the ticket and its list
+    via_ticket = ExploreState(level="customer", customer="C9", ticket="T1")
+    assert [c.label for c in breadcrumb(via_ticket, Filters())] == [
+        "All channels", "Ticket list", "Ticket T1", "Customer C9"]

@@ -343,7 +343,13 @@ def breadcrumb(state: ExploreState, filters: Any,
         crumbs.append(Crumb(label, nxt, clear=PATH[i + 1:] if nxt in PATH else ()))
     list_params = {k: v for k, v in replace(state, level="tickets", ticket=None,
                                             customer=None).to_params().items()}
-    if state.level in ("tickets", "ticket", "customer"):
+    # a customer opened without a ticket came from the at-risk list (its rows carry no
+    # ticket): the way back is that list, not the ticket list
+    from_at_risk = state.level == "customer" and not state.ticket
+    if from_at_risk:
+        crumbs.append(Crumb(_(LEVEL_LABELS["at_risk"]), "at_risk",
+                            params={"x_level": "at_risk"}))
+    elif state.level in ("tickets", "ticket", "customer"):
         crumbs.append(Crumb(_("Ticket list"), "tickets", params=list_params))
     if state.level in ("ticket", "customer") and state.ticket:
         crumbs.append(Crumb(_("Ticket {id}").format(id=state.ticket), "ticket",
