@@ -76,6 +76,14 @@ def funnel_bars(rows: list[vm.FunnelRow]) -> go.Figure:
     return _layout(fig, _("Tickets reaching each stage (click a stage for its tickets)"), 360)
 
 
+def _fit_cells(fig: go.Figure, rows: int, columns: int) -> None:
+    """Category axes that end at the outer cells' edges, first row on top. Left to
+    autorange, plotly pads the range for the invisible click markers: with 60 branches a
+    blank band of about two rows opened between the column labels and the first row."""
+    fig.update_yaxes(type="category", autorange=False, range=[rows - 0.5, -0.5])
+    fig.update_xaxes(side="top", type="category", autorange=False, range=[-0.5, columns - 0.5])
+
+
 def compare_heatmap(cells: list[vm.CompareCell], groups: list[str], stages: list[str],
                     title: str) -> go.Figure:
     """Stage (columns) x group (rows) coloured better/worse than the whole funnel, with an
@@ -103,8 +111,7 @@ def compare_heatmap(cells: list[vm.CompareCell], groups: list[str], stages: list
         customdata=[[g, s] for g in groups for s in stages],
         mode="markers", marker={"symbol": "square", "size": 30, "opacity": 0},
         hovertemplate="%{y} · %{x}<extra></extra>"))
-    fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(side="top", type="category")
+    _fit_cells(fig, len(groups), len(stages))
     _layout(fig, title, 110 + 34 * max(len(groups), 1))
     fig.update_layout(hovermode="closest", margin={"t": 80})
     return fig
@@ -130,8 +137,7 @@ def sla_heatmap(cells: list[tuple[str, str, float | None, str, str]], tiers: lis
         mode="markers", marker={"symbol": "square", "size": 30, "opacity": 0},
         hovertemplate="%{y} · %{x}<br>%{hovertext}<br>"
                       + _("click for the breached tickets") + "<extra></extra>"))
-    fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(side="top", type="category")
+    _fit_cells(fig, len(tiers), len(groups))
     _layout(fig, title, 120 + 44 * len(tiers))
     fig.update_layout(hovermode="closest", margin={"t": 80})
     return fig

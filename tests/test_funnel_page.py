@@ -229,3 +229,21 @@ def test_the_sla_trend_reads_its_dates_in_chinese_on_the_chinese_page():
                                            90.0).layout.xaxis.tickformatstops
     finally:
         set_language("en")
+
+
+def test_the_heatmaps_end_at_their_outer_cells_without_a_blank_band():
+    """With 60 branches the comparison showed a blank band above its first row: plotly
+    padded the autorange for the invisible click markers. The axes now end half a cell
+    beyond the outer cells (3 groups x 2 stages: y from 2.5 down to -0.5, x -0.5 .. 1.5)."""
+    from dashboard import charts_funnel
+    from dashboard.views import funnel as vm
+
+    cells = [vm.CompareCell(group=g, stage=s, value=90.0, overall=90.0, received=100,
+                            score=0.0, text="90%")
+             for g in ("a", "b", "c") for s in ("assigned", "responded")]
+    fig = charts_funnel.compare_heatmap(cells, ["a", "b", "c"], ["assigned", "responded"], "t")
+    assert list(fig.layout.yaxis.range) == [2.5, -0.5]
+    assert list(fig.layout.xaxis.range) == [-0.5, 1.5]
+    sla = charts_funnel.sla_heatmap([("urgent", "All", 0.1, "80%", "")], ["urgent"], ["All"],
+                                    "t")
+    assert list(sla.layout.yaxis.range) == [0.5, -0.5]
