@@ -408,3 +408,24 @@ def test_a_count_of_a_week_not_over_yet_is_never_flagged(make_warehouse):
     assert rows["tickets"]["value"] == 4
     assert rows["tickets"]["expected_high"] == pytest.approx(3.138, abs=1e-3)
     assert rows["tickets"]["flagged"] is False
+
+
+def test_the_groups_of_a_decomposition_sentence_are_listed_the_locales_way():
+    """zh-CN read "类别 账单（…）, 类别 贷款（…）和…" with an English comma; the list is the
+    locale's: "、" between Chinese items, "a, b, and c" in English."""
+    from dashboard.i18n import set_language
+    from dashboard.views.weekly import decomposition_sentence
+
+    # change -3: billing -1.5, loans -1.0, cards -0.5 explain it all (3 groups)
+    result = {"kpi": "resolved_pct", "by": "category", "change": -3.0, "groups": [
+        {"group": "billing", "contribution": -1.5}, {"group": "loans", "contribution": -1.0},
+        {"group": "cards", "contribution": -0.5}]}
+    try:
+        text = decomposition_sentence(result)
+        assert "category billing (-1.5 pts), category loans (-1.0 pts), and category cards" \
+            in text, text
+        set_language("zh-CN")
+        text = decomposition_sentence(result)
+        assert "、" in text and ", " not in text, text
+    finally:
+        set_language("en")

@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from babel.lists import format_list
+
 from dashboard.i18n import (
     N_,
     _,
+    babel_locale,
     format_date,
     format_duration_minutes,
     format_number,
@@ -285,8 +288,8 @@ def decomposition_sentence(result: dict[str, Any], branch_names: dict[str, str] 
     parts = [_("{group} ({contribution})").format(
         group=group_text(dim, g["group"], branch_names),
         contribution=format_kpi_change(kpi, g["contribution"])) for g in chosen]
-    joined = parts[0] if len(parts) == 1 else _("{first} and {last}").format(
-        first=", ".join(parts[:-1]), last=parts[-1])
+    # the locale's list ("a, b, and c" / "a、b和c"): a comma between Chinese phrases jarred
+    joined = format_list(parts, locale=babel_locale())
     if total / change > 1.0:  # these groups alone moved more; others offset part of it
         template = (_("The rise of {kpi} ({change}) comes from {groups}; other groups moved "
                       "the other way.") if change > 0 else
