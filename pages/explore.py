@@ -116,9 +116,11 @@ def kpi_strip() -> None:
     comparison = data.kpi_comparison(version, filters, ctx.preset)
     keys = ("tickets", "sla_met_pct", "fcr_pct", "repeat_complaint_pct", "csat_avg", "nps")
     views = build_cards(comparison, settings, keys=keys)
-    for column, view in zip(st.columns(len(views)), views, strict=True):
-        with column:
-            render_card(view)
+    # three a row: six in a row cut the ticket count to "291,…" at 1,400 px
+    for start in range(0, len(views), 3):
+        for column, view in zip(st.columns(3), views[start:start + 3], strict=False):
+            with column:
+                render_card(view)
 
 
 def selected_row(key: str) -> int | None:
@@ -306,7 +308,7 @@ def level_tickets() -> None:
     if row is not None and row < frame.height:
         go({**state.to_params(), "x_level": "ticket", "x_ticket": frame["ticket_id"][row]})
     pages = max(1, -(-total // vx.PAGE_SIZE))
-    nav = st.columns([1, 3, 1, 5])
+    nav = st.columns([1.4, 3, 1.4, 4])  # room for "Previous" and "上一页" with the icon
     with nav[0]:
         if st.button(_("Previous"), key="explore_prev", disabled=state.page <= 1,
                      icon=":material/arrow_back:"):

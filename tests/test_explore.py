@@ -293,3 +293,12 @@ def test_a_customer_opened_from_the_at_risk_list_steps_back_to_that_list():
     via_ticket = ExploreState(level="customer", customer="C9", ticket="T1")
     assert [c.label for c in breadcrumb(via_ticket, Filters())] == [
         "All channels", "Ticket list", "Ticket T1", "Customer C9"]
+
+
+def test_the_score_bars_sit_next_to_the_sla_state_so_they_show_without_scrolling():
+    from dashboard.views.explore import TICKET_TABLE_COLUMNS
+
+    # at 1,400 px the grid shows about twelve columns; CSAT/NPS were the 12th and 13th
+    order = list(TICKET_TABLE_COLUMNS)
+    assert order[order.index("sla") + 1: order.index("sla") + 3] == ["csat", "nps"]
+    assert order.index("nps") < 10

@@ -424,8 +424,9 @@ def ticket_table(frame: pl.DataFrame) -> pl.DataFrame:
     ).select(TICKET_TABLE_COLUMNS)
 
 
+# the scores next to the SLA state, so the small bars are seen without scrolling sideways
 TICKET_TABLE_COLUMNS = ("ticket_id", "created_at", "channel", "branch_id", "category", "type",
-                        "sla", "first_response", "resolution", "stage", "open", "csat", "nps",
+                        "sla", "csat", "nps", "first_response", "resolution", "stage", "open",
                         "repeat", "reopen_count", "escalated", "priority", "customer_id",
                         "subject")
 COLUMN_LABELS: dict[str, str] = {
