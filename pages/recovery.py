@@ -298,7 +298,7 @@ def _record_form() -> None:
         title = c2.text_input(_("Title (required)"), value=base.get("title", ""),
                               key=f"recovery_form_title_{editing}")
         c3, c4 = st.columns(2)
-        launched = c3.date_input(_("Launch date"), value=base.get("launched_at"),
+        launched = c3.date_input(_("Launch date (required)"), value=base.get("launched_at"),
                                  key=f"recovery_form_date_{editing}", format="YYYY-MM-DD")
         owner = c4.text_input(_("Owner"), value=base.get("owner") or "",
                               key=f"recovery_form_owner_{editing}")

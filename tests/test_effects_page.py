@@ -174,6 +174,8 @@ def test_recording_a_fix_validates_and_stores_it(wh, monkeypatch):
     submit.click().run()
     assert any("title is required" in e.value for e in at.error)
     at.text_input(key="recovery_form_title_None").input("Callback promise")
+    # every required field says so (the launch date did not)
+    assert at.date_input(key="recovery_form_date_None").label == "Launch date (required)"
     at.date_input(key="recovery_form_date_None").set_value(date(2024, 6, 1))
     at.selectbox(key="recovery_form_category_None").set_value("billing")
     next(b for b in at.button if b.label == "Save fix").click().run()
