@@ -108,7 +108,8 @@ for start in range(0, len(cards), 5):
             "off" if not c.flagged or better is None else "normal" if better else "inverse")
         with column:
             st.metric(c.short_label, c.value, delta=c.change if c.change != vm.na() else None,
-                      delta_color=colour, help=c.help, border=True)
+                      delta_color=colour, delta_arrow="auto" if c.arrow else "off",
+                      help=c.help, border=True)
             lines = [_("last week {previous} · 4-week avg {avg}").format(
                 previous=c.previous, avg=c.avg_4w)]
             if c.target:

@@ -429,3 +429,20 @@ def test_the_groups_of_a_decomposition_sentence_are_listed_the_locales_way():
         assert "、" in text and ", " not in text, text
     finally:
         set_language("en")
+
+
+def test_a_change_that_reads_as_zero_gets_no_arrow():
+    """First response 29.3 -> 29.7 min showed "↑ 0 min"; a change that rounds to zero in
+    its display unit has no arrow, any other has one."""
+    from dashboard.views.weekly import card, shows_zero
+
+    assert shows_zero("frt_median_min", 0.4)       # '0 min'
+    assert not shows_zero("frt_median_min", 0.6)   # '+1 min'
+    assert shows_zero("resolved_pct", 0.04)        # '+0.0 pts'
+    assert not shows_zero("resolved_pct", 0.05)    # '+0.1 pts'
+    assert shows_zero("tickets", 0) and not shows_zero("tickets", 1)
+    row = {"kpi": "frt_median_min", "value": 29.7, "previous": 29.3, "avg_4w": 29.5,
+           "change": 0.4, "n": 100, "target": None, "flagged": False}
+    assert card(row, 10).arrow is False
+    assert card({**row, "value": 30.3, "change": 1.0}, 10).arrow is True
+    assert card({**row, "value": None, "change": None}, 10).arrow is False

@@ -87,6 +87,19 @@ def format_kpi_change(kpi: str, change: float | None) -> str:
     return format_number(change, digits, signed=True)
 
 
+def shows_zero(kpi: str, change: float | None) -> bool:
+    """Whether the change reads as zero once formatted ('0 min', '+0.0 pts'): such a
+    change gets no arrow (an up arrow beside '0 min' read as a rise)."""
+    if change is None:
+        return False
+    if kpi in COUNTS:
+        return change == 0
+    unit = MEASURES[kpi].unit if kpi in MEASURES else ""
+    digits = 0 if unit == "min" else 1 if unit == "%" else (
+        MEASURES[kpi].digits if kpi in MEASURES else 1)
+    return round(change, digits) == 0
+
+
 def higher_is_better(kpi: str) -> bool | None:
     return MEASURES[kpi].higher_is_better if kpi in MEASURES else None
 
@@ -130,6 +143,7 @@ class Card:
     kpi: str
     label: str
     short_label: str  # for a narrow card; the help names the measure in full
+    arrow: bool  # False when the change reads as zero (or is unknown)
     value: str
     previous: str
     avg_4w: str
@@ -183,6 +197,7 @@ def card(row: dict[str, Any], min_sample: int) -> Card:
             low=format_number(max(row["expected_low"], 0)), high=format_number(row["expected_high"])))
     return Card(
         kpi=kpi, label=label(kpi), short_label=short_label(kpi),
+        arrow=row.get("change") is not None and not shows_zero(kpi, row.get("change")),
         value=format_kpi_value(kpi, row.get("value")),
         previous=format_kpi_value(kpi, row.get("previous")),
         avg_4w=format_kpi_value(kpi, row.get("avg_4w")),
