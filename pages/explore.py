@@ -146,15 +146,18 @@ TICKET_COLUMN_CONFIG = {
 def show_ticket_table(frame: pl.DataFrame, key: str, extra_columns: tuple[str, ...] = ()
                       ) -> tuple[int | None, pl.DataFrame]:
     """A ticket table (masked) with the reading columns; returns the selected row and the
-    table as shown (for downloads)."""
-    table = vx.ticket_table(mask_frame(frame))
+    table for downloads (as shown, plus the durations in minutes as numbers)."""
+    masked = mask_frame(frame)
+    table = vx.ticket_table(masked)
+    export = vx.ticket_table(masked, minutes=True)
     for extra in extra_columns:
         table = table.with_columns(frame[extra].alias(extra))
+        export = export.with_columns(frame[extra].alias(extra))
     shown = table.with_columns(pl.col("sla").map_elements(lambda s: [s], return_dtype=pl.List(pl.String)))
     config = {c: vx.column_label(c) for c in shown.columns} | TICKET_COLUMN_CONFIG
     st.dataframe(shown, hide_index=True, width="stretch", key=key, on_select="rerun",
                  selection_mode="single-row", column_config=config)
-    return selected_row(key), table
+    return selected_row(key), export
 
 
 # --- levels ----------------------------------------------------------------------------
@@ -325,7 +328,7 @@ def level_tickets() -> None:
                  "survey."))
     downloads(table, _("Tickets"), "explore_tickets", total=total, all_rows=lambda: vx.ticket_table(
         mask_frame(data.explore_tickets(version, filters, selection, state.sort_key,
-                                        state.sort_descending, EXPORT_LIMIT, 0))))
+                                        state.sort_descending, EXPORT_LIMIT, 0)), minutes=True))
 
 
 def level_ticket() -> None:

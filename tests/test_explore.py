@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from contextlib import redirect_stderr, redirect_stdout
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -302,3 +303,24 @@ def test_the_score_bars_sit_next_to_the_sla_state_so_they_show_without_scrolling
     order = list(TICKET_TABLE_COLUMNS)
     assert order[order.index("sla") + 1: order.index("sla") + 3] == ["csat", "nps"]
     assert order.index("nps") < 10
+
+
+def test_a_ticket_download_carries_the_durations_as_numbers_of_minutes(wh):
+    from dashboard.export import to_xlsx
+    from dashboard.views.explore import ticket_table
+    from queries.explore import fetch_tickets
+
+    frame = fetch_tickets(con_of(wh), Filters(as_of=datetime.fromisoformat(AS_OF)),
+                          sort="created_at", descending=False)
+    table = ticket_table(frame, minutes=True)
+    by_id = {r["ticket_id"]: r for r in table.to_dicts()}
+    # T1: created 09:00, responded 10:00, resolved 12:00 -> 60 and 180 minutes
+    assert (by_id["T1"]["first_response"], by_id["T1"]["first_response_min"]) == ("1 h", 60.0)
+    assert by_id["T1"]["resolution_min"] == 180.0
+    # T2 responded after 48 h (2,880 min) and is not resolved: null, not 0
+    assert by_id["T2"]["first_response_min"] == 2880.0
+    assert by_id["T2"]["resolution_min"] is None
+    # the page's own table stays in words only
+    assert "first_response_min" not in ticket_table(frame).columns
+    book = to_xlsx(table)
+    assert book[:2] == b"PK"  # a real workbook; the numbers are written with write_number

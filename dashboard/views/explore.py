@@ -392,14 +392,25 @@ def yes_no(value: bool | None) -> str:
     return _("yes") if value else _("no")
 
 
-def ticket_table(frame: pl.DataFrame) -> pl.DataFrame:
+def _minutes(value: float | None) -> float | None:
+    """Minutes to one decimal (a tenth of a minute is finer than any SLA)."""
+    return None if value is None else round(float(value), 1)
+
+
+def ticket_table(frame: pl.DataFrame, minutes: bool = False) -> pl.DataFrame:
     """The ticket list as read on the page: durations in words, SLA as a state label,
     scores as numbers (the page draws them as small bars). Columns keep stable English
-    keys; the page and the exports translate the headers with `column_label`."""
+    keys; the page and the exports translate the headers with `column_label`.
+
+    minutes: also the durations as numbers of minutes (first_response_min,
+    resolution_min, Float64, null when the step has not happened) after their words --
+    for downloads, where "1 h 32 min" could not be sorted or averaged."""
     if frame.height == 0:
-        return pl.DataFrame(schema={c: pl.String for c in TICKET_TABLE_COLUMNS})
+        columns = TICKET_EXPORT_COLUMNS if minutes else TICKET_TABLE_COLUMNS
+        return pl.DataFrame(schema={c: pl.Float64 if c.endswith("_min") else pl.String
+                                    for c in columns})
     rows = frame.to_dicts()
-    return pl.DataFrame({
+    table = pl.DataFrame({
         "ticket_id": [r["ticket_id"] for r in rows],
         "created_at": [r["created_at"] for r in rows],
         "channel": [r["channel"] for r in rows],
@@ -419,9 +430,12 @@ def ticket_table(frame: pl.DataFrame) -> pl.DataFrame:
         "nps": [r.get("latest_nps") for r in rows],
         "customer_id": [r.get("customer_id") for r in rows],
         "subject": [r.get("subject") for r in rows],
+        "first_response_min": [_minutes(r.get("frt_min")) for r in rows],
+        "resolution_min": [_minutes(r.get("resolution_min")) for r in rows],
     }, schema_overrides={"csat": pl.Int64, "nps": pl.Int64, "reopen_count": pl.Int64,
-                         "created_at": pl.Datetime("us")}, strict=False
-    ).select(TICKET_TABLE_COLUMNS)
+                         "created_at": pl.Datetime("us"), "first_response_min": pl.Float64,
+                         "resolution_min": pl.Float64}, strict=False)
+    return table.select(TICKET_EXPORT_COLUMNS if minutes else TICKET_TABLE_COLUMNS)
 
 
 # the scores next to the SLA state, so the small bars are seen without scrolling sideways
@@ -429,7 +443,12 @@ TICKET_TABLE_COLUMNS = ("ticket_id", "created_at", "channel", "branch_id", "cate
                         "sla", "csat", "nps", "first_response", "resolution", "stage", "open",
                         "repeat", "reopen_count", "escalated", "priority", "customer_id",
                         "subject")
+TICKET_EXPORT_COLUMNS = tuple(
+    c for key in TICKET_TABLE_COLUMNS
+    for c in ((key, f"{key}_min") if key in ("first_response", "resolution") else (key,)))
 COLUMN_LABELS: dict[str, str] = {
+    "first_response_min": N_("First response (min)"),
+    "resolution_min": N_("Resolution (min)"),
     "ticket_id": N_("Ticket"), "created_at": N_("Created"), "channel": N_("Channel"),
     "branch_id": N_("Branch"), "category": N_("Category"), "type": N_("Type"),
     "priority": N_("Priority"), "stage": N_("Stage reached"), "open": N_("Open"),
