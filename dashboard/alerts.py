@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dashboard.i18n import _, format_number, format_week
+from dashboard.i18n import _, format_number, format_week, get_language
 from dashboard.settings import Settings, get_settings
 from dashboard.views.weekly import (
     format_kpi_change,
@@ -67,6 +67,12 @@ class Rule:
     value: float | None = None
     min_n: int | None = None
     direction: str = "worse"
+    names: tuple[tuple[str, str], ...] = ()  # (language, name) from `names = {"zh-CN" = …}`
+
+    def title(self) -> str:
+        """The rule's name in the current language (the file's `names`), else `name`.
+        A rule's name is the file's text, not the app's: the app cannot translate it."""
+        return dict(self.names).get(get_language(), self.name)
 
 
 def rules_path(settings: Settings | None = None) -> Path:
@@ -98,9 +104,14 @@ def _rule(raw: dict[str, Any], where: str) -> Rule:
     if direction not in ("worse", "any"):
         raise AlertRulesError(f"rule {name!r}: direction must be \"worse\" or \"any\"")
     min_n = raw.get("min_n")
+    names = raw.get("names", {})
+    if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
+        raise AlertRulesError(f"rule {name!r}: names must map a language to a name, e.g. "
+                              "names = {{ \"zh-CN\" = \"…\" }}")
     return Rule(name=name, kind=kind, kpi=kpi, by=by, op=raw.get("op"),
                 value=float(raw["value"]) if kind == "threshold" else None,
-                min_n=int(min_n) if min_n is not None else None, direction=direction)
+                min_n=int(min_n) if min_n is not None else None, direction=direction,
+                names=tuple(sorted((str(k), v.strip()) for k, v in names.items() if v.strip())))
 
 
 def load_rules(path: Path | None = None, settings: Settings | None = None) -> list[Rule]:
@@ -133,7 +144,8 @@ class Evaluation:
 def _alert(rule: Rule, group: Any, value: float | None, threshold: float | None, kind: str,
            message: str, **extra: Any) -> dict[str, Any]:
     return {"rule": rule.name, "kpi": rule.kpi, "group": group, "value": value,
-            "threshold": threshold, "kind": kind, "message": message} | extra
+            "threshold": threshold, "kind": kind, "message": message,
+            "title": rule.title()} | extra
 
 
 def _where(rule: Rule, group: Any, branch_names: dict[str, str] | None) -> str:

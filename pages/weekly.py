@@ -92,7 +92,8 @@ st.markdown("**" + vm.summary_sentence(review["rows"], evaluation.alerts) + "**"
 st.subheader(_("Alerts"))
 if evaluation.alerts:
     for alert in evaluation.alerts:
-        st.error(f"**{alert['rule']}** · {alert['message']}", icon=":material/notifications:")
+        st.error(f"**{alert.get('title') or alert['rule']}** · {alert['message']}",
+                 icon=":material/notifications:")
 else:
     st.success(_("No alert fires this week."), icon=":material/check_circle:")
 for name, reason in evaluation.skipped:

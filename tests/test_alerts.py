@@ -63,7 +63,8 @@ value = 50
     assert code == 3
     assert payload == [{"rule": "resolved below 150", "kpi": "resolved_pct", "group": None,
                         "value": 100.0, "threshold": 150.0, "kind": "threshold",
-                        "message": payload[0]["message"], "n": 4}]
+                        "message": payload[0]["message"], "n": 4,
+                        "title": "resolved below 150"}]  # no names: the title is the name
     assert "100.0%" in payload[0]["message"]
 
 
@@ -186,3 +187,46 @@ def test_an_outlier_rule_fires_for_a_region_whose_csat_is_significantly_low(make
     assert code == 3, err
     assert [(a["group"], a["value"], a["threshold"]) for a in outliers] == [("South", 1.5, 4.5)]
     assert outliers[0]["rule"] == "CSAT of any region a significant low outlier"
+
+
+def test_a_rule_can_name_itself_in_chinese_for_the_chinese_page_and_report(make_warehouse,
+                                                                           tmp_path):
+    """The shipped rules' English names stood in the Chinese page ("FCR below 85 %"): a
+    rule may carry names per language; the alert's title follows the current language,
+    its `rule` stays the name scripts match on."""
+    from dashboard.alerts import evaluate
+    from dashboard.i18n import set_language
+    from dashboard.warehouse import connect_reader
+    from queries.api import Filters
+    from queries.weekly import IsoWeek
+    from tests.test_weekly import AS_OF as WEEKLY_AS_OF
+
+    shipped = {r.name: r for r in load_rules(EXAMPLE_FILE)}
+    assert all(dict(r.names).get("zh-CN") for r in shipped.values())
+    wh = _weekly_warehouse(make_warehouse)  # W10: 4 of 4 resolved, 100 % < 150 fires
+    rules = load_rules(rules_file(tmp_path, """
+[[rules]]
+name = "resolved below 150"
+names = { "zh-CN" = "解决率低于 150%" }
+kind = "threshold"
+kpi = "resolved_pct"
+op = "<"
+value = 150
+"""))
+    con = connect_reader(wh.path)
+    try:
+        set_language("zh-CN")
+        fired = evaluate(con, Filters(as_of=WEEKLY_AS_OF), IsoWeek.parse("2026-W10"),
+                         rules=rules).alerts
+        set_language("en")
+        english = evaluate(con, Filters(as_of=WEEKLY_AS_OF), IsoWeek.parse("2026-W10"),
+                           rules=rules).alerts
+    finally:
+        set_language("en")
+        con.close()
+    assert [(a["rule"], a["title"]) for a in fired] == [("resolved below 150", "解决率低于 150%")]
+    assert [a["title"] for a in english] == ["resolved below 150"]
+    with pytest.raises(AlertRulesError, match="names must map a language"):
+        load_rules(rules_file(tmp_path, '[[rules]]\nname = "x"\nnames = "y"\n'
+                                        'kind = "threshold"\nkpi = "fcr_pct"\nop = "<"\n'
+                                        'value = 1\n'))
