@@ -150,9 +150,11 @@ def show_ticket_table(frame: pl.DataFrame, key: str, extra_columns: tuple[str, .
     masked = mask_frame(frame)
     table = vx.ticket_table(masked)
     export = vx.ticket_table(masked, minutes=True)
-    for extra in extra_columns:
-        table = table.with_columns(frame[extra].alias(extra))
-        export = export.with_columns(frame[extra].alias(extra))
+    # extra columns (a related contact's relation) right after the ticket id: at the far
+    # right they were out of sight, and they are what the table is for
+    for i, extra in enumerate(extra_columns, start=1):
+        table = table.insert_column(i, frame[extra].alias(extra))
+        export = export.insert_column(i, frame[extra].alias(extra))
     shown = table.with_columns(pl.col("sla").map_elements(lambda s: [s], return_dtype=pl.List(pl.String)))
     config = {c: vx.column_label(c) for c in shown.columns} | TICKET_COLUMN_CONFIG
     st.dataframe(shown, hide_index=True, width="stretch", key=key, on_select="rerun",

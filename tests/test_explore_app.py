@@ -126,6 +126,9 @@ def test_a_ticket_link_shows_its_repeat_source_and_the_customer_button(wh, monke
     related = frame_with(at, "relation")
     assert dict(zip(related["ticket_id"], related["relation"], strict=True)) == {
         "T1": "makes this a repeat", "T3": ""}
+    # the relation is read first, right after the ticket id (it was the last column, out
+    # of sight at 1,400 px)
+    assert list(related.columns[:2]) == ["ticket_id", "relation"]
     at.button(key="explore_to_customer").click().run()
     assert (qp(at, "x_level"), qp(at, "x_customer")) == ("customer", "C1")
 
