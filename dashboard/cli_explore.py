@@ -165,7 +165,7 @@ def cmd_customer(args: argparse.Namespace) -> int:
 
     as_of = args.as_of
     con = cli._reader(args)
-    story = fetch_customer_story(con, args.customer_id, as_of)
+    story = fetch_customer_story(con, args.customer_id, as_of, limit=None)  # every contact
     if story is None:
         raise cli.Refused(f"There is no customer {args.customer_id!r}: neither the customers "
                           "extract nor any ticket has this id.")

@@ -431,12 +431,18 @@ def level_customer() -> None:
     m[2].metric(_("Tenure"), vx.tenure_text(p.get("tenure_days")), border=True)
     m[3].metric(_("Churned"), format_date(p["churned_at"]) if p.get("churned_at")
                 else _("no"), border=True)
-    m[4].metric(_("Contacts"), format_number(story.contacts.height), border=True)
+    m[4].metric(_("Contacts"), format_number(max(story.total_contacts,
+                                                 story.contacts.height)), border=True)
     home = p.get("home_branch_id")
     m[5].metric(" · ".join(x for x in (_("Home branch"), p.get("home_branch_name")) if x),
                 home or _("n/a"), border=True)
     if not story.profile:
         st.caption(_("This id is on tickets but not in the customers extract."))
+    if story.total_contacts > story.contacts.height:
+        st.caption(_("Showing the latest {shown} of {total} contacts (cxdash customer {id} "
+                     "--json gives every one).").format(
+            shown=format_number(story.contacts.height),
+            total=format_number(story.total_contacts), id=story.customer_id))
     contacts = mask_frame(story.contacts)
     st.plotly_chart(charts_explore.customer_timeline(contacts, p.get("churned_at")),
                     key="explore_customer_timeline", width="stretch")

@@ -213,21 +213,35 @@ class CustomerStory:
     surveys: pl.DataFrame
     as_of: datetime | None = None
     notes: list[str] = field(default_factory=list)
+    # every contact the customer has; more than contacts.height when the story was cut
+    # to its newest `limit` contacts (fetch_customer_story)
+    total_contacts: int = 0
 
 
 def fetch_customer_story(con: duckdb.DuckDBPyConnection, customer_id: str,
                          as_of: datetime | None = None,
-                         settings: Settings | None = None) -> CustomerStory | None:
+                         settings: Settings | None = None,
+                         limit: int | None = 5000) -> CustomerStory | None:
     """Everything about one customer; None when neither the customers table nor any
-    ticket knows the id."""
+    ticket knows the id. Contacts oldest first; a customer with more than `limit`
+    contacts gets the newest `limit` of them (the story's end is what a call-back needs)
+    and total_contacts says how many there are; limit None: every contact (the CLI)."""
     as_of = as_of or resolve_as_of(con, Filters())
     profile = fetch_customer(con, customer_id, as_of)
-    contacts = fetch_customer_contacts(con, customer_id, as_of, settings)
+    total = count_tickets(con, Filters(as_of=as_of), TicketSelection(customer_id=customer_id),
+                          settings)["tickets"]
+    if limit is None or total <= limit:
+        contacts = fetch_customer_contacts(con, customer_id, as_of, settings,
+                                           limit=max(total, 1))
+    else:
+        contacts = fetch_tickets(con, Filters(as_of=as_of),
+                                 TicketSelection(customer_id=customer_id), sort="created_at",
+                                 descending=True, limit=limit, settings=settings).reverse()
     if profile is None and contacts.height == 0:
         return None
     surveys = fetch_surveys(con, contacts["ticket_id"].to_list()) if contacts.height else \
         pl.DataFrame(schema={c: pl.String for c in SURVEY_COLUMNS})
-    return CustomerStory(customer_id, profile, contacts, surveys, as_of)
+    return CustomerStory(customer_id, profile, contacts, surveys, as_of, total_contacts=total)
 
 
 def ticket_objects(frame: pl.DataFrame) -> list[dict[str, Any]]:

@@ -324,3 +324,16 @@ def test_a_ticket_download_carries_the_durations_as_numbers_of_minutes(wh):
     assert "first_response_min" not in ticket_table(frame).columns
     book = to_xlsx(table)
     assert book[:2] == b"PK"  # a real workbook; the numbers are written with write_number
+
+
+def test_a_customer_with_more_contacts_than_the_limit_keeps_the_newest_and_says_how_many(wh):
+    from queries.explore import fetch_customer_story
+
+    # C1 has T1 (03-01), T2 (03-05), T3 (03-10). The page's story was cut to the OLDEST
+    # 5,000 contacts and the card said 5,000 for a demo customer with 6,356.
+    story = fetch_customer_story(con_of(wh), "C1", datetime.fromisoformat(AS_OF), limit=2)
+    assert story.contacts["ticket_id"].to_list() == ["T2", "T3"]  # newest two, oldest first
+    assert story.total_contacts == 3
+    every = fetch_customer_story(con_of(wh), "C1", datetime.fromisoformat(AS_OF), limit=None)
+    assert every.contacts["ticket_id"].to_list() == ["T1", "T2", "T3"]
+    assert every.total_contacts == 3
