@@ -110,7 +110,6 @@ for start in range(0, len(cards), 5):
         with column:
             st.metric(c.short_label, c.value, delta=c.change if c.change != vm.na() else None,
                       delta_color=colour, delta_arrow="auto" if c.arrow else "off",
-                      delta_description=c.week_note,  # churn: its matured week, on the card
                       help=c.help, border=True)
             lines = [_("last week {previous} · 4-week avg {avg}").format(
                 previous=c.previous, avg=c.avg_4w)]

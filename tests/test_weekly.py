@@ -446,14 +446,3 @@ def test_a_change_that_reads_as_zero_gets_no_arrow():
     assert card(row, 10).arrow is False
     assert card({**row, "value": 30.3, "change": 1.0}, 10).arrow is True
     assert card({**row, "value": None, "change": None}, 10).arrow is False
-
-
-def test_the_churn_card_names_its_matured_week_on_the_card():
-    """Churn reports an older, matured week; the card said so only in small print under
-    it. The card carries the week beside its change."""
-    from dashboard.views.weekly import card
-
-    row = {"kpi": "post_complaint_churn_pct", "value": 3.1, "previous": 2.8, "avg_4w": 3.8,
-           "change": 0.3, "n": 1143, "target": None, "flagged": False, "week": "2026-W33"}
-    assert card(row, 10).week_note == "2026-W33"
-    assert card({**row, "kpi": "fcr_pct", "week": None}, 10).week_note is None

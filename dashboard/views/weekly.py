@@ -144,7 +144,6 @@ class Card:
     label: str
     short_label: str  # for a narrow card; the help names the measure in full
     arrow: bool  # False when the change reads as zero (or is unknown)
-    week_note: str | None  # the week a row reports when not the chosen one (churn), or None
     value: str
     previous: str
     avg_4w: str
@@ -199,7 +198,6 @@ def card(row: dict[str, Any], min_sample: int) -> Card:
     return Card(
         kpi=kpi, label=label(kpi), short_label=short_label(kpi),
         arrow=row.get("change") is not None and not shows_zero(kpi, row.get("change")),
-        week_note=format_week(row["week"]) if row.get("week") else None,
         value=format_kpi_value(kpi, row.get("value")),
         previous=format_kpi_value(kpi, row.get("previous")),
         avg_4w=format_kpi_value(kpi, row.get("avg_4w")),
