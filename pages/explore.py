@@ -16,14 +16,14 @@ import streamlit as st
 
 from dashboard import charts_explore, data
 from dashboard.export import header_block, to_csv, to_xlsx
-from dashboard.i18n import _, format_date, format_number
+from dashboard.i18n import _, format_date, format_number, ngettext
 from dashboard.kpi_view import render_card
 from dashboard.masking import mask_frame, mask_record
 from dashboard.settings import get_settings
 from dashboard.state import drill_to
 from dashboard.views import explore as vx
 from dashboard.views.cards import build_cards
-from queries.explore_model import AGE_BANDS, SLA_STATES, SORT_KEYS, STAGES
+from queries.explore_model import AGE_BANDS, AT_RISK_LIMIT, SLA_STATES, SORT_KEYS, STAGES
 
 ctx = st.session_state["ctx"]
 filters = ctx.filters
@@ -478,6 +478,13 @@ def level_at_risk() -> None:
     if frame.height == 0:
         st.info(_("No customer matches."), icon=":material/sentiment_satisfied:")
         return
+    if frame.height >= AT_RISK_LIMIT:
+        st.markdown("**" + _("The {n} most valuable customers at risk (the list is cut there; "
+                             "narrow the filters to see the rest)").format(
+            n=format_number(frame.height)) + "**")
+    else:
+        st.markdown("**" + ngettext("{n} customer at risk", "{n} customers at risk",
+                                    frame.height).format(n=format_number(frame.height)) + "**")
     why = [vx.at_risk_reason(low, n) for low, n in
            zip(frame["low_score"].to_list(), frame["open_breached"].to_list(), strict=True)]
     shown = frame.with_columns(pl.Series("why", why, dtype=pl.String)).select(

@@ -22,6 +22,7 @@ from queries.api import Filters, _params, _run, resolve_as_of
 from queries.explore_model import (
     AGE_BANDS,
     AT_RISK_DAYS,
+    AT_RISK_LIMIT,
     NATIVE_TICKET_COLUMNS,
     SORT_KEYS,
     STAGES,
@@ -184,7 +185,7 @@ def fetch_customer_contacts(con: duckdb.DuckDBPyConnection, customer_id: str,
 
 
 def fetch_at_risk(con: duckdb.DuckDBPyConnection, filters: Filters,
-                  days: int = AT_RISK_DAYS, limit: int = 200,
+                  days: int = AT_RISK_DAYS, limit: int = AT_RISK_LIMIT,
                   settings: Settings | None = None) -> pl.DataFrame:
     """Customers to call back: >= 2 complaints in the `days` days up to as_of (among the
     tickets of the filters' dimensions; the period is replaced by that window) and a low

@@ -43,6 +43,9 @@ SURVEY_COLUMNS: tuple[str, ...] = ("survey_id", "ticket_id", "responded_at", "cs
 CUSTOMER_COLUMNS: tuple[str, ...] = ("customer_id", "segment", "home_branch_id", "joined_at",
                                      "churned_at", "annual_value")
 AT_RISK_DAYS = 90  # "two or more complaints in 90 days"
+# A call-back list is read whole: the page once showed the 200 most valuable of 537 demo
+# customers without saying so. Beyond this many the page says the list is cut.
+AT_RISK_LIMIT = 5000
 
 
 @dataclass(frozen=True)

@@ -215,3 +215,13 @@ def test_clicking_a_related_contact_opens_that_ticket_and_stays_there(wh, monkey
     at.run()  # another run (any interaction): the earlier click must not fire again
     assert qp(at, "x_ticket") == "T1"
     assert "Ticket T1" in [s.value for s in at.subheader]
+
+
+def test_the_at_risk_list_says_how_many_customers_it_holds(wh, monkeypatch):
+    # the fixture's at-risk customers: C2 (two complaints, latest CSAT 1) and C1 (two
+    # complaints, T2 open past its deadline) -- test_customers_at_risk_high_value_first.
+    # The list was silently cut at 200 on the demo (537 customers) and said no count.
+    at = open_page(wh, monkeypatch, {"x_level": "at_risk"})
+    shown = table(at, "explore_at_risk_table")
+    assert len(shown) == 2
+    assert any(m.value == "**2 customers at risk**" for m in at.markdown)
