@@ -27,10 +27,19 @@ import xlsxwriter
 DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r")
 
 
+# Spreadsheets in Chinese and Japanese locales read the full-width forms as the ASCII
+# ones (＝1+1 becomes a formula), and some importers trim leading spaces and line breaks
+# first (" =1+1" then starts with "="): those are escaped too.
+_DANGEROUS_ANY = (*DANGEROUS_FIRST, "＝", "＋", "－", "＠")
+_LEADING_BLANKS = " \n\u3000"
+
+
 def escape_cell(value: Any) -> Any:
-    """A cell safe for a spreadsheet: text starting with = + - @ tab or CR gets a leading
+    """A cell safe for a spreadsheet: text starting with = + - @ tab or CR (or their
+    full-width forms, or any of them after leading spaces or line breaks) gets a leading
     quote; numbers, booleans, dates and None are returned unchanged."""
-    if isinstance(value, str) and value.startswith(DANGEROUS_FIRST):
+    if isinstance(value, str) and (value.startswith(DANGEROUS_FIRST) or
+                                   value.lstrip(_LEADING_BLANKS).startswith(_DANGEROUS_ANY)):
         return "'" + value
     return value
 

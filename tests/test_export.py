@@ -102,3 +102,16 @@ def test_xlsx_keeps_numbers_as_numbers_and_never_stores_a_formula():
 def test_a_header_count_that_does_not_match_the_columns_is_refused():
     with pytest.raises(ValueError):
         to_csv(frame(), (), ["only one"])
+
+
+@pytest.mark.parametrize("text", [" =1+1", "\n=1+1", "  @SUM(A1)", "＝1+1", "＋86 138", "－2",
+                                  "＠cmd", "\u3000=1+1"])
+def test_full_width_forms_and_formulas_after_leading_blanks_are_escaped_too(text):
+    # CJK spreadsheets read ＝ as =, and importers that trim blanks first turn " =1+1"
+    # into a formula; both used to pass through unescaped
+    assert escape_cell(text) == "'" + text
+
+
+def test_text_with_a_formula_character_later_on_stays_as_it_is():
+    assert escape_cell("a ＝ b") == "a ＝ b"
+    assert escape_cell(" plain") == " plain"
