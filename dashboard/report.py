@@ -247,6 +247,8 @@ def context(review: Review, static: bool, settings: Settings | None = None) -> d
 def _texts() -> dict[str, str]:
     """Headings and column names of the template, in the current language."""
     return {
+        # a label's colon: full-width in Chinese ("数据截至：")
+        "colon": _("{label}: ").format(label=""),
         "week": _("Week"), "as_of": _("Data as of"), "freshness": _("Freshness"),
         "filters": _("Filters"), "generated": _("Generated"),
         "incomplete": _("This week is not complete yet: its numbers will still change."),

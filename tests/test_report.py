@@ -96,6 +96,8 @@ def test_the_report_in_chinese_says_the_week_the_chinese_way(demo_warehouse, wee
     assert f"{year}年第{int(week)}周" in html
     assert 'lang="zh-CN"' in html
     assert "周报" in html or "每周" in html
+    # labels end with the full-width colon in Chinese ("数据截至:" read as a typo)
+    assert "数据截至：</strong>" in html and "数据截至:</strong>" not in html
 
 
 def test_a_report_of_a_week_that_is_not_an_iso_week_is_a_usage_error(demo_warehouse, tmp_path):
