@@ -231,7 +231,15 @@ if fix_rows:
                 _("Regression to the mean"): view.rtm_text(r),
             })
         st.dataframe(pd.DataFrame(summary), hide_index=True, width="stretch",
-                     key="recovery_summary")
+                     key="recovery_summary", column_config={
+                         _("Regression to the mean"): st.column_config.TextColumn(help=_(
+                             "Whether the treated scope was unusually bad just before launch "
+                             "(the before-window against the {window} days before it, beyond "
+                             "the control's move). n/a when a cell has fewer than 2 cases, or "
+                             "for repeat complaints when that history starts less than "
+                             "{repeat} days after the data's first ticket (earlier complaints "
+                             "that make repeats are not loaded).").format(
+                             window=WINDOW, repeat=settings.repeat_window_days))})
 
         st.markdown("#### " + _("Difference-in-differences: {metric}").format(
             metric=view.metric_label(metric)))

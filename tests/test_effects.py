@@ -303,7 +303,7 @@ def test_an_unknown_regression_to_the_mean_check_says_why():
     history began within 30 days of the first ticket, so repeats there are unknown."""
     full = dict(n_treated_hist=179, n_control_hist=1004, rtm_warning=None, rtm_diff=None)
     assert view.rtm_text(_row(**full)) == \
-        "n/a: history starts too near the data's first ticket"
+        "n/a: history starts too early"
     assert view.rtm_text(_row(**{**full, "n_treated_hist": 1})) == "n/a: too few cases"
     assert view.rtm_text(_row(rtm_warning=False)) == "no sign"
     assert view.rtm_text(_row(rtm_warning=True)) == "warning"

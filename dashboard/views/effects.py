@@ -208,7 +208,7 @@ def rtm_text(row: dict[str, Any]) -> str:
     if any(n is None or n < 2 for n in ns):
         reason = _("too few cases")
     elif row.get("metric") == "repeat_complaint_pct" and row.get("rtm_diff") is None:
-        reason = _("history starts too near the data's first ticket")
+        reason = _("history starts too early")  # repeats need the 30 days before it
     else:
         reason = _("no interval")
     return _("{na}: {reason}").format(na=na(), reason=reason)
