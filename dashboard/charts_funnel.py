@@ -143,7 +143,7 @@ def sla_heatmap(cells: list[tuple[str, str, float | None, str, str]], tiers: lis
     return fig
 
 
-def sla_trend(weeks: list[date], series: dict[str, list[float | None]],
+def sla_trend(weeks: list[date], series: dict[str | None, list[float | None]],
               complete: list[bool], target: float | None) -> go.Figure:
     """Weekly met share per tier (and all tiers, thicker) with the target as a dashed line;
     the incomplete last week is drawn hollow."""
