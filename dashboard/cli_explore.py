@@ -141,6 +141,12 @@ def cmd_tickets(args: argparse.Namespace) -> int:
     if say_unknown is not None:
         say_unknown(con, filters)
     selection = _selection(args)
+    from dashboard.settings import get_settings
+    from dashboard.views.explore import refused_search_sentence, search_reveals_personal_data
+
+    masking = bool(getattr(get_settings(), "mask_personal_data", True))
+    if search_reveals_personal_data(selection.text, masking):
+        raise cli.Refused(refused_search_sentence())
     frame = fetch_tickets(con, filters, selection, sort=args.sort.lstrip("-"),
                           descending=args.sort.startswith("-"), limit=args.limit,
                           offset=args.offset)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import polars as pl
 import streamlit as st
@@ -123,6 +124,19 @@ def kpi_strip() -> None:
                 render_card(view)
 
 
+def sized(config: dict[str, Any], columns: list[str]) -> dict[str, Any]:
+    """The column configs with a width for every column, so that no header or value is
+    cut ("CS…" at 1,400 px): wide tables scroll sideways with their first column pinned."""
+    out: dict[str, Any] = {}
+    for c in columns:
+        entry = config.get(c, vx.column_label(c))
+        entry = dict(st.column_config.Column(entry) if isinstance(entry, str) else entry)
+        if not entry.get("width"):
+            entry["width"] = vx.column_px(entry.get("label") or c, vx.CONTENT_CHARS.get(c, 0))
+        out[c] = entry
+    return out
+
+
 def selected_row(key: str) -> int | None:
     event = st.session_state.get(key)
     try:
@@ -135,6 +149,8 @@ def selected_row(key: str) -> int | None:
 TICKET_COLUMN_CONFIG = {
     "ticket_id": st.column_config.TextColumn(_("Ticket"), pinned=True),
     "created_at": st.column_config.DatetimeColumn(_("Created"), format="YYYY-MM-DD HH:mm"),
+    "age": st.column_config.TextColumn(
+        _("Age"), help=_("Open tickets: age at as of. Resolved tickets: time to resolution.")),
     "sla": st.column_config.MultiselectColumn(
         _("SLA"), options=[vx.sla_label(s) for s in SLA_STATES] + [vx.sla_label(None)],
         color=[vx.SLA_COLORS[s] for s in SLA_STATES] + ["#bbbbbb"]),
@@ -156,9 +172,13 @@ def show_ticket_table(frame: pl.DataFrame, key: str, extra_columns: tuple[str, .
         table = table.insert_column(i, frame[extra].alias(extra))
         export = export.insert_column(i, frame[extra].alias(extra))
     shown = table.with_columns(pl.col("sla").map_elements(lambda s: [s], return_dtype=pl.List(pl.String)))
-    config = {c: vx.column_label(c) for c in shown.columns} | TICKET_COLUMN_CONFIG
+    config = sized({c: vx.column_label(c) for c in shown.columns} | TICKET_COLUMN_CONFIG,
+                   shown.columns)
+    # a column selection turns the headers' sorting off: it would sort only the rows of
+    # this page, which reads as the whole list sorted; "Sort by" sorts the whole list
     st.dataframe(shown, hide_index=True, width="stretch", key=key, on_select="rerun",
-                 selection_mode="single-row", column_config=config)
+                 selection_mode=["single-row", "single-column"], column_config=config,
+                 placeholder=_("n/a"))
     return selected_row(key), export
 
 
@@ -171,7 +191,17 @@ def level_breakdown(dim: str) -> None:
         weekly = vx.weekly_counts(data.kpis(version, filters, by=(dim, "week")), dim)
     except (TypeError, ValueError):  # a query API without two-dimension breakdowns
         weekly = {}
-    table = vx.breakdown_table(kpis, weekly)
+    table = vx.sort_breakdown(vx.breakdown_table(kpis, weekly), state.bsort)
+    groups = table["group"].to_list()
+    sort_col, _gap = st.columns([2, 5])
+    with sort_col:
+        bsort_options = [f"-{k}" for k in vx.BREAKDOWN_SORT_KEYS] + list(vx.BREAKDOWN_SORT_KEYS)
+        bsort = st.selectbox(_("Sort by"), bsort_options,
+                             index=bsort_options.index(state.bsort),
+                             format_func=vx.breakdown_sort_label,
+                             key=f"explore_bsort_{dim}_{state.bsort}")
+        if bsort != state.bsort:
+            go(replace(state, bsort=bsort).to_params())
     if dim == "branch":
         table = table.with_columns(pl.col("group").map_elements(
             lambda b: f"{b} · {branch_names[b]}" if b in branch_names else b,
@@ -190,20 +220,24 @@ def level_breakdown(dim: str) -> None:
         "trend": st.column_config.LineChartColumn(_("Tickets per week"), y_min=0),
     }
     key = f"explore_{dim}_table"
+    # column selection on: the headers do not sort (a header sort would not be kept in
+    # the link); "Sort by" above sorts and is kept in the URL (x_bsort)
     st.dataframe(table, hide_index=True, width="stretch", key=key, on_select="rerun",
-                 selection_mode="single-row", column_config=config)
-    st.caption(_("Click a column header to sort. n/a: the selection has no case for that "
-                 "figure. The weekly trend covers the period's weeks; the first and last may "
-                 "be partial."))
+                 selection_mode=["single-row", "single-column"], column_config=config,
+                 placeholder=_("n/a"))
+    st.caption(_("Sort with “Sort by” above (kept in the link). n/a: the selection has no "
+                 "case for that figure. The weekly trend covers the period's weeks; the "
+                 "first and last may be partial."))
     downloads(table, _(vx.LEVEL_LABELS[dim]), f"explore_{dim}")
     row = selected_row(key)
-    if row is not None and row < kpis.height:
-        value = kpis["group"][row]
+    if row is not None and row < len(groups):
+        value = groups[row]
         if value is None:
             st.warning(_("Tickets without a known {level} cannot be narrowed further.")
                        .format(level=_(vx.LEVEL_LABELS[dim]).lower()))
         else:
-            go({"x_level": vx.NEXT_LEVEL[dim]}, {dim: [value]})
+            go({"x_level": vx.NEXT_LEVEL[dim], **({"x_bsort": state.bsort}
+                if state.bsort != vx.DEFAULT_BSORT else {})}, {dim: [value]})
     left, right, _rest = st.columns([2, 2, 5])
     with left:
         if st.button(_("List these tickets"), key="explore_to_tickets",
@@ -289,6 +323,9 @@ def level_tickets() -> None:
         if right.button(_("Clear"), key="explore_clear_narrowing"):
             go(state.cleared().to_params())
     selection = state.selection()
+    if vx.search_reveals_personal_data(selection.text, settings.mask_personal_data):
+        st.warning(vx.refused_search_sentence(), icon=":material/lock:")
+        selection = replace(selection, text=None)
     counts = data.explore_ticket_count(version, filters, selection)
     total = counts["tickets"]
     frame = data.explore_tickets(version, filters, selection, state.sort_key,
@@ -325,9 +362,11 @@ def level_tickets() -> None:
         if st.button(_("Next"), key="explore_next", disabled=state.page >= pages,
                      icon=":material/arrow_forward:"):
             go(replace(state, page=state.page + 1).to_params())
-    st.caption(_("Click a row to open the ticket. Newest first unless sorted otherwise; "
+    st.caption(_("Click a row to open the ticket. Newest first unless sorted otherwise with "
+                 "“Sort by”, which sorts the whole list (the column headers do not sort); "
                  "SLA is the first-response SLA at as of; CSAT/NPS are each ticket's latest "
-                 "survey."))
+                 "survey; Age is the age at as of of an open ticket, the time to resolution "
+                 "of a resolved one."))
     downloads(table, _("Tickets"), "explore_tickets", total=total, all_rows=lambda: vx.ticket_table(
         mask_frame(data.explore_tickets(version, filters, selection, state.sort_key,
                                         state.sort_descending, EXPORT_LIMIT, 0)), minutes=True))
@@ -375,7 +414,7 @@ def level_ticket() -> None:
         shown_surveys = surveys.select("survey_id", "responded_at", "csat", "nps", "ces",
                                        "comment", "is_latest")
         st.dataframe(shown_surveys, hide_index=True, width="stretch",
-                     key="explore_ticket_surveys",
+                     key="explore_ticket_surveys", placeholder=_("n/a"),
                      column_config={c: vx.column_label(c) for c in surveys.columns})
         downloads(shown_surveys, _("Surveys of ticket {id}").format(id=ticket["ticket_id"]),
                   "explore_ticket_surveys")
@@ -463,7 +502,7 @@ def level_customer() -> None:
         shown = surveys.select("survey_id", "ticket_id", "responded_at", "csat", "nps", "ces",
                                "comment", "is_latest")
         st.dataframe(shown, hide_index=True, width="stretch", key="explore_customer_surveys",
-                     column_config={c: vx.column_label(c) for c in shown.columns})
+                     placeholder=_("n/a"), column_config={c: vx.column_label(c) for c in shown.columns})
         downloads(shown, _("Surveys of customer {id}").format(id=story.customer_id),
                   "explore_customer_surveys")
 
@@ -491,16 +530,23 @@ def level_at_risk() -> None:
         "customer_id", "segment", "annual_value", "why", "complaints", "contacts", "channels",
         "open_breached", "latest_csat", "latest_nps", "last_contact_at")
     config = {c: vx.column_label(c) for c in shown.columns} | {
+        "customer_id": st.column_config.TextColumn(_("Customer"), pinned=True),
         "annual_value": st.column_config.NumberColumn(_("Annual value"), format="localized"),
-        "latest_csat": st.column_config.ProgressColumn(_("Latest CSAT"), min_value=0,
-                                                       max_value=5, format="%d"),
-        "latest_nps": st.column_config.ProgressColumn(_("Latest NPS"), min_value=0,
-                                                      max_value=10, format="%d"),
+        "open_breached": st.column_config.NumberColumn(
+            _("Breached"), help=_("Open tickets past their SLA deadline")),
+        "latest_csat": st.column_config.ProgressColumn(
+            _("CSAT"), min_value=0, max_value=5, format="%d",
+            help=_("The customer's latest survey")),
+        "latest_nps": st.column_config.ProgressColumn(
+            _("NPS"), min_value=0, max_value=10, format="%d",
+            help=_("The customer's latest survey")),
         "last_contact_at": st.column_config.DatetimeColumn(_("Last contact"),
                                                            format="YYYY-MM-DD"),
     }
+    config = sized(config, shown.columns)
     st.dataframe(shown, hide_index=True, width="stretch", key="explore_at_risk_table",
-                 on_select="rerun", selection_mode="single-row", column_config=config)
+                 on_select="rerun", selection_mode="single-row", column_config=config,
+                 placeholder=_("n/a"))
     downloads(shown, _("Customers at risk"), "explore_at_risk")
     row = selected_row("explore_at_risk_table")
     if row is not None and row < frame.height:

@@ -96,10 +96,17 @@ def test_filters_and_period_apply_like_the_kpis(wh):
     assert ids(tickets(wh, "--from", "2026-03-01", "--to", "2026-03-05")) == ["T2", "T1"]
 
 
-def test_text_search_finds_raw_text_in_subjects_and_comments(wh):
-    # searching the real number finds the ticket; what is shown stays masked
+def test_text_search_finds_raw_text_in_subjects_and_comments(wh, monkeypatch):
+    from dashboard.settings import get_settings
+
+    # with masking off, searching the real number finds the ticket
+    monkeypatch.setenv("CXDASH_MASK_PERSONAL_DATA", "false")
+    get_settings.cache_clear()
     rows = tickets(wh, "--text", "13812345678")
-    assert ids(rows) == ["T1"] and "13812345678" not in rows[0]["subject"]
+    assert ids(rows) == ["T1"]
+    monkeypatch.delenv("CXDASH_MASK_PERSONAL_DATA")
+    get_settings.cache_clear()
+    assert ids(tickets(wh, "--text", "call me")) == ["T1"]      # words still search
     assert ids(tickets(wh, "--text", "calc")) == ["T4"]         # a survey comment
     assert ids(tickets(wh, "--text", "100%")) == []             # % is literal, not a wildcard
 
@@ -337,3 +344,63 @@ def test_a_customer_with_more_contacts_than_the_limit_keeps_the_newest_and_says_
     every = fetch_customer_story(con_of(wh), "C1", datetime.fromisoformat(AS_OF), limit=None)
     assert every.contacts["ticket_id"].to_list() == ["T1", "T2", "T3"]
     assert every.total_contacts == 3
+
+
+def test_with_masking_on_a_search_that_is_itself_personal_data_is_refused_with_why(wh):
+    # T1's subject holds 13812345678: finding T1 by it would say whose text hides it
+    for query in ("13812345678", "138 1234 5678", "1234", "li.si@example.com"):
+        code, out, err = run("tickets", "--json", "--warehouse", str(wh), "--as-of", AS_OF,
+                             "--text", query)
+        assert (code, out) == (1, ""), query
+        assert "masked text" in err
+    # a part of the number is enough to find whose it is: 12345 would find T1 and T5
+    assert run("tickets", "--warehouse", str(wh), "--as-of", AS_OF, "--text", "12345")[0] == 1
+    # three digits are searched as usual (no ticket holds "999")
+    assert ids(tickets(wh, "--text", "999")) == []
+
+
+def test_search_refusal_rules_of_the_view_model():
+    from dashboard.views.explore import search_reveals_personal_data as reveals
+
+    assert reveals("13812345678", masking=True)
+    assert reveals("１３８-1234-5678", masking=True)   # full-width digits and dashes
+    assert reveals("zhang@", masking=True)             # part of an address
+    assert not reveals("13812345678", masking=False)   # masking off: nothing to hide
+    assert not reveals("refund 200", masking=True)
+    assert not reveals("fee 12 yuan", masking=True)
+    assert reveals("fee 2000", masking=True)           # four digits: refused, said so
+
+
+def test_each_ticket_reads_its_age_open_ones_at_as_of_resolved_ones_to_resolution(wh):
+    from dashboard.views.explore import TICKET_TABLE_COLUMNS, ticket_table
+    from queries.explore import fetch_tickets
+
+    frame = fetch_tickets(con_of(wh), Filters(as_of=datetime.fromisoformat(AS_OF)))
+    table = ticket_table(frame, minutes=True)
+    by_id = {r["ticket_id"]: r for r in table.to_dicts()}
+    # T2 open, created 03-05 09:00, as_of 03-10 20:00: 5 d 11 h (7,860 min)
+    assert (by_id["T2"]["age"], by_id["T2"]["age_min"]) == ("5 d 11 h", 7860.0)
+    # T1 resolved 3 h after creation: its age is its time to resolution
+    assert (by_id["T1"]["age"], by_id["T1"]["age_min"]) == ("3 h", 180.0)
+    # T4 created 02-01 10:00, resolved 02-02 10:00: 1 d
+    assert by_id["T4"]["age"] == "1 d"
+    # shown beside the creation time, where it is read without scrolling
+    assert list(TICKET_TABLE_COLUMNS).index("age") == 2
+
+
+def test_a_breakdown_sort_is_kept_in_the_url_and_orders_unknowns_last():
+    import polars as pl
+
+    from dashboard.views.explore import ExploreState, sort_breakdown
+
+    state = ExploreState.from_params({"x_level": "branch", "x_bsort": "csat_avg"})
+    assert state.bsort == "csat_avg" and state.to_params()["x_bsort"] == "csat_avg"
+    assert "x_bsort" not in ExploreState().to_params()           # the default stays out
+    assert ExploreState.from_params({"x_bsort": "drop table"}).problems == (
+        "x_bsort=drop table",)
+    table = pl.DataFrame({"group": ["A", "B", "C"], "tickets": [5, 9, 1],
+                          "csat_avg": [4.0, None, 3.0]})
+    # ascending CSAT: C 3.0, A 4.0, then B (n/a) last; descending: A, C, B (n/a still last)
+    assert sort_breakdown(table, "csat_avg")["group"].to_list() == ["C", "A", "B"]
+    assert sort_breakdown(table, "-csat_avg")["group"].to_list() == ["A", "C", "B"]
+    assert sort_breakdown(table, "-tickets")["group"].to_list() == ["B", "A", "C"]

@@ -225,3 +225,70 @@ def test_the_at_risk_list_says_how_many_customers_it_holds(wh, monkeypatch):
     shown = table(at, "explore_at_risk_table")
     assert len(shown) == 2
     assert any(m.value == "**2 customers at risk**" for m in at.markdown)
+
+
+def proto_of(at: AppTest, key: str):
+    return next(d.proto for d in at.dataframe if d.proto.id and key in d.proto.id)
+
+
+def test_a_missing_survey_score_reads_n_a_not_none(wh, monkeypatch):
+    at = open_page(wh, monkeypatch, {"x_level": "ticket", "x_ticket": "T4"})
+    # S1 of T4 has a CSAT of 5 and no NPS: the empty NPS cell reads "n/a"
+    surveys = next(d for d in at.dataframe if "survey_id" in d.value.columns)
+    assert surveys.value["nps"].isna().all() and surveys.proto.placeholder == "n/a"
+    at = open_page(wh, monkeypatch, {"x_level": "ticket", "x_ticket": "T4", "lang": "zh-CN"})
+    surveys = next(d for d in at.dataframe if "survey_id" in d.value.columns)
+    assert surveys.proto.placeholder not in ("", "None", "n/a")
+
+
+def test_the_ticket_list_headers_do_not_sort_only_the_page_and_the_age_is_shown(wh,
+                                                                               monkeypatch):
+    at = open_page(wh, monkeypatch, {"x_level": "tickets"})
+    proto = proto_of(at, "explore_tickets_table")
+    # a column selection mode is what turns the header sort of the grid off
+    assert len(proto.selection_mode) == 2
+    shown = frame_with(at, "first_response").set_index("ticket_id")
+    # T2 open since 03-05 09:00, as_of 03-10 20:00; T1 resolved after 3 h
+    assert (shown.loc["T2", "age"], shown.loc["T1", "age"]) == ("5 d 11 h", "3 h")
+
+
+def test_a_breakdown_sort_chosen_on_the_page_is_written_to_the_url_and_read_back(
+        wh, monkeypatch):
+    at = open_page(wh, monkeypatch, {"x_level": "channel", "x_bsort": "group"})
+    # a to z by name: app, email, phone, social, web
+    assert list(frame_with(at, "trend")["group"]) == ["app", "email", "phone", "social", "web"]
+    box = next(s for s in at.selectbox if s.key.startswith("explore_bsort_channel"))
+    box.set_value("-group").run()
+    assert qp(at, "x_bsort") == "-group"
+    assert list(frame_with(at, "trend")["group"]) == ["web", "social", "phone", "email", "app"]
+    # a click drills on the row shown, not on the row of the query's own order
+    select_row(at, "explore_channel_table", 2)
+    assert qp(at, "channel") == "phone" and qp(at, "x_bsort") == "-group"
+
+
+def test_a_search_for_a_phone_number_is_not_run_and_the_page_says_why(wh, monkeypatch):
+    at = open_page(wh, monkeypatch, {"x_level": "tickets", "x_q": "13812345678"})
+    assert any("masked text" in w.value for w in at.warning)
+    # the whole list is shown instead of the one ticket the number would find
+    assert len(frame_with(at, "first_response")) == 6
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_the_at_risk_list_fits_a_1400_px_page_with_no_header_cut(wh, monkeypatch, lang):
+    at = open_page(wh, monkeypatch, {"x_level": "at_risk", "lang": lang})
+    config = json.loads(proto_of(at, "explore_at_risk_table").columns)
+    widths = {k: v.get("width") for k, v in config.items() if not k.startswith("_")}
+    # every column has a width (none left to the grid, which cut "CS…"); at 1,400 px the
+    # main column is about 940 px wide, 34 of them for the row checkbox
+    assert all(isinstance(w, int) and w >= 50 for w in widths.values()), widths
+    assert sum(widths.values()) <= 940 - 34, widths
+
+
+def test_a_column_is_as_wide_as_its_header_in_either_script():
+    from dashboard.views.explore import column_px
+
+    # 6 px a Latin character, 13 px a Chinese one, 20 px padding:
+    # "客户满意度 (CSAT)": 5 x 13 + 7 x 6 = 107 -> 127
+    assert column_px("客户满意度 (CSAT)") == 127
+    assert column_px("Created", content_chars=16) == 116   # 16 x 6 + 20
+    assert column_px("NPS") == 50                          # never below 50

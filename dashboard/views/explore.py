@@ -22,6 +22,9 @@
   x_sort        created_at | frt | resolution | csat | nps | reopen | deadline, with a
                 leading "-" for descending (default "-created_at": newest first)
   x_page        1-based page of the ticket list (50 a page)
+  x_bsort       a breakdown table's order: tickets | complaints | sla_met_pct | fcr_pct |
+                repeat_complaint_pct | csat_avg | nps_value | group, with a leading "-"
+                for descending (default "-tickets": the largest first)
   ============  =============================================================
 
   Unknown or malformed values are dropped (and listed in `problems`), never errors.
@@ -31,6 +34,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -80,11 +85,15 @@ WEEKDAY_LABELS: tuple[str, ...] = (N_("Monday"), N_("Tuesday"), N_("Wednesday"),
                                    N_("Thursday"), N_("Friday"), N_("Saturday"),
                                    N_("Sunday"))
 DEFAULT_SORT = "-created_at"
+BREAKDOWN_SORT_KEYS: tuple[str, ...] = ("tickets", "complaints", "sla_met_pct", "fcr_pct",
+                                        "repeat_complaint_pct", "csat_avg", "nps_value",
+                                        "group")
+DEFAULT_BSORT = "-tickets"
 FLAG_KEYS = ("x_open", "x_repeat", "x_reopened", "x_escalated")
 URL_KEYS: tuple[str, ...] = (
     "x_level", "x_ticket", "x_customer", "x_stage", "x_sla", "x_q", "x_score", "x_week",
     "x_weekday", "x_hour", "x_open", "x_age", "x_repeat", "x_reopened", "x_escalated",
-    "x_sort", "x_page",
+    "x_sort", "x_page", "x_bsort",
 )
 
 
@@ -121,6 +130,7 @@ class ExploreState:
     escalated: bool = False
     sort: str = DEFAULT_SORT
     page: int = 1
+    bsort: str = DEFAULT_BSORT
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     # --- URL ------------------------------------------------------------------------
@@ -191,6 +201,11 @@ class ExploreState:
                 values["sort"] = v
             else:
                 bad("x_sort", v)
+        if (v := _first(params, "x_bsort")) is not None:
+            if v.lstrip("-") in BREAKDOWN_SORT_KEYS:
+                values["bsort"] = v
+            else:
+                bad("x_bsort", v)
         values = {k: v for k, v in values.items() if v is not None}
         state = cls(**values, problems=tuple(problems))
         # A ticket or customer level without its id falls back to the list.
@@ -235,6 +250,8 @@ class ExploreState:
             out["x_sort"] = self.sort
         if self.page != 1:
             out["x_page"] = str(self.page)
+        if self.bsort != DEFAULT_BSORT:
+            out["x_bsort"] = self.bsort
         return out
 
     # --- what it selects -------------------------------------------------------------
@@ -292,7 +309,7 @@ class ExploreState:
     def cleared(self) -> ExploreState:
         """The same level with no ticket-list narrowing (filters chips' "clear all")."""
         return ExploreState(level=self.level, ticket=self.ticket, customer=self.customer,
-                            sort=self.sort)
+                            sort=self.sort, bsort=self.bsort)
 
 
 # --- the drill path and its breadcrumb ---------------------------------------------------
@@ -402,8 +419,11 @@ def ticket_table(frame: pl.DataFrame, minutes: bool = False) -> pl.DataFrame:
     scores as numbers (the page draws them as small bars). Columns keep stable English
     keys; the page and the exports translate the headers with `column_label`.
 
+    age: how old the ticket is, in words ("3 d 4 h"): for an open ticket its age at
+    as_of, for a resolved one its time to resolution (the query's age_min).
+
     minutes: also the durations as numbers of minutes (first_response_min,
-    resolution_min, Float64, null when the step has not happened) after their words --
+    resolution_min, age_min, Float64, null when the step has not happened) after their words --
     for downloads, where "1 h 32 min" could not be sorted or averaged."""
     if frame.height == 0:
         columns = TICKET_EXPORT_COLUMNS if minutes else TICKET_TABLE_COLUMNS
@@ -413,6 +433,7 @@ def ticket_table(frame: pl.DataFrame, minutes: bool = False) -> pl.DataFrame:
     table = pl.DataFrame({
         "ticket_id": [r["ticket_id"] for r in rows],
         "created_at": [r["created_at"] for r in rows],
+        "age": [duration(r.get("age_min")) for r in rows],
         "channel": [r["channel"] for r in rows],
         "branch_id": [r["branch_id"] for r in rows],
         "category": [r["category"] for r in rows],
@@ -432,23 +453,26 @@ def ticket_table(frame: pl.DataFrame, minutes: bool = False) -> pl.DataFrame:
         "subject": [r.get("subject") for r in rows],
         "first_response_min": [_minutes(r.get("frt_min")) for r in rows],
         "resolution_min": [_minutes(r.get("resolution_min")) for r in rows],
+        "age_min": [_minutes(r.get("age_min")) for r in rows],
     }, schema_overrides={"csat": pl.Int64, "nps": pl.Int64, "reopen_count": pl.Int64,
                          "created_at": pl.Datetime("us"), "first_response_min": pl.Float64,
-                         "resolution_min": pl.Float64}, strict=False)
+                         "resolution_min": pl.Float64, "age_min": pl.Float64}, strict=False)
     return table.select(TICKET_EXPORT_COLUMNS if minutes else TICKET_TABLE_COLUMNS)
 
 
 # the scores next to the SLA state, so the small bars are seen without scrolling sideways
-TICKET_TABLE_COLUMNS = ("ticket_id", "created_at", "channel", "branch_id", "category", "type",
+TICKET_TABLE_COLUMNS = ("ticket_id", "created_at", "age", "channel", "branch_id", "category", "type",
                         "sla", "csat", "nps", "first_response", "resolution", "stage", "open",
                         "repeat", "reopen_count", "escalated", "priority", "customer_id",
                         "subject")
 TICKET_EXPORT_COLUMNS = tuple(
     c for key in TICKET_TABLE_COLUMNS
-    for c in ((key, f"{key}_min") if key in ("first_response", "resolution") else (key,)))
+    for c in ((key, f"{key}_min") if key in ("first_response", "resolution", "age")
+              else (key,)))
 COLUMN_LABELS: dict[str, str] = {
     "first_response_min": N_("First response (min)"),
     "resolution_min": N_("Resolution (min)"),
+    "age": N_("Age"), "age_min": N_("Age (min)"),
     "ticket_id": N_("Ticket"), "created_at": N_("Created"), "channel": N_("Channel"),
     "branch_id": N_("Branch"), "category": N_("Category"), "type": N_("Type"),
     "priority": N_("Priority"), "stage": N_("Stage reached"), "open": N_("Open"),
@@ -462,8 +486,8 @@ COLUMN_LABELS: dict[str, str] = {
     "nps_value": N_("NPS"), "trend": N_("Tickets per week"),
     "segment": N_("Segment"), "annual_value": N_("Annual value"),
     "contacts": N_("Contacts"), "channels": N_("Channels"),
-    "open_breached": N_("Open, SLA breached"), "latest_csat": N_("Latest CSAT"),
-    "latest_nps": N_("Latest NPS"), "last_contact_at": N_("Last contact"),
+    "open_breached": N_("Breached"), "latest_csat": N_("CSAT"),
+    "latest_nps": N_("NPS"), "last_contact_at": N_("Last contact"),
     "low_score": N_("Low score"), "why": N_("Why"), "survey_id": N_("Survey"), "responded_at": N_("Answered"),
     "ces": N_("Effort (CES)"), "comment": N_("Comment"), "is_latest": N_("Latest"),
     "fix_id": N_("Fix"), "title": N_("Title"), "launched_at": N_("Launched"),
@@ -495,6 +519,55 @@ def breakdown_table(kpis: pl.DataFrame, trend: dict[str | None, list[int]] | Non
                          "sla_met_pct": pl.Float64, "fcr_pct": pl.Float64,
                          "repeat_complaint_pct": pl.Float64, "csat_avg": pl.Float64,
                          "nps_value": pl.Float64, "trend": pl.List(pl.Int64)})
+
+
+def sort_breakdown(table: pl.DataFrame, bsort: str = DEFAULT_BSORT) -> pl.DataFrame:
+    """A breakdown table (breakdown_table) in the order of the URL's x_bsort: a column key
+    of BREAKDOWN_SORT_KEYS, "-" first for descending. Unknown figures (n/a) go last
+    either way; ties keep the value's name order. An unknown key leaves the order."""
+    key = bsort.lstrip("-")
+    if key not in BREAKDOWN_SORT_KEYS or key not in table.columns or table.height == 0:
+        return table
+    descending = bsort.startswith("-")
+    ordered = table.sort(["group"], nulls_last=True)
+    return ordered.sort(key, descending=descending, nulls_last=True, maintain_order=True)
+
+
+def breakdown_sort_label(bsort: str) -> str:
+    """'Tickets ↓' for the Sort by control of a breakdown table."""
+    key = bsort.lstrip("-")
+    return f"{column_label(key)} {'↓' if bsort.startswith('-') else '↑'}"
+
+
+# A search for something that is itself personal data would tell, by which tickets it
+# finds, whose text holds that phone number or address although the text is masked.
+# Masking hides four or more digits of a number (138****5678, 4111-****-****-1111), so a
+# search with four digits in a row could find whose hidden digits they are.
+_LONG_DIGITS = re.compile(r"\d{4,}")
+
+
+def search_reveals_personal_data(text: str | None, masking: bool) -> bool:
+    """True when masking is on and a text search looks like personal data: masking would
+    change it (a phone number, e-mail, ID-card or bank-card number), it holds an "@", or
+    it holds four or more digits in a row once spaces and dashes are taken out (the
+    digits masking hides are four or more, so a part of a number is enough to find whose
+    it is; an amount like 2000 is refused too -- the price of masking). Such a search is
+    not run."""
+    if not masking or not text:
+        return False
+    from dashboard.masking import mask_text
+
+    if mask_text(text, enabled=True) != text or "@" in text or "＠" in text:
+        return True
+    digits = unicodedata.normalize("NFKC", text)
+    return bool(_LONG_DIGITS.search(re.sub(r"[\s\-]", "", digits)))
+
+
+def refused_search_sentence() -> str:
+    return _("The text search was not run: with personal data masked, a search cannot hold "
+             "an e-mail address or four or more digits in a row (it could be part of a phone, "
+             "ID-card or bank-card number), because the tickets it found would tell whose "
+             "masked text holds it.")
 
 
 def weekly_counts(frame: pl.DataFrame, dim: str) -> dict[str | None, list[int]]:
@@ -545,6 +618,29 @@ def display_width(text: str) -> int:
     import unicodedata
 
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+# Characters a column's values need (a created time "2026-11-20 16:54" is 16), so that a
+# column is wide enough for its values as well as for its header.
+CONTENT_CHARS: dict[str, int] = {
+    "ticket_id": 10, "created_at": 16, "age": 10, "channel": 14, "branch_id": 4,
+    "category": 15, "type": 10, "sla": 8, "csat": 9, "nps": 9, "first_response": 11,
+    "resolution": 11, "stage": 10, "open": 3, "repeat": 3, "reopen_count": 2,
+    "escalated": 3, "priority": 6, "customer_id": 9, "subject": 40, "relation": 22,
+    "segment": 13, "annual_value": 9, "why": 16, "complaints": 3, "contacts": 3,
+    "channels": 3, "open_breached": 3, "latest_csat": 8, "latest_nps": 8,
+    "last_contact_at": 10,
+}
+
+
+def column_px(label: str, content_chars: int = 0) -> int:
+    """Pixels a grid column needs so neither its header nor its values are cut: about
+    6 px a Latin character of the grid's 14 px font and 13 px a Chinese one, plus 20 px
+    of padding. content_chars: Latin characters of its widest usual value. At least 50."""
+    import unicodedata
+
+    header = sum(13.0 if unicodedata.east_asian_width(ch) in "WF" else 6.0 for ch in label)
+    return max(50, round(max(header, 6.0 * content_chars)) + 20)
 
 
 def page_text(offset: int, shown: int, total: int) -> str:
