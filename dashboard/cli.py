@@ -377,7 +377,9 @@ def cmd_funnel(args: argparse.Namespace) -> int:
     from queries.api import fetch_funnel
 
     con = _reader(args)
-    frame = fetch_funnel(con, _filters(args))
+    filters = _filters(args)
+    _say_unknown_filter_values(con, filters)
+    frame = fetch_funnel(con, filters)
     rows = frame.select("stage", "tickets", "conversion_pct", "median_minutes_from_previous")
     if args.json:
         _print_json(rows.to_dicts())

@@ -187,3 +187,28 @@ def test_an_as_of_with_an_offset_is_read_in_the_warehouse_timezone(wh):
     payload = json.loads(run("kpis", "--json", "--warehouse", wh,
                              "--as-of", "2024-06-01T17:00:00+08:00")[1])
     assert payload["as_of"] == "2024-06-01T09:00:00"
+
+
+# spec/kpis.md: a filter value that matches nothing is said on stderr and the exit stays 0
+# (alerts exits 3 when one of its rules fires: that is its own contract, not an error)
+@pytest.mark.parametrize("command", [
+    ["funnel", "--json"],
+    ["tickets", "--json"],
+    ["outliers", "--json"],
+    ["weekly", "--json", "--week", "2024-W22"],
+    ["alerts", "--json", "--week", "2024-W22"],
+])
+def test_every_command_with_filters_says_a_value_matching_nothing(wh, command):
+    code, out, err = run(*command, "--warehouse", wh, "--branch", "B9")
+    assert code in (0, 3), err
+    assert "No ticket has branch 'B9'" in err, (command, err)
+    # a value that matches (T1 is on app) is not mentioned
+    code, out, err = run(*command, "--warehouse", wh, "--channel", "app")
+    assert "No ticket has" not in err, (command, err)
+
+
+def test_the_report_says_a_filter_value_matching_nothing(wh, tmp_path):
+    code, out, err = run("report", "--week", "2024-W22", "--warehouse", wh, "--branch", "B9",
+                         "--out", str(tmp_path / "r.html"), "--quiet")
+    assert code == 0, err
+    assert "No ticket has branch 'B9'" in err
