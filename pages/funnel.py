@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from dashboard import charts_funnel, data
+from dashboard import charts_funnel, data, url_choice
 from dashboard.i18n import _, format_datetime, format_number, format_percent_value
 from dashboard.settings import get_settings
 from dashboard.state import drill_to
@@ -83,11 +83,16 @@ if point:
 # --- compare ---------------------------------------------------------------------------
 st.subheader(_("Compared across channels, regions or branches"))
 c1, c2 = st.columns(2)
+# kept in the URL (f_by, f_measure): a copied link shows the same comparison
+url_choice.seed("f_by", "funnel_compare_by", list(vm.COMPARE_LABELS), "channel")
+url_choice.seed("f_measure", "funnel_compare_measure", ["conversion", "time"], "conversion")
 by = c1.radio(_("Compare by"), list(vm.COMPARE_LABELS), horizontal=True,
               format_func=lambda k: _(vm.COMPARE_LABELS[k]), key="funnel_compare_by")
 measure = c2.radio(_("Show"), ["conversion", "time"], horizontal=True,
                    format_func=lambda k: _("Conversion from previous stage") if k == "conversion"
                    else _("Median time from previous stage"), key="funnel_compare_measure")
+url_choice.keep("f_by", by, "channel")
+url_choice.keep("f_measure", measure, "conversion")
 by_group = data.funnel_by(ctx.version, ctx.filters, by)
 cells = vm.compare_cells(by_group, frame, measure, settings.min_sample)
 groups = list(dict.fromkeys(c.group for c in cells))

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 import streamlit as st
 
-from dashboard import charts_weekly, data
+from dashboard import charts_weekly, data, url_choice
 from dashboard.i18n import _, format_datetime, get_language
 from dashboard.report import filters_text, flagged_ratio_kpis, freshness_text, report_bytes
 from dashboard.settings import get_settings
@@ -159,9 +159,13 @@ for kpi in flagged:
                                    for dim in DECOMPOSE_DIMENSIONS])
     results = {r["by"]: r for r in ordered}
     st.markdown("\n".join(f"- {vm.decomposition_sentence(r, names)}" for r in ordered))
-    dim = st.segmented_control(_("By"), list(DECOMPOSE_DIMENSIONS), default=ordered[0]["by"],
+    # kept in the URL (w_by_<kpi>; left out while it is the most concentrated dimension)
+    url_choice.seed(f"w_by_{kpi}", f"weekly_by_{kpi}", list(DECOMPOSE_DIMENSIONS),
+                    ordered[0]["by"])
+    dim = st.segmented_control(_("By"), list(DECOMPOSE_DIMENSIONS),
                                format_func=vm.dimension_label, key=f"weekly_by_{kpi}") \
         or ordered[0]["by"]
+    url_choice.keep(f"w_by_{kpi}", dim, ordered[0]["by"])
     result = results[dim]
     event = st.plotly_chart(charts_weekly.decomposition_chart(result, names),
                             key=f"weekly_decomp_{kpi}_{dim}", on_select="rerun",

@@ -247,3 +247,24 @@ def test_the_heatmaps_end_at_their_outer_cells_without_a_blank_band():
     sla = charts_funnel.sla_heatmap([("urgent", "All", 0.1, "80%", "")], ["urgent"], ["All"],
                                     "t")
     assert list(sla.layout.yaxis.range) == [0.5, -0.5]
+
+
+def test_the_comparison_switches_are_kept_in_the_url_and_read_from_a_link(demo_warehouse,
+                                                                          monkeypatch):
+    at = funnel_page(demo_warehouse, monkeypatch)
+    # the defaults stay out of the link
+    assert url(at, "f_by") == [] and url(at, "f_measure") == []
+    at.radio(key="funnel_compare_by").set_value("region").run()
+    at.radio(key="funnel_compare_measure").set_value("time").run()
+    assert (url(at, "f_by"), url(at, "f_measure")) == (["region"], ["time"])
+    # a fresh session opened with that link shows the same comparison
+    again = funnel_page(demo_warehouse, monkeypatch, f_by="branch", f_measure="time")
+    assert again.radio(key="funnel_compare_by").value == "branch"
+    assert again.radio(key="funnel_compare_measure").value == "time"
+    # a link changed in place (back button) is read on the next run
+    again.query_params["f_by"] = "channel"
+    again.run()
+    assert again.radio(key="funnel_compare_by").value == "channel"
+    # a value that is not a switch shows the default
+    bad = funnel_page(demo_warehouse, monkeypatch, f_by="planet")
+    assert bad.radio(key="funnel_compare_by").value == "channel"

@@ -115,3 +115,22 @@ def test_a_click_on_a_decomposition_bar_opens_explore_with_the_group_and_week(
     assert param("channel") == groups[0]["group"]
     assert (param("from"), param("to")) == ("2026-03-02", "2026-03-08")  # Mon..Sun of W10
     assert param("x_level") == "tickets" and param("x_week") == "2026-03-02"
+
+
+def test_the_decomposition_by_choice_is_kept_in_the_url_and_read_from_a_link(
+        make_warehouse, monkeypatch):
+    # the tiny warehouse of test_weekly: resolved 0 % (W09) -> 100 % (W10) is flagged
+    from tests.test_weekly import _weekly_warehouse
+
+    wh = _weekly_warehouse(make_warehouse)
+    query = {"as_of": "2026-03-10 00:00", "w_week": "2026-W10"}
+    at = run_page(wh.path, monkeypatch, query)
+    shown = at.segmented_control(key="weekly_by_resolved_pct").value
+    assert at.query_params.get("w_by_resolved_pct") in (None, [])   # the default stays out
+    other = next(d for d in ("channel", "region", "branch", "category") if d != shown)
+    at.segmented_control(key="weekly_by_resolved_pct").set_value(other).run()
+    value = at.query_params.get("w_by_resolved_pct")
+    assert (value[0] if isinstance(value, list) else value) == other
+    # a fresh session with that link shows the same breakdown
+    again = run_page(wh.path, monkeypatch, {**query, "w_by_resolved_pct": other})
+    assert again.segmented_control(key="weekly_by_resolved_pct").value == other
