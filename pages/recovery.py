@@ -244,34 +244,46 @@ if fix_rows:
         st.markdown("#### " + _("Difference-in-differences: {metric}").format(
             metric=view.metric_label(metric)))
         did_row = mine[metric]
-        did = []
-        for g in view.did_table(did_row, MIN_SAMPLE):
-            did.append({
-                _("Group"): g["label"],
-                _("Before"): g["pre"].text, _("n before"): g["pre"].n,
-                _("After"): g["post"].text, _("n after"): g["post"].n,
-            })
-        did_frame = pd.DataFrame(did)
-        grey = [[g["pre"].greyed, g["post"].greyed] for g in view.did_table(did_row, MIN_SAMPLE)]
+        # the answer inside the table: a row per group with n per cell and its change,
+        # then the effect row with the 95 % interval and the reading (view.did_rows)
+        did_rows = view.did_rows(did_row, MIN_SAMPLE, WINDOW)
+        heads = {"group": _("Group"), "pre": _("Before"), "n_pre": _("n before"),
+                 "post": _("After"), "n_post": _("n after"), "change": _("Change"),
+                 "interval": _("95 % interval"), "reading": _("Reading")}
+        did_frame = pd.DataFrame([{
+            heads["group"]: g["label"],
+            heads["pre"]: g["pre"].text if g["pre"] else "",
+            heads["n_pre"]: g["pre"].n if g["pre"] else None,
+            heads["post"]: g["post"].text if g["post"] else "",
+            heads["n_post"]: g["post"].n if g["post"] else None,
+            heads["change"]: g["change"], heads["interval"]: g["interval"],
+            heads["reading"]: g["reading"],
+        } for g in did_rows])
 
         def _thousands(n: Any) -> str:
-            return format_number(n, 0)
+            return "" if n is None or pd.isna(n) else format_number(n, 0)
 
-        def _grey_cells(frame: pd.DataFrame) -> pd.DataFrame:
+        def _did_style(frame: pd.DataFrame) -> pd.DataFrame:
             out = pd.DataFrame("", index=frame.index, columns=frame.columns)
-            for i, (pre, post) in enumerate(grey):
-                for col, small in ((_("Before"), pre), (_("n before"), pre), (_("After"), post),
-                                   (_("n after"), post)):
+            for i, g in enumerate(did_rows):
+                if g["is_effect"]:
+                    out.iloc[i, :] = "font-weight: 600"
+                    colour = views[metric].colour
+                    for col in (heads["change"], heads["interval"], heads["reading"]):
+                        out.iloc[i, frame.columns.get_loc(col)] = \
+                            f"font-weight: 600; color: {colour}"
+                    continue
+                for col, small in ((heads["pre"], g["pre"].greyed),
+                                   (heads["n_pre"], g["pre"].greyed),
+                                   (heads["post"], g["post"].greyed),
+                                   (heads["n_post"], g["post"].greyed)):
                     if small:
                         out.iloc[i, frame.columns.get_loc(col)] = "color: #9aa5b1"
             return out
 
-        st.dataframe(did_frame.style.apply(_grey_cells, axis=None).format(
-            {_("n before"): _thousands, _("n after"): _thousands}), hide_index=True,
-            key="recovery_did")
-        v = views[metric]
-        st.markdown(_("**Effect** {effect} · **95 % interval** {ci} · {reading}").format(
-            effect=v.effect_text, ci=v.interval_text, reading=v.reading_text))
+        st.dataframe(did_frame.style.apply(_did_style, axis=None).format(
+            {heads["n_pre"]: _thousands, heads["n_post"]: _thousands}, na_rep=""),
+            hide_index=True, key="recovery_did", width="stretch", placeholder="")
         if metric == "complaints":
             st.caption(_("Complaints: relative change of per-day complaint rates, treated "
                          "against control: 100 × ((after ÷ before, treated) ÷ (after ÷ before, "

@@ -435,3 +435,27 @@ def test_one_line_sentence_for_prose_carries_reading_and_notes():
     assert text.startswith("Repeat complaints: -2.0 pts (95 % interval -3.0 pts to -1.0 pts; "
                            "lower: better, beyond noise)")
     assert "read this as a before/after only" in text
+
+
+def test_the_did_table_holds_its_effect_and_interval_as_a_row_with_n_per_cell():
+    # treated 10.0 % -> 8.0 % (n 100, 100): change -2.0 pts; control 9.0 % -> 9.5 %
+    # (n 500, 500): +0.5 pts; the effect row carries the query's effect and interval
+    row = _row(control_pre=9.0, control_post=9.5)
+    rows = view.did_rows(row, 10, 90)
+    assert [r["label"] for r in rows] == ["Treated", "Control",
+                                          "Effect (treated − control)"]
+    treated, control, effect = rows
+    assert (treated["pre"].n, treated["post"].n, control["pre"].n) == (100, 100, 500)
+    assert (treated["change"], control["change"]) == ("-2.0 pts", "+0.5 pts")
+    assert effect["change"] == "-2.0 pts" and effect["interval"] == "-3.0 pts to -1.0 pts"
+    assert effect["pre"] is None and "lower" in effect["reading"]
+
+
+def test_a_complaint_count_changes_per_day_so_a_partial_window_compares_fairly():
+    # 90 complaints in 90 days before, 20 in the first 10 days after: 1/day -> 2/day, +100 %
+    row = _row(metric="complaints", treated_pre=90, treated_post=20, post_days=10.0,
+               partial=True, has_control=False, effect=100.0, ci_low=50.0, ci_high=150.0,
+               n_control_pre=None, n_control_post=None)
+    rows = view.did_rows(row, 10, 90)
+    assert rows[0]["change"] == "+100.0%"
+    assert rows[-1]["label"] == "Effect (treated only, no control)"

@@ -104,11 +104,14 @@ def test_clicking_a_point_of_the_forest_plot_opens_that_fix_in_depth(wh, monkeyp
     _summary, did = detail(at)
     expected = next(r for r in cli_effects(wh.path) if r["fix_id"] == "F1"
                     and r["metric"] == "repeat_complaint_pct")
-    assert did["Group"].to_list() == ["Treated", "Control"]
-    assert did["n before"].to_list() == [expected["n_treated_pre"], expected["n_control_pre"]]
-    assert did["n after"].to_list() == [expected["n_treated_post"], expected["n_control_post"]]
+    assert did["Group"].to_list() == ["Treated", "Control",
+                                      "Effect (treated − control)"]
+    assert did["n before"].to_list()[:2] == [expected["n_treated_pre"],
+                                             expected["n_control_pre"]]
+    assert did["n after"].to_list()[:2] == [expected["n_treated_post"],
+                                            expected["n_control_post"]]
     # fewer than 10 cases in every cell: greyed with the words
-    assert all("too few cases" in v for v in did["Before"])
+    assert all("too few cases" in v for v in did["Before"][:2])
     charts = at.get("plotly_chart")
     assert len(charts) == 2  # the forest plot and the fix's event study
     spec = charts[1].proto.spec if hasattr(charts[1].proto, "spec") else str(charts[1].proto)
@@ -145,12 +148,16 @@ def test_detail_numbers_equal_the_cli_for_the_same_as_of(wh, monkeypatch):
     expected = next(r for r in cli_effects(wh.path, "--as-of", "2024-12-31 00:00:00")
                     if r["fix_id"] == "F1" and r["metric"] == "csat_avg")
     _summary, did = detail(at)
-    assert did["Before"].to_list() == [f"{expected['treated_pre']:.2f}",
-                                       f"{expected['control_pre']:.2f}"]
-    assert did["After"].to_list() == [f"{expected['treated_post']:.2f}",
-                                      f"{expected['control_post']:.2f}"]
-    line = next(m.value for m in at.markdown if m.value.startswith("**Effect**"))
-    assert f"{expected['effect']:+.2f}" in line  # +2.00 by hand (test_funnel_effects)
+    assert did["Before"].to_list()[:2] == [f"{expected['treated_pre']:.2f}",
+                                           f"{expected['control_pre']:.2f}"]
+    assert did["After"].to_list()[:2] == [f"{expected['treated_post']:.2f}",
+                                          f"{expected['control_post']:.2f}"]
+    # the effect and its interval are a row of the table, not a line under it
+    effect = did.iloc[-1]
+    assert effect["Change"] == f"{expected['effect']:+.2f}"  # +2.00 by hand (test_funnel_effects)
+    assert effect["95 % interval"] == "{:+.2f} to {:+.2f}".format(expected["ci_low"],
+                                                                   expected["ci_high"])
+    assert not any(m.value.startswith("**Effect**") for m in at.markdown)
 
 
 def test_a_fix_without_a_control_group_says_seasonality_is_not_controlled(wh, monkeypatch):
@@ -192,7 +199,7 @@ def test_the_page_speaks_chinese(wh, monkeypatch):
     assert [h.value for h in at.header] == ["单项整改措施详情"]
     _summary, did = detail(at)
     assert did.columns.to_list()[:2] == ["组别", "上线前"]
-    assert did["组别"].to_list() == ["整改组", "对照组"]
+    assert did["组别"].to_list() == ["整改组", "对照组", "效果（整改组 − 对照组）"]
     # stored values (titles, scope values) stay as stored
     assert [s.value for s in at.subheader] == ["F1 · Billing app fix"]
 

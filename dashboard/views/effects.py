@@ -369,6 +369,46 @@ def did_table(row: dict[str, Any], min_sample: int) -> list[dict[str, Any]]:
     return out
 
 
+def arm_change(row: dict[str, Any], arm: str, window_days: int) -> float | None:
+    """One arm's change from before to after, in the unit of the effect: for rates and
+    CSAT after − before; for complaint counts the relative change of per-day rates,
+    100 × ((after ÷ post_days) ÷ (before ÷ window_days) − 1), so a partial after-window is
+    read per day like the effect (kpis.md "Before/after a fix"). None when a side is
+    unknown or the before-count is 0."""
+    pre, post = row.get(f"{arm}_pre"), row.get(f"{arm}_post")
+    if pre is None or post is None:
+        return None
+    if row["metric"] != "complaints":
+        return float(post) - float(pre)
+    post_days = float(row.get("post_days") or window_days)
+    if not pre or post_days <= 0:
+        return None
+    return 100.0 * ((float(post) / post_days) / (float(pre) / window_days) - 1.0)
+
+
+def did_rows(row: dict[str, Any], min_sample: int, window_days: int) -> list[dict[str, Any]]:
+    """The difference-in-differences table with its answer inside it: a row per group
+    (treated, control) with before / after (text, n, greyed) and the group's change, then
+    the effect row (treated change − control change; without a control group, the
+    treated change) with the effect, its 95 % interval and the reading. Keys: label,
+    pre, post (DidCell, None on the effect row), change, interval, reading, greyed,
+    is_effect."""
+    view = effect_row(row, min_sample, window_days)
+    out: list[dict[str, Any]] = []
+    for g in did_table(row, min_sample):
+        change = arm_change(row, g["arm"], window_days)
+        out.append({"label": g["label"], "pre": g["pre"], "post": g["post"],
+                    "change": effect_text(row["metric"], change), "interval": "",
+                    "reading": "", "greyed": g["pre"].greyed or g["post"].greyed,
+                    "is_effect": False})
+    label = (_("Effect (treated − control)") if row.get("has_control")
+             else _("Effect (treated only, no control)"))
+    out.append({"label": label, "pre": None, "post": None, "change": view.effect_text,
+                "interval": view.interval_text, "reading": view.reading_text,
+                "greyed": view.greyed, "is_effect": True})
+    return out
+
+
 # --- fixes register --------------------------------------------------------------------------
 
 def scope_text(fix: dict[str, Any]) -> str:
