@@ -304,15 +304,15 @@ def weekly(version: Version, filters: Filters, week: str | None) -> dict[str, An
 
 
 @_cached
-def _weekly_decomposition(version: Version, filters: Filters, kpi: str, by: str,
-                          week: str) -> dict[str, Any]:
+def _weekly_decomposition(version: Version, filters: Filters, kpi: str,
+                          by: str | tuple[str, str], week: str) -> dict[str, Any]:
     from queries import weekly as qw
 
     return qw.fetch_decomposition(connection(version), filters, kpi, by, qw.IsoWeek.parse(week))
 
 
-def weekly_decomposition(version: Version, filters: Filters, kpi: str, by: str,
-                         week: str) -> dict[str, Any]:
+def weekly_decomposition(version: Version, filters: Filters, kpi: str,
+                         by: str | tuple[str, str], week: str) -> dict[str, Any]:
     return _weekly_decomposition(version, _week_filters(filters), kpi, by, week)
 
 

@@ -17,7 +17,8 @@ from dashboard.report import filters_text, flagged_ratio_kpis, freshness_text, r
 from dashboard.settings import get_settings
 from dashboard.state import drill_to
 from dashboard.views import weekly as vm
-from queries.weekly import DECOMPOSE_DIMENSIONS, IsoWeek, latest_complete_week, weeks_until
+from queries.weekly import (DECOMPOSE_DIMENSIONS, DECOMPOSE_PAIRS, IsoWeek, latest_complete_week,
+                            weeks_until)
 
 PAGES = Path(__file__).resolve().parent
 WEEK_KEY = "weekly_week"
@@ -159,6 +160,12 @@ for kpi in flagged:
                                    for dim in DECOMPOSE_DIMENSIONS])
     results = {r["by"]: r for r in ordered}
     st.markdown("\n".join(f"- {vm.decomposition_sentence(r, names)}" for r in ordered))
+    # across two dimensions: the fewest cells explaining two thirds of the change
+    cross = vm.cross_sentence([data.weekly_decomposition(version, filters, kpi, pair,
+                                                         week_label)
+                               for pair in DECOMPOSE_PAIRS], names)
+    if cross:
+        st.markdown(f"**{cross}**")
     # kept in the URL (w_by_<kpi>; left out while it is the most concentrated dimension)
     url_choice.seed(f"w_by_{kpi}", f"weekly_by_{kpi}", list(DECOMPOSE_DIMENSIONS),
                     ordered[0]["by"])

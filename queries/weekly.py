@@ -50,6 +50,10 @@ NPS_KEYS = ("nps",)
 # Ratio KPIs (a share or a mean) can be decomposed into mix and rate effects.
 DECOMPOSABLE = (*PROPORTIONS, *MEANS, *NPS_KEYS)
 DECOMPOSE_DIMENSIONS = ("channel", "region", "branch", "category")
+# Cross-dimension readings ("the card category at three southern branches", issue 13):
+# the pairs a change is decomposed over, cells = one value of each.
+DECOMPOSE_PAIRS: tuple[tuple[str, str], ...] = (("category", "region"), ("category", "branch"),
+                                                ("channel", "region"))
 ALL_DIMENSIONS = ("channel", "region", "branch", "category", "type", "priority", "segment")
 COUNT_HISTORY_WEEKS = 8
 COUNT_MIN_WEEKS_WITH_TICKETS = 4
@@ -403,20 +407,30 @@ def fetch_weekly(con: duckdb.DuckDBPyConnection, filters: Filters, week: IsoWeek
 
 
 def _group_values(con: duckdb.DuckDBPyConnection, filters: Filters, week: IsoWeek, kpi: str,
-                  by: str, settings: Settings) -> tuple[dict[Any, GroupValue], float | None]:
+                  by: str | tuple[str, str], settings: Settings
+                  ) -> tuple[dict[Any, GroupValue], float | None]:
+    """{group: (value, n)} of one week and the overall value; a pair of dimensions gives
+    (value of the first, value of the second) tuples as groups."""
     frame = fetch_kpis(con, week.filters(filters), by=by, settings=settings)
-    key = "group" if "group" in frame.columns else by
     col = n_column(kpi, frame.columns)
-    groups = {r[key]: GroupValue(r[kpi], int(r[col] or 0)) for r in frame.iter_rows(named=True)}
+    if isinstance(by, tuple):
+        groups = {(r[by[0]], r[by[1]]): GroupValue(r[kpi], int(r[col] or 0))
+                  for r in frame.iter_rows(named=True)}
+    else:
+        key = "group" if "group" in frame.columns else by
+        groups = {r[key]: GroupValue(r[kpi], int(r[col] or 0))
+                  for r in frame.iter_rows(named=True)}
     overall = fetch_kpis(con, week.filters(filters), settings=settings).row(0, named=True)[kpi]
     return groups, overall
 
 
-def fetch_decomposition(con: duckdb.DuckDBPyConnection, filters: Filters, kpi: str, by: str,
-                        week: IsoWeek | None = None, settings: Settings | None = None
-                        ) -> dict[str, Any]:
+def fetch_decomposition(con: duckdb.DuckDBPyConnection, filters: Filters, kpi: str,
+                        by: str | tuple[str, str], week: IsoWeek | None = None,
+                        settings: Settings | None = None) -> dict[str, Any]:
     """Where the change of a ratio KPI came from, by one dimension (spec "Where did it
-    come from?"; `weekly --decompose KPI --by DIM`). For churn, the latest matured week.
+    come from?"; `weekly --decompose KPI --by DIM`) or by a pair of dimensions (one of
+    DECOMPOSE_PAIRS; each group is then a (value, value) tuple: a cell such as
+    ("cards", "South")). For churn, the latest matured week.
 
     Returns {"kpi", "by", "week", "previous_week", "value", "previous", "change",
     "groups": decompose(...) rows with `group`, largest absolute contribution first}.
@@ -424,7 +438,10 @@ def fetch_decomposition(con: duckdb.DuckDBPyConnection, filters: Filters, kpi: s
     """
     if kpi not in DECOMPOSABLE:
         raise ValueError(f"{kpi!r} cannot be decomposed; choose one of {', '.join(DECOMPOSABLE)}")
-    if by not in ALL_DIMENSIONS:
+    if isinstance(by, tuple):
+        if by not in DECOMPOSE_PAIRS:
+            raise ValueError(f"cannot decompose by {by!r}; the pairs are {DECOMPOSE_PAIRS}")
+    elif by not in ALL_DIMENSIONS:
         raise ValueError(f"cannot decompose by {by!r}; choose one of {', '.join(ALL_DIMENSIONS)}")
     settings = settings or get_settings()
     as_of = resolve_as_of(con, filters)

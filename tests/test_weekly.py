@@ -446,3 +446,85 @@ def test_a_change_that_reads_as_zero_gets_no_arrow():
     assert card(row, 10).arrow is False
     assert card({**row, "value": 30.3, "change": 1.0}, 10).arrow is True
     assert card({**row, "value": None, "change": None}, 10).arrow is False
+
+
+def _cell(group, contribution):
+    return {"group": group, "contribution": contribution}
+
+
+def test_the_cross_reading_names_the_fewest_cells_explaining_two_thirds_of_the_change():
+    from dashboard.views.weekly import cross_sentence
+
+    # repeat complaints +3.0 pts. category x branch: cards at B1 +1.2, B2 +0.8, B3 +0.4
+    # (2.4 of 3.0 = 80 % in three cells; two cells give 2.0 = 66.7 %, just two thirds)
+    by_branch = {"kpi": "repeat_complaint_pct", "by": ("category", "branch"), "change": 3.0,
+                 "groups": [_cell(("cards", "B1"), 1.2), _cell(("cards", "B2"), 0.8),
+                            _cell(("cards", "B3"), 0.4), _cell(("fees", "B4"), 0.6)]}
+    # category x region: spread over five regions of 0.6 each: needs four cells for 2/3 (80 %)
+    by_region = {"kpi": "repeat_complaint_pct", "by": ("category", "region"), "change": 3.0,
+                 "groups": [_cell(("cards", r), 0.6) for r in "ABCDE"]}
+    text = cross_sentence([by_region, by_branch])
+    # by branch two cells suffice, by region four: the branch reading is said
+    assert text == ("Two thirds of the rise of Repeat complaints (+3.0 pts) comes from "
+                    "category cards in branch B1 and branch B2.")
+
+
+def test_a_change_spread_over_many_cells_gets_no_cross_sentence_and_a_fall_reads_fall():
+    from dashboard.views.weekly import cross_sentence
+
+    spread = {"kpi": "fcr_pct", "by": ("channel", "region"), "change": 5.0,
+              "groups": [_cell(("app", str(i)), 0.5) for i in range(10)]}
+    assert cross_sentence([spread]) is None        # 4 cells explain 2.0 of 5.0 = 40 %
+    # FCR -4.0 pts: phone North -3.0 (75 %) and email South -2.0, app East +1.0
+    fall = {"kpi": "fcr_pct", "by": ("channel", "region"), "change": -4.0,
+            "groups": [_cell(("phone", "North"), -3.0), _cell(("email", "South"), -2.0),
+                       _cell(("app", "East"), 1.0)]}
+    assert cross_sentence([fall]) == ("Three quarters of the fall of First-contact resolution "
+                                      "(-4.0 pts) comes from channel phone in region North.")
+
+
+def test_a_pair_decomposition_of_the_warehouse_finds_the_one_cell_that_moved(make_warehouse):
+    from dashboard.views.weekly import cross_sentence
+    from queries.weekly import IsoWeek, fetch_decomposition
+
+    # W09: 4 tickets, none resolved (0 %). W10: cards in South (B2) both resolved, billing
+    # in North (B1) not: 50 %. Cell (cards, South): weight 0.5 both weeks, 0 -> 100 %:
+    # rate 0.5 x 100 = +50 = the whole change; (billing, North) contributes 0.
+    tickets = []
+    for day, resolved in ((W09, None), (W10, f"{W10} 12:00")):
+        for i in range(2):
+            tickets.append(ticket(f"{day}-c{i}", f"{day} 10:00", category="cards",
+                                  branch_id="B2", resolved_at=resolved))
+            tickets.append(ticket(f"{day}-b{i}", f"{day} 10:00", category="billing",
+                                  branch_id="B1"))
+    branches = [{"branch_id": "B1", "branch_name": "Harbour", "region": "North"},
+                {"branch_id": "B2", "branch_name": "Hillside", "region": "South"}]
+    wh = make_warehouse(tickets=tickets, branches=branches)
+    con = connect_reader(wh.path)
+    try:
+        result = fetch_decomposition(con, Filters(as_of=AS_OF), "resolved_pct",
+                                     ("category", "region"), IsoWeek.parse("2026-W10"))
+        with pytest.raises(ValueError):
+            fetch_decomposition(con, Filters(as_of=AS_OF), "resolved_pct", ("type", "hour"))
+    finally:
+        con.close()
+    assert result["change"] == pytest.approx(50.0)
+    top = result["groups"][0]
+    assert top["group"] == ("cards", "South") and top["contribution"] == pytest.approx(50.0)
+    assert cross_sentence([result]).startswith("100% of the rise of")
+    assert cross_sentence([result]).endswith("comes from category cards in region South.")
+
+
+def test_the_cross_reading_speaks_chinese():
+    from dashboard.i18n import set_language
+    from dashboard.views.weekly import cross_sentence
+
+    result = {"kpi": "repeat_complaint_pct", "by": ("category", "branch"), "change": 3.0,
+              "groups": [_cell(("cards", "B1"), 1.2), _cell(("cards", "B2"), 0.8)]}
+    set_language("zh-CN")
+    try:
+        text = cross_sentence([result])
+    finally:
+        set_language("en")
+    # 2.0 of 3.0: two thirds, in words; stored values (cards, B1) stay as stored
+    assert text is not None and "三分之二" in text and "cards" in text and "B1" in text

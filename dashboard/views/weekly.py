@@ -318,6 +318,89 @@ def decomposition_sentence(result: dict[str, Any], branch_names: dict[str, str] 
                            change=format_kpi_change(kpi, change), groups=joined)
 
 
+CROSS_SHARE = 2 / 3   # "two thirds of the rise": the share a cross reading must explain
+CROSS_MAX_CELLS = 4   # more cells than this is no concentration worth a sentence
+
+
+def smallest_explaining_cells(result: dict[str, Any], share: float = CROSS_SHARE,
+                              max_cells: int = CROSS_MAX_CELLS) -> list[dict[str, Any]] | None:
+    """The fewest groups (cells of a pair decomposition) whose contributions, in the
+    direction of the change, add up to at least `share` of it: the largest first, which
+    is the smallest such set. None when the change is null or 0, or when more than
+    `max_cells` would be needed (the change is spread out)."""
+    change = result.get("change")
+    if not change:
+        return None
+    same = sorted((g for g in result["groups"] if g["contribution"] * change > 0),
+                  key=lambda g: -abs(g["contribution"]))
+    chosen: list[dict[str, Any]] = []
+    total = 0.0
+    for g in same[:max_cells]:
+        chosen.append(g)
+        total += g["contribution"]
+        if total / change >= share:
+            return chosen
+    return None
+
+
+def cross_reading(results: list[dict[str, Any]], share: float = CROSS_SHARE,
+                  max_cells: int = CROSS_MAX_CELLS) -> tuple[dict[str, Any],
+                                                             list[dict[str, Any]]] | None:
+    """Of pair decompositions (queries.weekly.DECOMPOSE_PAIRS) of one KPI, the one whose
+    change is explained by the fewest cells (ties: the larger share explained), with
+    those cells; None when no pair has such a concentration."""
+    best = None
+    for result in results:
+        cells = smallest_explaining_cells(result, share, max_cells)
+        if cells is None:
+            continue
+        explained = sum(c["contribution"] for c in cells) / result["change"]
+        rank = (len(cells), -explained)
+        if best is None or rank < best[0]:
+            best = (rank, result, cells)
+    return (best[1], best[2]) if best else None
+
+
+def _share_fraction(share: float) -> str:
+    """'Two thirds' / '三分之二' for shares near 2/3 and 3/4, otherwise '72%'."""
+    for value, words in ((2 / 3, N_("Two thirds")), (3 / 4, N_("Three quarters"))):
+        if abs(share - value) < 0.02:
+            return _(words)
+    return _share_words(share)
+
+
+def cross_sentence(results: list[dict[str, Any]],
+                   branch_names: dict[str, str] | None = None) -> str | None:
+    """'Two thirds of the rise of Repeat complaints (+2.0 pts) comes from category cards
+    in branch B1, branch B2 and branch B3.' -- the cross-dimension reading of issue 13:
+    the smallest set of cells of one pair of dimensions explaining at least two thirds of
+    the change. None when the change is spread out (no pair concentrates it in at most
+    CROSS_MAX_CELLS cells)."""
+    found = cross_reading(results)
+    if found is None:
+        return None
+    result, cells = found
+    kpi, (d1, d2), change = result["kpi"], result["by"], result["change"]
+    explained = sum(c["contribution"] for c in cells) / change
+    firsts = {c["group"][0] for c in cells}
+    if len(firsts) == 1:
+        groups = _("{first} in {seconds}").format(
+            first=group_text(d1, cells[0]["group"][0], branch_names),
+            seconds=format_list([group_text(d2, c["group"][1], branch_names) for c in cells],
+                                locale=babel_locale()))
+    else:
+        groups = format_list([_("{first} in {second}").format(
+            first=group_text(d1, c["group"][0], branch_names),
+            second=group_text(d2, c["group"][1], branch_names)) for c in cells],
+            locale=babel_locale())
+    template = (_("{share} of the rise of {kpi} ({change}) comes from {groups}.")
+                if change > 0 else
+                _("{share} of the fall of {kpi} ({change}) comes from {groups}."))
+    text = template.format(share=_share_fraction(min(explained, 1.0)), kpi=label(kpi),
+                           change=format_kpi_change(kpi, change), groups=groups)
+    return text[:1].upper() + text[1:]
+
+
 def decomposition_note() -> str:
     return _("Mix: the group's share of the cases moved; rate: the group's own value moved. "
              "Contributions add up to the change.")
