@@ -17,8 +17,13 @@ from dashboard.report import filters_text, flagged_ratio_kpis, freshness_text, r
 from dashboard.settings import get_settings
 from dashboard.state import drill_to
 from dashboard.views import weekly as vm
-from queries.weekly import (DECOMPOSE_DIMENSIONS, DECOMPOSE_PAIRS, IsoWeek, latest_complete_week,
-                            weeks_until)
+from queries.weekly import (
+    DECOMPOSE_DIMENSIONS,
+    DECOMPOSE_PAIRS,
+    IsoWeek,
+    latest_complete_week,
+    weeks_until,
+)
 
 PAGES = Path(__file__).resolve().parent
 WEEK_KEY = "weekly_week"
