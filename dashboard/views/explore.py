@@ -24,7 +24,7 @@
   x_page        1-based page of the ticket list (50 a page)
   x_bsort       a breakdown table's order: tickets | complaints | sla_met_pct | fcr_pct |
                 repeat_complaint_pct | csat_avg | nps_value | group, with a leading "-"
-                for descending (default "-tickets": the largest first)
+                for descending (default "group": by name, as the query lists them)
   ============  =============================================================
 
   Unknown or malformed values are dropped (and listed in `problems`), never errors.
@@ -88,7 +88,7 @@ DEFAULT_SORT = "-created_at"
 BREAKDOWN_SORT_KEYS: tuple[str, ...] = ("tickets", "complaints", "sla_met_pct", "fcr_pct",
                                         "repeat_complaint_pct", "csat_avg", "nps_value",
                                         "group")
-DEFAULT_BSORT = "-tickets"
+DEFAULT_BSORT = "group"  # the query's order: by name, unknown last
 FLAG_KEYS = ("x_open", "x_repeat", "x_reopened", "x_escalated")
 URL_KEYS: tuple[str, ...] = (
     "x_level", "x_ticket", "x_customer", "x_stage", "x_sla", "x_q", "x_score", "x_week",
