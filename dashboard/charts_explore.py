@@ -10,7 +10,7 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard.i18n import _, format_datetime
+from dashboard.i18n import _, format_datetime, localise_figure
 from dashboard.views.explore import SLA_COLORS, STAGE_LABELS, duration, sla_label
 
 PALETTE = {"primary": "#2456a6", "muted": "#9aa5b1", "good": "#1a7f4b", "bad": "#c0392b",
@@ -27,7 +27,7 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
                       margin={"l": 10, "r": 10, "t": 44, "b": 10}, showlegend=True,
                       legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1,
                               "xanchor": "right"})
-    return fig
+    return localise_figure(fig)  # Chinese date ticks on the timelines in zh-CN
 
 
 def ticket_timeline(ticket: dict[str, Any], surveys: pl.DataFrame | None = None) -> go.Figure:

@@ -287,11 +287,12 @@ def _table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
 
 def _say_unknown_filter_values(con, filters) -> None:
     """spec/kpis.md: a filter value that matches nothing is said on stderr (exit stays 0)."""
+    from dashboard.i18n import _
     from queries.api import fetch_unknown_filter_values
 
     for dim, values in fetch_unknown_filter_values(con, filters).items():
-        print(f"No ticket has {dim} {', '.join(repr(v) for v in values)}; "
-              "that value matches nothing.", file=sys.stderr)
+        print(_("No ticket has {dimension} {values}; that value matches nothing.").format(
+            dimension=dim, values=", ".join(repr(v) for v in values)), file=sys.stderr)
 
 
 def _print_lines(lines: Sequence[str]) -> None:

@@ -62,7 +62,6 @@ def catalog():
 
 # --- the catalog ---------------------------------------------------------------------
 
-@pytest.mark.xfail(reason="other helpers are adding strings; removed in the final sweep", strict=False)
 def test_every_marked_string_has_a_chinese_translation():
     marked = marked_strings()
     assert len(marked) > 20  # the extractor found the code's strings at all
@@ -239,7 +238,6 @@ def test_the_literal_check_finds_what_it_is_meant_to_find(tmp_path):
                      "pages/x.py:3", "pages/x.py:4", "pages/x.py:5", "pages/x.py:8"]
 
 
-@pytest.mark.xfail(reason="other helpers are adding strings; removed in the final sweep", strict=False)
 def test_user_facing_literals_in_screens_charts_and_cli_tables_are_marked():
     found = unwrapped_literals()
     assert not found, f"{len(found)} user-facing literals are not wrapped in _():\n" + \
@@ -352,7 +350,6 @@ def run_app(warehouse: Path, monkeypatch, query: dict):
     return at
 
 
-@pytest.mark.xfail(reason="other helpers are adding strings; removed in the final sweep", strict=False)
 @pytest.mark.parametrize("page_file", PAGE_FILES)
 def test_every_page_runs_in_chinese_and_shows_chinese_headings(demo_warehouse, monkeypatch,
                                                                 page_file):
@@ -369,7 +366,6 @@ def test_every_page_runs_in_chinese_and_shows_chinese_headings(demo_warehouse, m
     assert at.query_params["lang"] in ("zh-CN", ["zh-CN"])
 
 
-@pytest.mark.xfail(reason="other helpers are adding strings; removed in the final sweep", strict=False)
 def test_the_sidebar_speaks_chinese_and_english_is_the_default(demo_warehouse, monkeypatch):
     set_language("zh-CN")
     at = run_app(demo_warehouse, monkeypatch, {"lang": "zh-CN"})
@@ -390,7 +386,6 @@ def _cli(*args: str) -> str:
     return out.getvalue()
 
 
-@pytest.mark.xfail(reason="other helpers are adding strings; removed in the final sweep", strict=False)
 def test_cli_lang_zh_cn_prints_chinese_headers_with_the_numbers_of_json(demo_warehouse,
                                                                           monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")  # rich wraps a table at the terminal width
