@@ -221,13 +221,15 @@ def load_average() -> float:
 
 
 def measure(trees: dict[str, Path], warehouses: dict[str, Path], runs: int,
-            log: Callable[[str], None] = print) -> dict[str, Any]:
+            log: Callable[[str], None] = print, only: tuple[str, ...] = ()) -> dict[str, Any]:
     """Both workers up at once; each query warmed once per version, then `runs` timed
     rounds alternating which version goes first."""
     workers = {label: Worker(label, trees[label], warehouses[label]) for label in trees}
     results: dict[str, Any] = {"runs": runs, "load_before": load_average(), "queries": {}}
     try:
         for name in QUERIES:
+            if only and name not in only:
+                continue
             have = [label for label, w in workers.items() if name in w.ready]
             if not have:
                 continue
@@ -360,6 +362,7 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("--after-warehouse", type=Path, required=True)
     m.add_argument("--runs", type=int, default=5)
     m.add_argument("--out", type=Path)
+    m.add_argument("--only", default="", help="comma-separated query keys (default: all)")
     args = p.parse_args(argv)
     if args.cmd == "worker":
         worker(args.warehouse)
@@ -371,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         results = measure({"before": args.before_tree, "after": args.after_tree},
                           {"before": args.before_warehouse, "after": args.after_warehouse},
-                          args.runs)
+                          args.runs, only=tuple(k for k in args.only.split(",") if k))
     text = json.dumps(results, indent=1)
     out = getattr(args, "out", None) or REPO / "test-artifacts" / "bench-compare.json"
     out.parent.mkdir(exist_ok=True)
