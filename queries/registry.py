@@ -110,7 +110,7 @@ class Measure:
             if row.get(need) is False:
                 return _(NEEDS[need])
         if self.pending and row.get(self.pending) and not self.n(row):
-            return _(self.pending_reason or "")
+            return _(self.pending_reason) if self.pending_reason else ""
         if self.key == "repeat_complaint_pct" and self.n(row):
             return _("no complaint in this selection names a customer, so repeats cannot "
                      "be known")
