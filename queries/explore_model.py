@@ -26,7 +26,7 @@ AGE_BANDS: dict[str, tuple[int | None, int | None]] = {
 }
 # Sort keys of the ticket list (bound as a value; the SQL maps each to an expression).
 SORT_KEYS: tuple[str, ...] = ("created_at", "frt", "resolution", "csat", "nps", "reopen",
-                              "deadline")
+                              "deadline", "age")
 # The native ticket columns of spec/extracts.md, in the order a ticket object lists them.
 NATIVE_TICKET_COLUMNS: tuple[str, ...] = (
     "ticket_id", "customer_id", "channel", "branch_id", "category", "type", "priority",

@@ -3,7 +3,7 @@
 -- Grain: ticket; only ticket_id, created_at and the sort value, so choosing a page reads
 -- few columns even at 10M tickets. queries/explore.py then reads the page's rows whole
 -- with tickets_rows.sql.
--- $sort_key: 'created_at' | 'frt' | 'resolution' | 'csat' | 'nps' | 'reopen' | 'deadline'
+-- $sort_key: 'created_at' | 'frt' | 'resolution' | 'csat' | 'nps' | 'reopen' | 'deadline' | 'age'
 -- (a value, bound; nulls last in both directions). The order is the include ticket_order
 -- (ticket_order.sql, by the bound sort value); for the time orders the query module passes
 -- a plain `o.created_at desc|asc, o.ticket_id` from a fixed list instead, which lets DuckDB's
@@ -24,6 +24,8 @@ ordered as (
             when 'nps' then tl.latest_nps
             when 'reopen' then tl.reopen_count
             when 'deadline' then epoch(tl.sla_deadline)
+            -- age: an open ticket's age at as_of, a resolved one's time to resolution
+            when 'age' then epoch(coalesce(tl.resolved_at, $as_of::timestamp) - tl.created_at)
         end as sort_value
     from tl
 )

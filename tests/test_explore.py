@@ -404,3 +404,10 @@ def test_a_breakdown_sort_is_kept_in_the_url_and_orders_unknowns_last():
     assert sort_breakdown(table, "csat_avg")["group"].to_list() == ["C", "A", "B"]
     assert sort_breakdown(table, "-csat_avg")["group"].to_list() == ["A", "C", "B"]
     assert sort_breakdown(table, "-tickets")["group"].to_list() == ["B", "A", "C"]
+
+
+def test_the_whole_list_sorts_by_age_oldest_open_first(wh):
+    # ages at as_of 03-10 20:00 (minutes): T2 open 7,860; T6 open 2,100; T4 and T5
+    # resolved after 1,440 (tie: by ticket id); T3 open 720; T1 resolved after 180
+    assert ids(tickets(wh, "--sort=-age")) == ["T2", "T6", "T4", "T5", "T3", "T1"]
+    assert ids(tickets(wh, "--sort", "age", "--limit", "2")) == ["T1", "T3"]

@@ -19,7 +19,7 @@
   x_open        "1" = not resolved at as_of
   x_age         lt1d | 1to3d | 3to7d | 7to30d | gt30d (open tickets by age)
   x_repeat, x_reopened, x_escalated   "1" = only those
-  x_sort        created_at | frt | resolution | csat | nps | reopen | deadline, with a
+  x_sort        created_at | frt | resolution | csat | nps | reopen | deadline | age, with a
                 leading "-" for descending (default "-created_at": newest first)
   x_page        1-based page of the ticket list (50 a page)
   x_bsort       a breakdown table's order: tickets | complaints | sla_met_pct | fcr_pct |
@@ -72,7 +72,7 @@ AGE_LABELS: dict[str, str] = {
 SORT_LABELS: dict[str, str] = {
     "created_at": N_("Created"), "frt": N_("First response time"),
     "resolution": N_("Resolution time"), "csat": N_("CSAT"), "nps": N_("NPS"),
-    "reopen": N_("Reopens"), "deadline": N_("SLA deadline"),
+    "reopen": N_("Reopens"), "deadline": N_("SLA deadline"), "age": N_("Age"),
 }
 RELATION_LABELS: dict[str, str] = {
     "makes this a repeat": N_("makes this a repeat"),
