@@ -20,11 +20,14 @@ from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.bench
 
+# read at import: tests/conftest.py clears every CXDASH_* variable before each test
+BEFORE = os.environ.get("CXDASH_BENCH_BEFORE", "133cd18")
+AFTER = os.environ.get("CXDASH_BENCH_AFTER", "HEAD")
+ROWS = int(os.environ.get("CXDASH_BENCH_ROWS", "10000000"))
+
 
 def test_queries_of_this_version_beside_an_earlier_one():
-    results = compare(os.environ.get("CXDASH_BENCH_BEFORE", "133cd18"),
-                      os.environ.get("CXDASH_BENCH_AFTER", "HEAD"),
-                      int(os.environ.get("CXDASH_BENCH_ROWS", "10000000")), runs=5, keep=False)
+    results = compare(BEFORE, AFTER, ROWS, runs=5, keep=False)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "bench-compare.json").write_text(json.dumps(results, indent=1))
     print("\n" + markdown(results))
