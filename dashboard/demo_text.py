@@ -350,16 +350,16 @@ def ticket_texts(seed: int, language: str, cat: np.ndarray, ttype: np.ndarray,
         subjects.append(subject)
         descriptions.append(description)
 
-    k = rng.integers(0, 3, n)
-    note = np.where(is_child, rng.integers(1, n_rep + 1, n), 0)
-    complaint_slot = (cat * 3 + k) * (n_rep + 1) + note
+    variant = rng.integers(0, 3, n)
+    note_no = np.where(is_child, rng.integers(1, n_rep + 1, n), 0)
+    complaint_slot = (cat * 3 + variant) * (n_rep + 1) + note_no
     slot = np.select(
         [ttype == "complaint", ttype == "inquiry", ttype == "suggestion"],
-        [complaint_slot, q0 + cat, s0 + k % len(texts.suggestions)],
-        default=p0 + k % len(texts.praises)).astype(np.uint32)
-    subject = pl.Series("subject", subjects).gather(slot)
-    description = pl.Series("description", descriptions).gather(slot)
-    return subject, _with_contacts(rng, texts, description)
+        [complaint_slot, q0 + cat, s0 + variant % len(texts.suggestions)],
+        default=p0 + variant % len(texts.praises)).astype(np.uint32)
+    subject_col = pl.Series("subject", subjects).gather(slot)
+    description_col = pl.Series("description", descriptions).gather(slot)
+    return subject_col, _with_contacts(rng, texts, description_col)
 
 
 def comments(seed: int, language: str, *, csat: np.ndarray, nps: np.ndarray,
