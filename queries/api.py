@@ -160,9 +160,15 @@ def fetch_kpis(
     selection gives one row with tickets = 0 and every rate null (by=None).
     Raises ValueError for an unknown or repeated dimension, or more than two.
     """
-    settings = settings or get_settings()
+    return _kpi_frame(con, "kpis", filters, by, settings or get_settings())
+
+
+def _kpi_frame(con: duckdb.DuckDBPyConnection, name: str, filters: Filters,
+               by: str | tuple[str, ...] | None, settings: Settings) -> pl.DataFrame:
+    """Run queries/<name>.sql (kpis, or churn_kpis: a subset of its columns) shaped as
+    fetch_kpis documents; an empty selection without breakdown gives its one row."""
     dims = parse_by(by)
-    frame = _run(con, "kpis", _params(con, filters, settings),
+    frame = _run(con, name, _params(con, filters, settings),
                  (("group_key", group_key_sql(dims)),))
     if not dims and frame.height == 0:
         frame = pl.DataFrame(
@@ -238,6 +244,8 @@ SAMPLE_COLUMNS: tuple[str, ...] = (
     "n_churn_matured", "n_churn_pending",
 )
 _KPI_COLUMNS = ("group", *KPI_KEYS, *SAMPLE_COLUMNS)
+# The measures queries/churn_kpis.sql answers alone (fetch_metrics).
+_CHURN_ONLY = frozenset({"tickets", "post_complaint_churn_pct"})
 
 
 def fetch_metrics(
@@ -250,20 +258,31 @@ def fetch_metrics(
     """The one builder: measures of queries/registry.py by none, one or two dimensions.
 
     measures: registry keys (None = all). The frame has the group column(s) of
-    fetch_kpis, the measures asked for, and each one's n (its `sample` column) and
-    pending column. It is the one place a pre-aggregated store could later answer instead
-    of the raw tickets. Raises ValueError for an unknown measure or dimension.
+    fetch_kpis, the measures asked for, and each one's n (its `sample` column), pending
+    column and the carries_* / has_surveys columns its n/a reason needs (Measure.needs;
+    so Measure.na_reason works on its rows when "tickets" is asked too). It is the one
+    place a pre-aggregated store could later answer instead of the raw tickets. Asked for
+    no more than tickets and post_complaint_churn_pct, it runs queries/churn_kpis.sql
+    (the same figures without the other KPIs' work). Raises ValueError for an unknown
+    measure or dimension.
     """
     wanted = tuple(measures) if measures is not None else KPI_KEYS
     unknown = [m for m in wanted if m not in MEASURES]
     if unknown:
         raise ValueError(f"unknown measure {', '.join(map(repr, unknown))}; "
                          f"choose from {', '.join(KPI_KEYS)}")
-    frame = fetch_kpis(con, filters or Filters(), by=by, settings=settings)
+    if set(wanted) <= _CHURN_ONLY:
+        frame = _kpi_frame(con, "churn_kpis", filters or Filters(), by,
+                           settings or get_settings())
+    else:
+        frame = fetch_kpis(con, filters or Filters(), by=by, settings=settings)
     dims = parse_by(by)
     keys = ["group"] if len(dims) <= 1 else list(dims)
-    extra = [c for m in wanted for c in (MEASURES[m].sample, MEASURES[m].pending) if c]
-    return frame.select(*keys, *dict.fromkeys([*wanted, *extra]))
+    extra = [c for m in wanted
+             for c in (MEASURES[m].sample, MEASURES[m].pending, *MEASURES[m].needs) if c]
+    # an empty selection's row (fetch_kpis) has no carries_* columns: null, as unknown
+    return frame.select(*keys, *(pl.col(c) if c in frame.columns else pl.lit(None, pl.Boolean).alias(c)
+                                 for c in dict.fromkeys([*wanted, *extra])))
 
 
 def fetch_funnel(
@@ -354,10 +373,14 @@ def fetch_kpi_comparison(
         end = as_of.date() - timedelta(days=settings.churn_window_days)
         matured = replace(filters, date_from=end - timedelta(days=filters.days - 1), date_to=end)
         matured_other = comparison_period(matured, preset)
+        # Only the churn card reads these rows: its figures (with tickets and
+        # carries_customer for the n/a reason), not the whole KPI set.
+        wanted = ("tickets", "post_complaint_churn_pct")
         churn = ChurnFallback(
             matured,
-            fetch_kpis(con, matured, settings=settings).row(0, named=True),
-            fetch_kpis(con, matured_other.filters, settings=settings).row(0, named=True)
+            fetch_metrics(con, wanted, filters=matured, settings=settings).row(0, named=True),
+            fetch_metrics(con, wanted, filters=matured_other.filters,
+                          settings=settings).row(0, named=True)
             if matured_other else None,
         )
     return KpiComparison(current, previous, other.filters if other else None,

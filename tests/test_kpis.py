@@ -720,3 +720,34 @@ def test_churn_is_zero_not_na_when_no_matured_customer_churned(make_warehouse):
     )
     k = wh.kpis(as_of=datetime(2024, 6, 1))
     assert k["post_complaint_churn_pct"] == 0.0 and k["n_churn_matured"] == 1
+
+
+def test_fetch_metrics_asked_only_for_churn_gives_the_kpi_rows_churn_figures(make_warehouse):
+    from dashboard.warehouse import connect_reader
+    from queries.api import Filters, fetch_metrics
+
+    wh = make_warehouse(
+        tickets=[
+            ticket("T1", "2024-03-01 10:00", customer_id="C1"),   # matured, churned 1 Apr
+            ticket("T2", "2024-03-02 10:00", customer_id="C2"),   # matured, stayed
+            ticket("T3", "2024-03-03 10:00", customer_id="C9"),   # not in customers: left out
+            ticket("T4", "2024-03-03 11:00"),                     # anonymous: left out
+            ticket("T5", "2024-05-30 10:00", customer_id="C3"),   # pending on 1 Jun
+        ],
+        customers=[{"customer_id": "C1", "churned_at": date(2024, 4, 1)},
+                   {"customer_id": "C2"}, {"customer_id": "C3"}],
+    )
+    con = connect_reader(wh.path)
+    as_of = datetime(2024, 6, 1, 12)
+    wanted = ("tickets", "post_complaint_churn_pct")
+    row = fetch_metrics(con, wanted, filters=Filters(date_from=date(2024, 3, 1),
+                        date_to=date(2024, 5, 31), as_of=as_of)).row(0, named=True)
+    empty = fetch_metrics(con, wanted, filters=Filters(date_from=date(2023, 1, 1),
+                          date_to=date(2023, 1, 7), as_of=as_of)).row(0, named=True)
+    con.close()
+    # 5 tickets; matured C1, C2 (1 churned) -> 50 %; C3 pending; C9 and T4 not counted
+    assert row == {"group": None, "tickets": 5, "post_complaint_churn_pct": 50.0,
+                   "n_churn_matured": 2, "n_churn_pending": 1, "carries_customer": True}
+    # no ticket in 2023: tickets 0, churn unknown, the carries flag unknown
+    assert empty == {"group": None, "tickets": 0, "post_complaint_churn_pct": None,
+                     "n_churn_matured": 0, "n_churn_pending": 0, "carries_customer": None}
