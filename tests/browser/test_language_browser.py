@@ -20,6 +20,18 @@ def wait_for_run(page) -> None:
                            timeout=60_000)
 
 
+CARDS = 10  # the Overview's KPI cards
+
+
+def wait_for_cards(page) -> None:
+    """Wait until the run has finished and every card is drawn (a fresh session draws the
+    page in several deltas; reading after the first one saw three cards of ten)."""
+    page.wait_for_function(
+        f"() => document.querySelectorAll('[data-testid=\"stMetricValue\"]').length >= {CARDS}",
+        timeout=60_000)
+    wait_for_run(page)
+
+
 def card_numbers(page) -> list[list[str]]:
     """The digits of every KPI card, in order (units and words differ by language)."""
     values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
@@ -35,10 +47,9 @@ def test_switching_to_chinese_keeps_the_numbers_and_the_filters_in_the_url(live_
     context = chromium.new_context(viewport={"width": 1400, "height": 1100})
     page = context.new_page()
     page.goto(f"{live_app.url}/?period=30d&channel=phone")
-    wait_for_run(page)
-    page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
+    wait_for_cards(page)
     english = card_numbers(page)
-    assert english and any(english)
+    assert len(english) == CARDS and any(english)
     assert not CJK.search(heading(page))
     page.wait_for_url(re.compile(r"lang=en"), timeout=30_000)
 
@@ -50,7 +61,7 @@ def test_switching_to_chinese_keeps_the_numbers_and_the_filters_in_the_url(live_
     page.wait_for_function(
         "() => /[\\u4e00-\\u9fff]/.test(document.querySelector('h1')?.innerText || '')",
         timeout=30_000)
-    page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
+    wait_for_cards(page)
     assert CJK.search(heading(page))
     assert card_numbers(page) == english  # the same numbers, only the words changed
     url = page.url
@@ -63,8 +74,7 @@ def test_switching_to_chinese_keeps_the_numbers_and_the_filters_in_the_url(live_
     fresh = chromium.new_context(viewport={"width": 1400, "height": 1100})
     page2 = fresh.new_page()
     page2.goto(url)
-    wait_for_run(page2)
-    page2.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
+    wait_for_cards(page2)
     assert CJK.search(heading(page2))
     assert card_numbers(page2) == english
     sidebar = page2.locator('[data-testid="stSidebar"]').inner_text()
