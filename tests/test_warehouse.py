@@ -155,7 +155,7 @@ def test_a_version_3_warehouse_gains_status_columns_and_its_tickets_do_not_carry
                      ("prev_complaint_at", "timestamp"), ("next_contact_at", "timestamp"),
                      ("has_survey", "boolean"), ("latest_csat", "integer"),
                      ("latest_nps", "integer"), ("funnel_depth", "integer")):
-        con.execute(f"alter table tickets add column {col} {typ}")
+        con.execute("alter table tickets add column " + col + " " + typ)  # fixed names above
     # facts as v3 stored them (T2 repeats T1; T1 resolved: depth 3) -- left as they are
     con.execute("update tickets set carries_resolution = true, funnel_depth = "
                 "case when resolved_at is not null then 3 else 0 end, prev_complaint_at = "

@@ -7,17 +7,12 @@ import re
 
 import pytest
 
+from tests.browser.helpers import wait_for_run
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
 SHOTS = ARTIFACTS / "funnel"
-
-
-def wait_for_run(page) -> None:
-    """Wait until the script has finished its run (never a fixed sleep)."""
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
-                           timeout=60_000)
 
 
 def open_funnel(chromium, live_app, query: str = "period=all"):

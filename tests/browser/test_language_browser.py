@@ -7,17 +7,12 @@ import re
 
 import pytest
 
+from tests.browser.helpers import wait_for_run
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SHOTS = ARTIFACTS / "i18n"
-
-
-def wait_for_run(page) -> None:
-    """Wait until the script has finished its run (never a fixed sleep)."""
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
-                           timeout=60_000)
 
 
 CARDS = 10  # the Overview's KPI cards

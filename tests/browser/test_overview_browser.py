@@ -7,15 +7,10 @@ import re
 
 import pytest
 
+from tests.browser.helpers import wait_for_run
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
-
-
-def wait_for_run(page) -> None:
-    """Wait until the script has finished its run (never a fixed sleep)."""
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
-                           timeout=60_000)
 
 
 def card_value(page, label: str) -> str:

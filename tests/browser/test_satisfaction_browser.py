@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from tests.browser.helpers import wait_for_run
 from tests.conftest import ARTIFACTS
 from tests.test_satisfaction_page import cli_json
 
@@ -29,12 +30,6 @@ CELL_JS = """
   return {x: rect.left + x, y: rect.top + y, keys: overlay.customdata[i]};
 }
 """
-
-
-def wait_for_run(page) -> None:
-    """Wait until the script has finished its run (never a fixed sleep)."""
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
-                           timeout=120_000)
 
 
 def test_clicking_a_heatmap_cell_opens_that_cells_tickets(live_app, chromium, demo_warehouse):
