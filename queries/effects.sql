@@ -1,7 +1,7 @@
 -- effects: before/after of each fix (difference-in-differences against a control group),
 -- spec/kpis.md "Before/after a fix". Grain: fix x metric (repeat_complaint_pct, csat_avg,
 -- churn_pct, complaints). Cells, arms and windows: effects_base.sql, which applies the
--- shared rules (rule_repeat.sql, rule_carries_customer.sql, churn.sql) once for both.
+-- shared rules (rule_repeat.sql, churn.sql) and the stored carries_customer once for both.
 -- effect = (treated post - pre) - (control post - pre); without control, treated post - pre.
 -- complaints: relative change of per-day rates (count / days the window spans: W for pre,
 -- min(L + W, as_of) - L for post), 100 x ((tpost / tpre) / (cpost / cpre) - 1) %, null

@@ -14,7 +14,7 @@
 --   weeks: 1e9 + (fix_no * 2 + arm) * 100000 + (week + 50000)
 -- Per grp: complaints (every one, for the count), complaints whose source carries
 -- customer_id (the repeat denominator) and how many of them name a customer, repeats --
--- the shared rules rule_repeat.sql and rule_carries_customer.sql, as kpis.sql uses them --,
+-- the shared rule rule_repeat.sql and the stored carries_customer, as kpis.sql uses them --,
 -- latest-survey csat count / mean / sample variance (the stored latest survey of facts.sql),
 -- churn matured / churned (churn.sql).
 -- Parameters: $as_of, $window_days, $fix_id (null = all), $repeat_days, $churn_days,
@@ -64,15 +64,45 @@ fx as (
 
 ranged as (
     -- the tickets of any fix's range, with the shared rules applied once per ticket (not
-    -- once per ticket and fix after the join)
+    -- once per ticket and fix after the join). The cells count complaints and average the
+    -- latest CSAT: a ticket that is neither a complaint nor surveyed counts in none of
+    -- them, so it is left out here (kept for the event study, whose weeks with tickets
+    -- each have a row).
     select
         f.category, f.channel, f.branch_id, f.region, f.type, f.customer_id, f.created_at,
+        cast(f.created_at as date) as day,
         f.latest_csat,
         {{rule_repeat}} as is_repeat,
-        {{rule_carries_customer}} as carries_customer
+        f.carries_customer,
+        f.customer_on_file,
+        f.customer_churned_at
     from tickets as f
     where f.created_at >= (select min(launch) from fx) - to_days(2 * $window_days::bigint)
       and f.created_at < (select max(launch) from fx) + to_days($window_days::bigint)
+      and ($all_weeks or f.type = 'complaint' or f.latest_csat is not null)
+),
+
+fx_days as (
+    -- every day of each fix's range (hist start .. post end) with its period and week: the
+    -- launch is a date and the windows whole days, so a ticket's day decides both, and the
+    -- tickets join their fixes by day (a hash join, far faster than a range join)
+    select
+        d.*,
+        case
+            when d.day < cast(d.launch as date) - to_days($window_days::bigint) then 2
+            when d.day < cast(d.launch as date) then 0
+            else 1
+        end as period,
+        floor((d.day - cast(d.launch as date)) / 7)::bigint as week
+    from (
+        select
+            fx.*,
+            unnest(generate_series(
+                cast(fx.launch - to_days(2 * $window_days::bigint) as date),
+                cast(fx.launch + to_days($window_days::bigint - 1) as date),
+                interval 1 day))::date as day
+        from fx
+    ) as d
 ),
 
 cell_tickets as (
@@ -87,23 +117,18 @@ cell_tickets as (
             and (fx.region is null or f.region = fx.region),
             false
         ) as r,
-        case
-            when f.created_at < fx.launch - to_days($window_days::bigint) then 2
-            when f.created_at < fx.launch then 0
-            else 1
-        end as period,
-        floor(date_diff('second', fx.launch, f.created_at) / 604800.0)::bigint as week,
+        fx.period,
+        fx.week,
         f.type,
         f.customer_id,
         f.created_at,
         f.latest_csat,
         f.is_repeat,
-        f.carries_customer
-    from fx
-    -- one range (hist start .. post end) lets DuckDB use a range join
-    join ranged as f
-        on f.created_at >= fx.launch - to_days(2 * $window_days::bigint)
-        and f.created_at < fx.launch + to_days($window_days::bigint)
+        f.carries_customer,
+        f.customer_on_file,
+        f.customer_churned_at
+    from fx_days as fx
+    join ranged as f on f.day = fx.day
     where f.created_at < fx.launch or f.created_at <= $as_of
 ),
 
@@ -120,12 +145,14 @@ armed as (
 
 t as (
     select a.fix_no * 8 + a.arm * 4 + a.period as grp, a.type, a.customer_id, a.created_at,
-           a.latest_csat, a.is_repeat, a.carries_customer
+           a.latest_csat, a.is_repeat, a.carries_customer, a.customer_on_file,
+           a.customer_churned_at
     from armed as a
     where a.arm is not null
     union all
     select 1000000000 + (a.fix_no * 2 + a.arm) * 100000 + (a.week + 50000) as grp, a.type,
-           a.customer_id, a.created_at, a.latest_csat, a.is_repeat, a.carries_customer
+           a.customer_id, a.created_at, a.latest_csat, a.is_repeat, a.carries_customer,
+           a.customer_on_file, a.customer_churned_at
     from armed as a
     -- the effects need the pre window's weeks only (pre-trend); the event study all of them
     where a.arm is not null and ($all_weeks or a.period = 0)

@@ -16,6 +16,8 @@
 --                      a ticket reached every stage up to its depth; status `closed`
 --                      marks closed (4), status `resolved` resolved (3) (kpis.md funnel).
 --   region / segment   the branch's region and the customer's segment, for filters.
+--   customer_on_file / customer_churned_at  whether the customers table has the
+--                      ticket's customer, and its churned_at (churn.sql reads these).
 --   carries_*         whether the source extract had the column at all (not_carried).
 -- Anonymous tickets (customer_id null) get no prev/next: they neither are nor cause repeats.
 with latest_surveys as (
@@ -75,6 +77,11 @@ select
     not coalesce(list_contains(c.not_carried, 'reopen_count'), false) as carries_reopen,
     not coalesce(list_contains(c.not_carried, 'escalated'), false) as carries_escalation,
     not coalesce(list_contains(c.not_carried, 'status'), false) as carries_status,
+    -- the source had a customer_id column (natively or through its profile): an empty
+    -- cell in it is an anonymous contact, a missing column is "the source does not say"
+    not coalesce(list_contains(c.not_carried, 'customer_id'), false) as carries_customer,
+    cu.customer_id is not null as customer_on_file,
+    cu.churned_at as customer_churned_at,
     nb.prev_complaint_at,
     nb.next_contact_at,
     ls.ticket_id is not null as has_survey,

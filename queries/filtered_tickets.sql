@@ -1,6 +1,7 @@
 -- filtered_tickets: the tickets T of a request -- period and filters applied -- with the
--- group key of the breakdown and every column of the tickets table (facts included) plus
--- carries_customer. Included by kpis.sql and funnel.sql; never run alone.
+-- group key of the breakdown and every column of the tickets table (stored facts of
+-- facts.sql included). Included by kpis.sql, funnel.sql and the pages' queries; never run
+-- alone.
 -- Period: created_at >= $from_ts and created_at < $to_ts (the day after --to); null = open.
 -- Filters: each a list of allowed values (null = no filter): OR within, AND across.
 -- grp: the breakdown key, an allow-listed expression of queries/registry.py (group_key.sql,
@@ -8,10 +9,9 @@
 t as (
     select
         {{group_key}} as grp,
-        f.*,
-        {{rule_carries_customer}} as carries_customer
+        f.*
     -- the tickets table itself (fact_tickets is a projection of it) for not_carried, which
-    -- the view leaves out and the "carries" rules need
+    -- the view leaves out and the funnel's "carries" flags need
     from tickets as f
     where ($from_ts::timestamp is null or f.created_at >= $from_ts::timestamp)
       and ($to_ts::timestamp is null or f.created_at < $to_ts::timestamp)

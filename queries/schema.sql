@@ -1,4 +1,4 @@
--- Warehouse schema, version 4 (idempotent: run on every upgrade).
+-- Warehouse schema, version 5 (idempotent: run on every upgrade).
 -- Base tables hold the extracts' columns (../shared/spec/extracts.md) as loaded:
 -- channel/type/priority trimmed and lower-cased, other text trimmed, timestamps
 -- naive in the warehouse timezone. Keys are enforced by the loader (a primary
@@ -55,13 +55,21 @@ alter table tickets add column if not exists funnel_depth integer;
 alter table tickets add column if not exists status varchar;
 alter table tickets add column if not exists carries_status boolean;
 
+-- version 4 -> 5: per-ticket facts the queries read instead of computing them per query
+-- (issue 7, speed): whether the source carried customer_id, and the ticket's customer as the
+-- customers table knows it (churn reads these instead of joining customers each time)
+alter table tickets add column if not exists carries_customer boolean;
+alter table tickets add column if not exists customer_on_file boolean;
+alter table tickets add column if not exists customer_churned_at date;
+
 create or replace view fact_tickets as
 select
     ticket_id, customer_id, channel, branch_id, region, category, type, priority, segment,
     created_at, assigned_at, first_response_at, resolved_at, closed_at, status, reopen_count,
     escalated, carries_first_response, carries_resolution, carries_reopen,
-    carries_escalation, carries_status, prev_complaint_at, next_contact_at, has_survey,
-    latest_csat, latest_nps, funnel_depth
+    carries_escalation, carries_status, carries_customer, customer_on_file,
+    customer_churned_at, prev_complaint_at, next_contact_at, has_survey, latest_csat,
+    latest_nps, funnel_depth
 from tickets;
 
 create table if not exists surveys (

@@ -303,6 +303,30 @@ def test_repeat_flags_are_the_same_whether_loaded_at_once_or_in_batches(tmp_path
     assert kpis(batches) == kpis(at_once)
 
 
+def test_churn_follows_customers_loaded_and_replaced_after_their_tickets(tmp_path, wh):
+    # Churn reads each ticket's stored customer facts (customer_on_file, customer_churned_at;
+    # schema 5): a customers extract loaded or replaced later must refresh them.
+    load_file(wh, write(tmp_path / "t.csv", "ticket_id,customer_id,type,channel,branch_id,"
+                        "category,created_at\n"
+                        "T1,C1,complaint,app,B1,x,2024-01-10 10:00\n"
+                        "T2,C2,complaint,app,B1,x,2024-01-11 10:00\n"
+                        "T3,C3,complaint,app,B1,x,2024-01-12 10:00\n"))
+    as_of = datetime(2024, 6, 1)  # every complaint matured (90 days)
+    # no customers yet: nobody is on file, so no matured first complaint: n/a
+    assert kpis(wh, as_of=as_of)["n_churn_matured"] == 0
+    assert kpis(wh, as_of=as_of)["post_complaint_churn_pct"] is None
+    load_file(wh, write(tmp_path / "c1.csv", "customer_id,segment,joined_at,churned_at\n"
+                        "C1,retail,2020-01-01,2024-02-01\nC2,retail,2020-01-01,\n"))
+    k = kpis(wh, as_of=as_of)
+    # C1 churned 22 days after its complaint (within 90), C2 did not; C3 is not on file
+    assert (k["n_churn_matured"], k["post_complaint_churn_pct"]) == (2, pytest.approx(50.0))
+    load_file(wh, write(tmp_path / "c2.csv", "customer_id,segment,joined_at,churned_at\n"
+                        "C2,retail,2020-01-01,2024-03-01\nC3,retail,2020-01-01,2024-12-01\n"))
+    k = kpis(wh, as_of=as_of)
+    # C2 replaced: churned 50 days after; C3 added: churned long after the window
+    assert (k["n_churn_matured"], k["post_complaint_churn_pct"]) == (3, pytest.approx(200 / 3))
+
+
 def test_a_survey_waits_for_its_ticket_and_counts_once_it_arrives(tmp_path, wh):
     load_file(wh, write(tmp_path / "s.csv", "survey_id,ticket_id,responded_at,csat,nps\n"
                         "S1,T1,2024-05-02 10:00,4,\nS2,T2,2024-05-02 10:00,,11\n"))

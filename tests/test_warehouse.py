@@ -169,12 +169,43 @@ def test_a_version_3_warehouse_gains_status_columns_and_its_tickets_do_not_carry
         pass
     con = duckdb.connect(str(path), read_only=True)
     assert con.execute("select value from meta where key = 'schema_version'").fetchall() == [
-        ("4",)]
+        (str(SCHEMA_VERSION),)]
     assert con.execute(
         "select f.ticket_id, f.status, f.carries_status, t.not_carried, f.funnel_depth, "
-        "f.prev_complaint_at is not null from fact_tickets as f join tickets as t "
+        "f.prev_complaint_at is not null, f.carries_customer, f.customer_on_file "
+        "from fact_tickets as f join tickets as t "
         "using (ticket_id) order by 1").fetchall() == [
-        ("T1", None, False, ["assigned_at", "status"], 3, False),
-        ("T2", None, False, ["assigned_at", "status"], 0, True)]
+        # C1 is not in the (empty) customers table: not on file
+        ("T1", None, False, ["assigned_at", "status"], 3, False, True, False),
+        ("T2", None, False, ["assigned_at", "status"], 0, True, True, False)]
     assert "rows_skipped" in [r[0] for r in con.execute("describe loads").fetchall()]
+    con.close()
+
+
+def test_a_version_4_warehouse_gains_the_customer_facts_in_place(tmp_path):
+    # schema 5 stores, per ticket, whether its source carried customer_id and the customers
+    # table's row for its customer (churn reads them instead of joining customers)
+    path = tmp_path / "v4.duckdb"
+    build_warehouse(path, tickets=[ticket("T1", "2024-05-01 10:00", customer_id="C1"),
+                                   ticket("T2", "2024-05-02 10:00", customer_id="C2"),
+                                   ticket("T3", "2024-05-03 10:00", customer_id=None)])
+    con = duckdb.connect(str(path))
+    con.execute("insert into customers (customer_id, churned_at) values "
+                "('C1', date '2024-06-01')")
+    # as version 4 left them: no customer facts; T2's source had no customer_id column
+    con.execute("update tickets set carries_customer = null, customer_on_file = null, "
+                "customer_churned_at = null")
+    con.execute("update tickets set not_carried = ['customer_id'] where ticket_id = 'T2'")
+    con.execute("update meta set value = '4' where key = 'schema_version'")
+    con.close()
+    assert needs_upgrade(path)
+    with write_transaction(path):
+        pass
+    con = duckdb.connect(str(path), read_only=True)
+    assert con.execute(
+        "select ticket_id, carries_customer, customer_on_file, customer_churned_at "
+        "from tickets order by 1").fetchall() == [
+        ("T1", True, True, datetime(2024, 6, 1).date()),
+        ("T2", False, False, None),   # C2 is not in customers; its source lacks the column
+        ("T3", True, False, None)]    # anonymous
     con.close()
