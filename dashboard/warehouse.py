@@ -79,8 +79,8 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
     the fact columns in tickets, filled from their data; version 0 is a new file. Version 3
     gains the optional `status` column (4): no earlier extract could carry one, so every
     ticket already there lists `status` as not carried (its KPIs stay as they were).
-    Versions 3 and 4 gain the customer facts of version 5 (carries_customer,
-    customer_on_file, customer_churned_at), set from the data in place.
+    Versions 3 and 4 gain the facts of version 5 (carries_customer, customer_on_file,
+    customer_churned_at, carries_assignment, carries_closing), set from the data in place.
     """
     version = _schema_version(con)
     if version > SCHEMA_VERSION:
@@ -99,18 +99,20 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
     if version == 3:  # the stored facts stand; only the new ones are set
         con.execute("update tickets set carries_status = false")
     if version in (3, 4):
-        for statement in _CUSTOMER_FACTS_V5_SQL:
+        for statement in _FACTS_V5_SQL:
             con.execute(statement)
     elif version:
         refresh_facts(con)
     _set_meta(con, "schema_version", str(SCHEMA_VERSION))
 
 
-# The customer facts of schema version 5, as queries/facts.sql computes them, for tickets
+# The facts schema version 5 added, as queries/facts.sql computes them, for tickets
 # written by version 3 or 4 (whose other facts stand).
-_CUSTOMER_FACTS_V5_SQL = (
+_FACTS_V5_SQL = (
     "update tickets set carries_customer = "
     "not coalesce(list_contains(not_carried, 'customer_id'), false), "
+    "carries_assignment = not coalesce(list_contains(not_carried, 'assigned_at'), false), "
+    "carries_closing = not coalesce(list_contains(not_carried, 'closed_at'), false), "
     "customer_on_file = false, customer_churned_at = null",
     "update tickets set customer_on_file = true, customer_churned_at = cu.churned_at "
     "from customers as cu where cu.customer_id = tickets.customer_id",

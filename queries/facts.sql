@@ -77,6 +77,8 @@ select
     not coalesce(list_contains(c.not_carried, 'reopen_count'), false) as carries_reopen,
     not coalesce(list_contains(c.not_carried, 'escalated'), false) as carries_escalation,
     not coalesce(list_contains(c.not_carried, 'status'), false) as carries_status,
+    not coalesce(list_contains(c.not_carried, 'assigned_at'), false) as carries_assignment,
+    not coalesce(list_contains(c.not_carried, 'closed_at'), false) as carries_closing,
     -- the source had a customer_id column (natively or through its profile): an empty
     -- cell in it is an anonymous contact, a missing column is "the source does not say"
     not coalesce(list_contains(c.not_carried, 'customer_id'), false) as carries_customer,

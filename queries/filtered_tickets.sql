@@ -6,12 +6,15 @@
 -- Filters: each a list of allowed values (null = no filter): OR within, AND across.
 -- grp: the breakdown key, an allow-listed expression of queries/registry.py (group_key.sql,
 -- null, when there is no breakdown); filter values are bound, never formatted in.
-t as (
+-- Not materialized: a query reading t twice (the KPIs and churn) scans the table twice,
+-- each time only the columns and rows it needs, which at 10M tickets is faster than
+-- writing every column of T into a temporary result (kpis 90 days: 375 -> 303 ms).
+t as not materialized (
     select
         {{group_key}} as grp,
         f.*
-    -- the tickets table itself (fact_tickets is a projection of it) for not_carried, which
-    -- the view leaves out and the funnel's "carries" flags need
+    -- the tickets table itself (fact_tickets is a projection of it): the Explore search
+    -- reads subject and description, which the view leaves out
     from tickets as f
     where ($from_ts::timestamp is null or f.created_at >= $from_ts::timestamp)
       and ($to_ts::timestamp is null or f.created_at < $to_ts::timestamp)

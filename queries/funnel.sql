@@ -39,14 +39,11 @@ step as (
         count_if(t.funnel_depth >= 4) as d4,
         count_if(t.funnel_depth >= 5) as d5,
         count_if(t.funnel_depth >= 6) as d6,
-        -- assigned_at and closed_at have no stored carries_* fact: the extract's list of
-        -- columns it did not have (t reads the tickets table, not_carried included; a join
-        -- back to tickets by ticket_id made the 90-day funnel about 4x slower at 10M tickets)
-        bool_or(not coalesce(list_contains(t.not_carried, 'assigned_at'), false)) as c1,
+        -- whether the sources carry each stage's column (stored facts of facts.sql)
+        bool_or(t.carries_assignment) as c1,
         bool_or(t.carries_first_response) as c2,
         bool_or(t.carries_resolution or t.carries_status) as c3,
-        bool_or(not coalesce(list_contains(t.not_carried, 'closed_at'), false)
-                or t.carries_status) as c4,
+        bool_or(t.carries_closing or t.carries_status) as c4,
         exists (select 1 from surveys) as c5,
         quantile_cont(epoch(t.assigned_at - t.created_at) / 60.0, 0.5) as m1,
         quantile_cont(epoch(t.first_response_at - t.assigned_at) / 60.0, 0.5) as m2,

@@ -61,13 +61,17 @@ alter table tickets add column if not exists carries_status boolean;
 alter table tickets add column if not exists carries_customer boolean;
 alter table tickets add column if not exists customer_on_file boolean;
 alter table tickets add column if not exists customer_churned_at date;
+-- and whether the source carried assigned_at / closed_at (the funnel's stages)
+alter table tickets add column if not exists carries_assignment boolean;
+alter table tickets add column if not exists carries_closing boolean;
 
 create or replace view fact_tickets as
 select
     ticket_id, customer_id, channel, branch_id, region, category, type, priority, segment,
     created_at, assigned_at, first_response_at, resolved_at, closed_at, status, reopen_count,
     escalated, carries_first_response, carries_resolution, carries_reopen,
-    carries_escalation, carries_status, carries_customer, customer_on_file,
+    carries_escalation, carries_status, carries_assignment, carries_closing,
+    carries_customer, customer_on_file,
     customer_churned_at, prev_complaint_at, next_contact_at, has_survey, latest_csat,
     latest_nps, funnel_depth
 from tickets;
