@@ -8,15 +8,16 @@
 -- table are left out (`pending` counts the immature ones, for a "too young" note).
 -- Churned when churned_at is in [date(t), date(t) + $churn_days].
 first_complaints as (
+    -- customer_churned_at is the same on every ticket of a customer (a stored fact of the
+    -- customer's row): grouping by it too is cheaper than carrying it as an aggregate
     select
         x.grp,
         x.customer_id,
-        cast(min(x.created_at) as date) as first_day,
-        -- one value per customer (a stored fact of every ticket of the customer)
-        any_value(x.customer_churned_at) as churned_at
+        x.customer_churned_at as churned_at,
+        min(cast(x.created_at as date)) as first_day
     from t as x
     where x.type = 'complaint' and x.customer_id is not null and x.customer_on_file
-    group by x.grp, x.customer_id
+    group by x.grp, x.customer_id, x.customer_churned_at
 ),
 
 churn as (

@@ -154,8 +154,10 @@ t as (
            a.customer_id, a.created_at, a.latest_csat, a.is_repeat, a.carries_customer,
            a.customer_on_file, a.customer_churned_at
     from armed as a
-    -- the effects need the pre window's weeks only (pre-trend); the event study all of them
-    where a.arm is not null and ($all_weeks or a.period = 0)
+    -- the effects need the full weeks of the pre window only (the pre-trend: weeks
+    -- -floor(W/7) .. -1, effects.sql); the event study all of them
+    where a.arm is not null
+      and ($all_weeks or (a.period = 0 and a.week >= -($window_days::bigint // 7)))
 ),
 
 {{churn}},
