@@ -278,11 +278,17 @@ def fetch_metrics(
         frame = fetch_kpis(con, filters or Filters(), by=by, settings=settings)
     dims = parse_by(by)
     keys = ["group"] if len(dims) <= 1 else list(dims)
-    extra = [c for m in wanted
-             for c in (MEASURES[m].sample, MEASURES[m].pending, *MEASURES[m].needs) if c]
     # an empty selection's row (fetch_kpis) has no carries_* columns: null, as unknown
     return frame.select(*keys, *(pl.col(c) if c in frame.columns else pl.lit(None, pl.Boolean).alias(c)
-                                 for c in dict.fromkeys([*wanted, *extra])))
+                                 for c in _metric_columns(wanted)))
+
+
+def _metric_columns(measures: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns fetch_metrics gives for these measures besides the group: each
+    measure, then each one's n, pending and carries_* columns (queries/registry.py)."""
+    extra = [c for m in measures
+             for c in (MEASURES[m].sample, MEASURES[m].pending, *MEASURES[m].needs) if c]
+    return tuple(dict.fromkeys([*measures, *extra]))
 
 
 def fetch_funnel(
@@ -376,12 +382,20 @@ def fetch_kpi_comparison(
         # Only the churn card reads these rows: its figures (with tickets and
         # carries_customer for the n/a reason), not the whole KPI set.
         wanted = ("tickets", "post_complaint_churn_pct")
+
+        def churn_row(period: Filters) -> dict[str, Any]:
+            if other is not None and previous is not None and period == other.filters:
+                # the comparison period already holds these figures (churn.sql both
+                # times): e.g. 90 days with a 90-day churn window
+                return {"group": previous["group"],
+                        **{c: previous.get(c) for c in _metric_columns(wanted)}}
+            return fetch_metrics(con, wanted, filters=period, settings=settings).row(
+                0, named=True)
+
         churn = ChurnFallback(
             matured,
-            fetch_metrics(con, wanted, filters=matured, settings=settings).row(0, named=True),
-            fetch_metrics(con, wanted, filters=matured_other.filters,
-                          settings=settings).row(0, named=True)
-            if matured_other else None,
+            churn_row(matured),
+            churn_row(matured_other.filters) if matured_other else None,
         )
     return KpiComparison(current, previous, other.filters if other else None,
                          other.kind if other else None, as_of, churn)

@@ -713,6 +713,41 @@ def test_a_young_periods_churn_falls_back_to_the_latest_matured_period_of_its_le
     assert cmp.current["post_complaint_churn_pct"] is None and cmp.current["n_churn_pending"] == 1
 
 
+def test_a_90_day_periods_churn_fallback_is_its_comparison_period_read_once(make_warehouse):
+    # With a 90-day churn window the fallback of "last 90 days" is exactly the previous 90
+    # days, whose row fetch_kpi_comparison already has: it is reused, and must equal what
+    # the churn-only query gives for those dates.
+    from dashboard.warehouse import connect_reader
+    from queries.api import Filters, fetch_kpi_comparison, fetch_metrics
+
+    wh = make_warehouse(
+        tickets=[
+            ticket("T1", "2024-08-01 10:00", customer_id="C1"),   # the period: pending
+            ticket("T2", "2024-04-01 10:00", customer_id="C2"),   # previous 90 days
+            ticket("T3", "2024-01-10 10:00", customer_id="C3"),   # the 90 days before
+        ],
+        customers=[{"customer_id": "C1"},
+                   {"customer_id": "C2", "churned_at": date(2024, 5, 1)},
+                   {"customer_id": "C3"}],
+    )
+    con = connect_reader(wh.path)
+    period = Filters(date_from=date(2024, 6, 4), date_to=date(2024, 9, 1),
+                     as_of=datetime(2024, 9, 1, 12))
+    cmp = fetch_kpi_comparison(con, period, preset="90d")
+    # 1 Sep - 90 days = 3 Jun: the fallback is 6 Mar .. 3 Jun, the comparison period
+    assert (cmp.churn.filters.date_from, cmp.churn.filters.date_to) == (date(2024, 3, 6),
+                                                                        date(2024, 6, 3))
+    assert cmp.churn.filters == cmp.previous_filters
+    assert cmp.churn.current["post_complaint_churn_pct"] == 100.0   # C2 churned 30 days on
+    assert cmp.churn.current["n_churn_matured"] == 1 and cmp.churn.current["tickets"] == 1
+    # its own comparison, 7 Dec .. 5 Mar: C3 did not churn
+    assert cmp.churn.previous["post_complaint_churn_pct"] == 0.0
+    wanted = ("tickets", "post_complaint_churn_pct")
+    assert cmp.churn.current == fetch_metrics(con, wanted, filters=cmp.churn.filters).row(
+        0, named=True)
+    con.close()
+
+
 def test_churn_is_zero_not_na_when_no_matured_customer_churned(make_warehouse):
     wh = make_warehouse(
         tickets=[ticket("T1", "2024-01-01 10:00", customer_id="C1")],
