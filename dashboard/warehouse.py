@@ -80,7 +80,8 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
     gains the optional `status` column (4): no earlier extract could carry one, so every
     ticket already there lists `status` as not carried (its KPIs stay as they were).
     Versions 3 and 4 gain the facts of version 5 (carries_customer, customer_on_file,
-    customer_churned_at, carries_assignment, carries_closing), set from the data in place.
+    customer_churned_at, carries_assignment, carries_closing, customer_identified,
+    status_resolved), set from the data in place.
     """
     version = _schema_version(con)
     if version > SCHEMA_VERSION:
@@ -113,6 +114,8 @@ _FACTS_V5_SQL = (
     "not coalesce(list_contains(not_carried, 'customer_id'), false), "
     "carries_assignment = not coalesce(list_contains(not_carried, 'assigned_at'), false), "
     "carries_closing = not coalesce(list_contains(not_carried, 'closed_at'), false), "
+    "customer_identified = customer_id is not null, "
+    "status_resolved = coalesce(status in ('resolved', 'closed'), false), "
     "customer_on_file = false, customer_churned_at = null",
     "update tickets set customer_on_file = true, customer_churned_at = cu.churned_at "
     "from customers as cu where cu.customer_id = tickets.customer_id",

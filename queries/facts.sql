@@ -18,6 +18,9 @@
 --   region / segment   the branch's region and the customer's segment, for filters.
 --   customer_on_file / customer_churned_at  whether the customers table has the
 --                      ticket's customer, and its churned_at (churn.sql reads these).
+--   customer_identified  the ticket names a customer (customer_id not null);
+--   status_resolved    its status is resolved or closed (rule_resolved.sql, rule_open.sql):
+--                      booleans the per-query rules read instead of the text columns.
 --   carries_*         whether the source extract had the column at all (not_carried).
 -- Anonymous tickets (customer_id null) get no prev/next: they neither are nor cause repeats.
 with latest_surveys as (
@@ -79,6 +82,8 @@ select
     not coalesce(list_contains(c.not_carried, 'status'), false) as carries_status,
     not coalesce(list_contains(c.not_carried, 'assigned_at'), false) as carries_assignment,
     not coalesce(list_contains(c.not_carried, 'closed_at'), false) as carries_closing,
+    c.customer_id is not null as customer_identified,
+    coalesce(c.status in ('resolved', 'closed'), false) as status_resolved,
     -- the source had a customer_id column (natively or through its profile): an empty
     -- cell in it is an anonymous contact, a missing column is "the source does not say"
     not coalesce(list_contains(c.not_carried, 'customer_id'), false) as carries_customer,

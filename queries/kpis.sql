@@ -19,7 +19,7 @@ rules as (
     select
         f.grp,
         f.type,
-        f.customer_id,
+        f.customer_identified,
         f.created_at,
         f.first_response_at,
         f.resolved_at,
@@ -68,7 +68,7 @@ flags as (
         coalesce(r.carries_resolved and not r.is_resolved
                  and r.created_at > $as_of::timestamp - to_days($fcr_days::bigint), false) as open_recent,
         (r.type = 'complaint' and r.carries_customer) as repeat_base,
-        coalesce(r.type = 'complaint' and r.carries_customer and r.customer_id is not null,
+        coalesce(r.type = 'complaint' and r.carries_customer and r.customer_identified,
                  false) as identified_complaint,
         (r.carries_customer and r.is_repeat) as repeat_hit,
         coalesce(r.sla_state = 'met', false) as sla_met,

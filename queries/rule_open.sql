@@ -8,4 +8,4 @@
  and ({{rule_carries_resolved}} or f.closed_at is not null)
  and not coalesce(f.resolved_at <= $as_of::timestamp, false)
  and not coalesce(f.closed_at <= $as_of::timestamp, false)
- and not coalesce(f.status in ('resolved', 'closed'), false))
+ and not f.status_resolved)

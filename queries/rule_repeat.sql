@@ -5,6 +5,6 @@
 -- "prev >= created - N days" is written as the gap in microseconds (timestamps are naive:
 -- a day is 86,400 s), which DuckDB computes far faster than timestamp - interval per row.
 -- Parameters: $repeat_days.
-(f.type = 'complaint' and f.customer_id is not null
+(f.type = 'complaint' and f.customer_identified
  and coalesce(date_diff('microsecond', f.prev_complaint_at, f.created_at)
               <= $repeat_days::bigint * 86400000000, false))

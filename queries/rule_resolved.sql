@@ -1,6 +1,6 @@
 -- rule_resolved: spec/kpis.md "Ticket KPIs" -- a ticket is resolved when resolved_at is
--- not null or its status is resolved or closed. An expression over a row aliased `f` with
+-- not null or its status is resolved or closed (status_resolved, a stored fact of
+-- facts.sql: the status test done once per ticket when data changes, so a query reads a
+-- boolean instead of the status text). An expression over a row aliased `f` with
 -- fact_tickets' columns; include it by name in double braces. No parameters.
--- (A CASE: the status is compared only for the tickets without a resolution time.)
-(case when f.resolved_at is not null then true
-      else coalesce(f.status in ('resolved', 'closed'), false) end)
+(f.resolved_at is not null or f.status_resolved)

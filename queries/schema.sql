@@ -61,9 +61,12 @@ alter table tickets add column if not exists carries_status boolean;
 alter table tickets add column if not exists carries_customer boolean;
 alter table tickets add column if not exists customer_on_file boolean;
 alter table tickets add column if not exists customer_churned_at date;
--- and whether the source carried assigned_at / closed_at (the funnel's stages)
+-- and whether the source carried assigned_at / closed_at (the funnel's stages); whether
+-- the ticket names a customer; whether its status says resolved or closed (rule_resolved)
 alter table tickets add column if not exists carries_assignment boolean;
 alter table tickets add column if not exists carries_closing boolean;
+alter table tickets add column if not exists customer_identified boolean;
+alter table tickets add column if not exists status_resolved boolean;
 
 create or replace view fact_tickets as
 select
@@ -71,7 +74,7 @@ select
     created_at, assigned_at, first_response_at, resolved_at, closed_at, status, reopen_count,
     escalated, carries_first_response, carries_resolution, carries_reopen,
     carries_escalation, carries_status, carries_assignment, carries_closing,
-    carries_customer, customer_on_file,
+    carries_customer, customer_identified, status_resolved, customer_on_file,
     customer_churned_at, prev_complaint_at, next_contact_at, has_survey, latest_csat,
     latest_nps, funnel_depth
 from tickets;

@@ -187,7 +187,8 @@ def test_a_version_4_warehouse_gains_the_version_5_facts_in_place(tmp_path):
     # closed_at, and the customers table's row for its customer (churn reads them instead
     # of joining customers)
     path = tmp_path / "v4.duckdb"
-    build_warehouse(path, tickets=[ticket("T1", "2024-05-01 10:00", customer_id="C1"),
+    build_warehouse(path, tickets=[ticket("T1", "2024-05-01 10:00", customer_id="C1",
+                                          status="closed"),
                                    ticket("T2", "2024-05-02 10:00", customer_id="C2"),
                                    ticket("T3", "2024-05-03 10:00", customer_id=None)])
     con = duckdb.connect(str(path))
@@ -195,7 +196,8 @@ def test_a_version_4_warehouse_gains_the_version_5_facts_in_place(tmp_path):
                 "('C1', date '2024-06-01')")
     # as version 4 left them: no customer facts; T2's source had no customer_id column
     con.execute("update tickets set carries_customer = null, customer_on_file = null, "
-                "customer_churned_at = null, carries_assignment = null, carries_closing = null")
+                "customer_churned_at = null, carries_assignment = null, carries_closing = null, "
+                "customer_identified = null, status_resolved = null")
     con.execute("update tickets set not_carried = ['customer_id', 'closed_at'] "
                 "where ticket_id = 'T2'")
     con.execute("update meta set value = '4' where key = 'schema_version'")
@@ -206,9 +208,10 @@ def test_a_version_4_warehouse_gains_the_version_5_facts_in_place(tmp_path):
     con = duckdb.connect(str(path), read_only=True)
     assert con.execute(
         "select ticket_id, carries_customer, customer_on_file, customer_churned_at, "
-        "carries_assignment, carries_closing from tickets order by 1").fetchall() == [
-        ("T1", True, True, datetime(2024, 6, 1).date(), True, True),
+        "carries_assignment, carries_closing, customer_identified, status_resolved "
+        "from tickets order by 1").fetchall() == [
+        ("T1", True, True, datetime(2024, 6, 1).date(), True, True, True, True),  # closed
         # C2 is not in customers; T2's source lacks customer_id and closed_at
-        ("T2", False, False, None, True, False),
-        ("T3", True, False, None, True, True)]    # anonymous
+        ("T2", False, False, None, True, False, True, False),
+        ("T3", True, False, None, True, True, False, False)]    # anonymous
     con.close()
