@@ -33,7 +33,8 @@ def _fragments(by: str | None) -> tuple[tuple[str, str], ...]:
     dims = parse_by(by)  # ValueError outside the registry
     if len(dims) > 1:
         raise ValueError("the funnel compares one dimension at a time")
-    return (("group_key", group_key_sql(dims)),)
+    return (("group_key", group_key_sql(dims)),
+            ("funnel_grouping", "t.grp" if dims else "()"))
 
 
 def _request(con: duckdb.DuckDBPyConnection, filters: Filters,

@@ -29,9 +29,11 @@ stages as (
 
 step as (
     -- one pass per group: how many tickets reached each depth, which stages the group's
-    -- sources carry, and the step medians
+    -- sources carry, and the step medians. Grouped by the funnel_grouping include: t.grp
+    -- for a breakdown, `()` without one (a plain aggregate, cheaper than hashing one constant
+    -- key; it gives its one row even for an empty T, which `groups` replaces by zeros)
     select
-        t.grp,
+        any_value(t.grp) as grp,
         count(*) as d0,
         count_if(t.funnel_depth >= 1) as d1,
         count_if(t.funnel_depth >= 2) as d2,
@@ -50,16 +52,16 @@ step as (
         quantile_cont(epoch(t.resolved_at - t.first_response_at) / 60.0, 0.5) as m3,
         quantile_cont(epoch(t.closed_at - t.resolved_at) / 60.0, 0.5) as m4
     from t
-    group by t.grp
+    group by {{funnel_grouping}}
 ),
 
 groups as (
-    select * from step
+    select * from step where step.d0 > 0
     union all
     -- without a breakdown an empty selection is still one funnel (of zeros)
     select
         null, 0, 0, 0, 0, 0, 0, 0, true, true, true, true, true, null, null, null, null
-    where $one_funnel and not exists (select 1 from step)
+    where $one_funnel and not exists (select 1 from step where step.d0 > 0)
 ),
 
 reached as (

@@ -67,6 +67,21 @@ def test_a_stage_no_ticket_carries_is_null_and_so_is_every_conversion_touching_i
     assert f["resolved"]["conversion_pct"] == pytest.approx(100.0)   # 1 of 1 responded
 
 
+def test_an_empty_selection_is_one_funnel_of_zeros_and_a_breakdown_of_none(tmp_path):
+    # without a breakdown the pass is one plain aggregate (it gives a row even for no
+    # tickets): the funnel must still read zeros, never "not carried" (null)
+    path = build(tmp_path / "w.duckdb", [ticket("T1", "2024-05-01 10:00")])
+    nobody = Filters(channel=("fax",))
+    f = run(path, qf.fetch_funnel, filters=nobody)
+    assert f["stage"].to_list() == list(qf.STAGES)
+    assert f["tickets"].to_list() == [0, 0, 0, 0, 0, 0, 0]
+    assert f["conversion_pct"].null_count() == 7
+    assert f["group"].null_count() == 7
+    assert run(path, qf.fetch_funnel, filters=nobody, by="channel").height == 0
+    # and one ticket: received 1 (the plain aggregate's row is kept)
+    assert run(path, qf.fetch_funnel)["tickets"].to_list()[0] == 1
+
+
 def test_without_any_survey_in_the_warehouse_surveyed_and_satisfied_are_null(tmp_path):
     path = build(tmp_path / "w.duckdb", [ticket("T1", "2024-05-01 10:00",
                                                 resolved_at="2024-05-01 12:00")])
