@@ -47,10 +47,12 @@ step as (
         bool_or(t.carries_resolution or t.carries_status) as c3,
         bool_or(t.carries_closing or t.carries_status) as c4,
         exists (select 1 from surveys) as c5,
-        quantile_cont(epoch(t.assigned_at - t.created_at) / 60.0, 0.5) as m1,
-        quantile_cont(epoch(t.first_response_at - t.assigned_at) / 60.0, 0.5) as m2,
-        quantile_cont(epoch(t.resolved_at - t.first_response_at) / 60.0, 0.5) as m3,
-        quantile_cont(epoch(t.closed_at - t.resolved_at) / 60.0, 0.5) as m4
+        -- medians of whole microseconds, then minutes: an integer sort, far cheaper than
+        -- converting an interval to seconds for every ticket
+        quantile_cont(date_diff('microsecond', t.created_at, t.assigned_at), 0.5) / 60000000.0 as m1,
+        quantile_cont(date_diff('microsecond', t.assigned_at, t.first_response_at), 0.5) / 60000000.0 as m2,
+        quantile_cont(date_diff('microsecond', t.first_response_at, t.resolved_at), 0.5) / 60000000.0 as m3,
+        quantile_cont(date_diff('microsecond', t.resolved_at, t.closed_at), 0.5) / 60000000.0 as m4
     from t
     group by {{funnel_grouping}}
 ),

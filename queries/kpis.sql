@@ -96,8 +96,11 @@ ticket_kpis as (
         100.0::double * count_if(f.resolved_known)
             / nullif(count_if(f.known_resolution), 0) as resolved_pct,
         -- one sort per measure gives both quantiles
-        quantile_cont(epoch(f.first_response_at - f.created_at) / 60.0, [0.5, 0.9]) as frt_q,
-        quantile_cont(epoch(f.resolved_at - f.created_at) / 3600.0, [0.5, 0.9]) as resolution_q,
+        -- (quantiles of whole microseconds, then minutes / hours: an integer sort)
+        list_transform(quantile_cont(date_diff('microsecond', f.created_at, f.first_response_at),
+                                     [0.5, 0.9]), lambda q: q / 60000000.0) as frt_q,
+        list_transform(quantile_cont(date_diff('microsecond', f.created_at, f.resolved_at),
+                                     [0.5, 0.9]), lambda q: q / 3600000000.0) as resolution_q,
         100.0::double * count_if(f.sla_met) / nullif(count_if(f.sla_due), 0) as sla_met_pct,
         100.0::double * count_if(f.reopened) / nullif(count_if(f.reopen_base), 0) as reopen_pct,
         -- only matured resolutions count, in the numerator and the denominator
