@@ -13,7 +13,9 @@ What is found, on a copy of the text where full-width characters (``１３８``,
 - e-mail addresses -> first character, ``***``, the domain: ``z***@example.com``;
 - Chinese ID-card numbers (18 characters: 17 digits and a digit or X, with a valid check
   digit and birth date; spaces or dashes between groups allowed) -> first 3 and last 4
-  kept: ``110***********1234``;
+  kept: ``110***********1234``; the first-generation 15-digit cards (issued until 2004,
+  still seen in old records: a province code, a 19YYMMDD birth date written YYMMDD, a
+  3-digit sequence, no check digit) the same way: ``110********3002``;
 - bank-card numbers (13-19 digits, spaces or dashes allowed, passing the Luhn check) ->
   first 4 and last 4 kept: ``6222 **** **** ***0 123``-style, separators kept;
 - phone numbers: Chinese mobile and landline, and international numbers with a country
@@ -81,6 +83,24 @@ def is_china_id_number(digits: str) -> bool:
         return False
     total = sum(int(d) * w for d, w in zip(digits[:17], _ID_WEIGHTS, strict=True))
     return _ID_CHECK[total % 11] == digits[17].upper()
+
+
+# GB/T 2260 province-level codes: the first two digits of every resident ID number.
+_PROVINCES = frozenset({11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42,
+                        43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82})
+
+
+def is_china_id_number_15(digits: str) -> bool:
+    """A first-generation (15-digit) resident ID number: a province code, then after the
+    6-digit area code a valid birth date YYMMDD of the 1900s, then a 3-digit sequence.
+    These numbers have no check digit, so the province and date are all there is to test."""
+    if len(digits) != 15 or not digits.isdigit() or int(digits[:2]) not in _PROVINCES:
+        return False
+    try:
+        date(1900 + int(digits[6:8]), int(digits[8:10]), int(digits[10:12]))
+    except ValueError:
+        return False
+    return True
 
 
 def passes_luhn(digits: str) -> bool:
@@ -155,7 +175,7 @@ def mask_text(text: str | None, enabled: bool | None = None) -> str | None:
     for m in list(_DIGIT_RUN.finditer(norm)):
         digits = re.sub(r"[ \-]", "", m.group(1))
         span = text[m.start(1):m.end(1)]
-        if is_china_id_number(digits):
+        if is_china_id_number(digits) or is_china_id_number_15(digits):
             block(m.start(1), m.end(1), _mask_digits(span, 3, 4))
         elif (digits.isdigit() and 13 <= len(digits) <= 19 and passes_luhn(digits)
               and not norm[:m.start(1)].endswith("+") and not _is_phone(digits)):

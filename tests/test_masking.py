@@ -51,6 +51,22 @@ def test_chinese_id_card_numbers_are_masked_but_only_with_a_valid_check_digit():
     assert m("no 110105194912310021") == "no 110105194912310021"
 
 
+def test_first_generation_15_digit_id_numbers_are_masked_when_province_and_date_hold():
+    from dashboard.masking import is_china_id_number_15
+
+    # 110105 (Beijing, Chaoyang) 491231 (born 31 Dec 1949) 002: the 18-digit example's
+    # old form; it fails Luhn, so only the ID rule can hide it
+    assert is_china_id_number_15("110105491231002")
+    assert m("老身份证110105491231002") == "老身份证110********1002"
+    assert m("ID 110105 491231 002") == "ID 110*** *****1 002"
+    # no month 13, no 30 February, no province 99: not an ID number, left alone
+    assert not is_china_id_number_15("110105491331002")
+    assert not is_china_id_number_15("110105490230002")
+    assert not is_china_id_number_15("990105491231002")
+    assert m("ref 110105491331002") == "ref 110105491331002"
+    assert m("ref 990105491231002") == "ref 990105491231002"
+
+
 def test_bank_card_numbers_pass_luhn_and_keep_first_and_last_four():
     # 4111 1111 1111 1111 is the classic Luhn-valid test card
     assert passes_luhn("4111111111111111")
