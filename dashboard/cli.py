@@ -295,6 +295,15 @@ def _say_unknown_filter_values(con, filters) -> None:
             dimension=dim, values=", ".join(repr(v) for v in values)), file=sys.stderr)
 
 
+def _reader_and_filters(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The reader connection and the Filters of a command's arguments, with any filter
+    value that matches nothing said on stderr (every command that filters tickets)."""
+    con = _reader(args)
+    filters = _filters(args)
+    _say_unknown_filter_values(con, filters)
+    return con, filters
+
+
 def _print_lines(lines: Sequence[str]) -> None:
     """Plain sentences under a table, wrapped to the terminal between words."""
     from rich.console import Console
@@ -336,10 +345,8 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     )
     from queries.registry import DIMENSION_REGISTRY, MEASURE_KEYS, MEASURES, TABLE_KEYS
 
-    con = _reader(args)
-    filters = _filters(args)
+    con, filters = _reader_and_filters(args)
     as_of = resolve_as_of(con, filters)
-    _say_unknown_filter_values(con, filters)
     dims: tuple[str, ...] = args.by or ()
     if not dims:
         comparison = fetch_kpi_comparison(con, filters)
@@ -377,9 +384,7 @@ def cmd_kpis(args: argparse.Namespace) -> int:
 def cmd_funnel(args: argparse.Namespace) -> int:
     from queries.api import fetch_funnel
 
-    con = _reader(args)
-    filters = _filters(args)
-    _say_unknown_filter_values(con, filters)
+    con, filters = _reader_and_filters(args)
     frame = fetch_funnel(con, filters)
     rows = frame.select("stage", "tickets", "conversion_pct", "median_minutes_from_previous")
     if args.json:

@@ -135,11 +135,7 @@ def cmd_tickets(args: argparse.Namespace) -> int:
     from dashboard import cli
     from queries.explore import count_tickets, fetch_tickets
 
-    con = cli._reader(args)
-    filters = cli._filters(args)
-    say_unknown = getattr(cli, "_say_unknown_filter_values", None)
-    if say_unknown is not None:
-        say_unknown(con, filters)
+    con, filters = cli._reader_and_filters(args)
     selection = _selection(args)
     from dashboard.settings import get_settings
     from dashboard.views.explore import refused_search_sentence, search_reveals_personal_data

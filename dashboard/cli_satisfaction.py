@@ -34,11 +34,7 @@ def cmd_outliers(args: argparse.Namespace) -> int:
     from dashboard.views.satisfaction import format_p, outlier_status
     from queries.satisfaction import fetch_outliers
 
-    con = cli._reader(args)
-    filters = cli._filters(args)
-    say_unknown = getattr(cli, "_say_unknown_filter_values", None)
-    if say_unknown is not None:
-        say_unknown(con, filters)
+    con, filters = cli._reader_and_filters(args)
     rows = fetch_outliers(con, filters, by=args.by)
     min_surveys = get_settings().outlier_min_surveys
     if args.json:

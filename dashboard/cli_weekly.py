@@ -73,10 +73,8 @@ def _fmt_row(row: dict[str, Any]) -> list[str]:
 def cmd_weekly(args: argparse.Namespace) -> int:
     from dashboard.cli import (
         Refused,
-        _filters,
         _print_json,
-        _reader,
-        _say_unknown_filter_values,
+        _reader_and_filters,
         _table,
     )
     from dashboard.views.weekly import change_sentences, decomposition_sentence, week_label
@@ -86,9 +84,7 @@ def cmd_weekly(args: argparse.Namespace) -> int:
     if bool(args.decompose) != bool(args.by):
         raise Refused("--decompose KPI and --by DIM go together, e.g. "
                       "--decompose repeat_complaint_pct --by region.")
-    con = _reader(args)
-    filters = _filters(args)
-    _say_unknown_filter_values(con, filters)
+    con, filters = _reader_and_filters(args)
     try:
         if args.decompose:
             result = fetch_decomposition(con, filters, args.decompose, args.by, args.week)
@@ -136,16 +132,14 @@ def cmd_weekly(args: argparse.Namespace) -> int:
 
 def cmd_alerts(args: argparse.Namespace) -> int:
     from dashboard.alerts import AlertRulesError, evaluate, load_rules
-    from dashboard.cli import Refused, _filters, _print_json, _reader, _say_unknown_filter_values
+    from dashboard.cli import Refused, _print_json, _reader_and_filters
 
     _no_period(args, "alerts")
     try:
         rules = load_rules(args.rules) if args.rules else load_rules()
     except AlertRulesError as exc:
         raise Refused(f"Cannot evaluate alerts: {exc}.") from None
-    con = _reader(args)
-    filters = _filters(args)
-    _say_unknown_filter_values(con, filters)
+    con, filters = _reader_and_filters(args)
     try:
         result = evaluate(con, filters, args.week, rules)
     except ValueError as exc:
@@ -167,9 +161,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from dashboard.cli import (
         Refused,
-        _filters,
-        _reader,
-        _say_unknown_filter_values,
+        _reader_and_filters,
         _warehouse_path,
     )
     from dashboard.i18n import get_language
@@ -177,9 +169,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     _no_period(args, "report")
     out = args.out or Path(f"weekly-review-{args.week.label}.html")
-    con = _reader(args)
-    filters = _filters(args)
-    _say_unknown_filter_values(con, filters)
+    con, filters = _reader_and_filters(args)
 
     def progress(fraction: float, step: str) -> None:
         if not args.quiet:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+from contextlib import redirect_stderr, redirect_stdout
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -92,3 +94,17 @@ def build_warehouse(path: Path, **tables: list[dict[str, Any]]) -> Path:
                 append_frame(con, kind, frame(kind, rows))
         refresh_facts(con)
     return path
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    """`cxdash ARGS` in this process: (exit code, stdout, stderr); an argparse usage error
+    (SystemExit) gives its code like any other exit."""
+    from dashboard import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            code = cli.main(list(args))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+    return code, out.getvalue(), err.getvalue()

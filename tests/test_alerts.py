@@ -3,27 +3,22 @@ example, threshold / change / outlier rules over a tiny warehouse, and exit stat
 
 from __future__ import annotations
 
-import io
 import json
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 
-from dashboard import cli
 from dashboard.alerts import EXAMPLE_FILE, AlertRulesError, load_rules
+from tests.fixtures import run_cli
 from tests.test_weekly import _weekly_warehouse
 
 AS_OF = "2026-03-10 00:00"  # W10 (2-8 March 2026) is complete
 
 
 def alerts(wh, rules: Path, *extra: str) -> tuple[int, list | str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = cli.main(["alerts", "--warehouse", str(wh.path), "--as-of", AS_OF, "--week",
-                         "2026-W10", "--rules", str(rules), *extra])
-    text = out.getvalue()
-    return code, (json.loads(text) if "--json" in extra and text else text), err.getvalue()
+    code, text, err = run_cli("alerts", "--warehouse", str(wh.path), "--as-of", AS_OF,
+                              "--week", "2026-W10", "--rules", str(rules), *extra)
+    return code, (json.loads(text) if "--json" in extra and text else text), err
 
 
 def rules_file(tmp_path: Path, text: str) -> Path:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
-from contextlib import redirect_stderr, redirect_stdout
 from datetime import date
 
 import pytest
 
-from dashboard import cli
+from tests.fixtures import run_cli as run
 from tests.fixtures import ticket
 
 KPI_KEYS = {"as_of", "from", "to", "tickets", "complaints", "resolved_pct", "frt_median_min",
@@ -19,16 +17,6 @@ KPI_KEYS = {"as_of", "from", "to", "tickets", "complaints", "resolved_pct", "frt
 EFFECT_KEYS = {"fix_id", "metric", "has_control", "partial", "treated_pre", "treated_post",
                "control_pre", "control_post", "n_treated_pre", "n_treated_post",
                "n_control_pre", "n_control_post", "effect", "ci_low", "ci_high"}
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            code = cli.main(list(args))
-        except SystemExit as exc:  # argparse usage errors
-            code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture
@@ -192,6 +180,7 @@ def test_an_as_of_with_an_offset_is_read_in_the_warehouse_timezone(wh):
 # spec/kpis.md: a filter value that matches nothing is said on stderr and the exit stays 0
 # (alerts exits 3 when one of its rules fires: that is its own contract, not an error)
 @pytest.mark.parametrize("command", [
+    ["kpis", "--json"],
     ["funnel", "--json"],
     ["tickets", "--json"],
     ["outliers", "--json"],

@@ -3,15 +3,12 @@ warehouse (tests/test_explore_fixture.py says what each ticket is and why)."""
 
 from __future__ import annotations
 
-import io
 import json
-from contextlib import redirect_stderr, redirect_stdout
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from dashboard import cli
 from dashboard.views.explore import ExploreState, breadcrumb
 from dashboard.warehouse import connect_reader
 from queries.api import Filters
@@ -22,19 +19,13 @@ from queries.explore import (
     fetch_ticket_fixes,
 )
 from queries.explore_model import TicketSelection, related_contacts
+from tests.fixtures import run_cli as run
 from tests.test_explore_fixture import AS_OF, build_explore_warehouse
 
 
 @pytest.fixture
 def wh(tmp_path: Path) -> Path:
     return build_explore_warehouse(tmp_path / "explore.duckdb")
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = cli.main(list(args))
-    return code, out.getvalue(), err.getvalue()
 
 
 def tickets(wh: Path, *args: str) -> list[dict]:
@@ -117,9 +108,8 @@ def test_limit_and_offset_page_in_sql(wh):
 
 
 def test_bad_stage_is_a_usage_error(wh):
-    with pytest.raises(SystemExit) as exc:
-        run("tickets", "--warehouse", str(wh), "--stage", "lost")
-    assert exc.value.code == 2
+    code, _out, err = run("tickets", "--warehouse", str(wh), "--stage", "lost")
+    assert code == 2, err
 
 
 def test_customer_json_has_the_profile_every_contact_in_time_order_and_surveys(wh):

@@ -6,7 +6,6 @@ import csv
 import hashlib
 import io
 import json
-from contextlib import redirect_stderr, redirect_stdout
 from datetime import datetime
 from pathlib import Path
 
@@ -14,12 +13,12 @@ import duckdb
 import polars as pl
 import pytest
 
-from dashboard import cli
 from dashboard.load.fast import rest_batches
 from dashboard.load.run import load_file
 from dashboard.warehouse import connect_reader
 from queries.api import Filters, fetch_kpis, fetch_rejects
 from tests.conftest import REAL_DATA
+from tests.fixtures import run_cli
 
 TICKETS_HEADER = ("ticket_id,customer_id,channel,branch_id,category,type,priority,created_at,"
                   "first_response_at,resolved_at,reopen_count,escalated")
@@ -52,13 +51,6 @@ def rejects(warehouse: Path) -> list[dict]:
         return fetch_rejects(con).sort("line").to_dicts()
     finally:
         con.close()
-
-
-def run_cli(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = cli.main(list(args))
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture
@@ -257,9 +249,8 @@ def test_an_xlsx_without_data_is_refused(tmp_path, wh):
 
 
 def test_bad_usage_exits_2(tmp_path, wh):
-    with pytest.raises(SystemExit) as exc:
-        run_cli("load", "--kind", "nonsense", "x.csv")
-    assert exc.value.code == 2
+    code, _out, err = run_cli("load", "--kind", "nonsense", "x.csv")
+    assert code == 2, err
 
 
 # --- idempotence and updates ----------------------------------------------------------

@@ -8,7 +8,7 @@ import json
 import re
 import shutil
 import subprocess
-from contextlib import redirect_stderr, redirect_stdout
+from contextlib import redirect_stderr
 
 import pytest
 from pypdf import PdfReader
@@ -17,19 +17,13 @@ from dashboard import cli
 from dashboard.i18n import set_language
 from dashboard.views.weekly import format_kpi_value
 from tests.conftest import ARTIFACTS
+from tests.fixtures import run_cli as run
 
 
 @pytest.fixture(autouse=True)
 def _english_afterwards():
     yield
     set_language("en")  # `--lang zh-CN` sets the language of this thread
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = cli.main(list(args))
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

@@ -4,19 +4,16 @@ funnel-plot point, outlier row, phrase) opens Explore narrowed to exactly that s
 
 from __future__ import annotations
 
-import io
 import json
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import cli
 from dashboard.i18n import format_number
 from tests.conftest import REPO
-from tests.fixtures import survey, ticket
+from tests.fixtures import run_cli, survey, ticket
 
 APP = str(REPO / "dashboard" / "app.py")
 PAGE = "../pages/satisfaction.py"
@@ -33,16 +30,6 @@ def satisfaction_page(warehouse: Path, monkeypatch, **query: str) -> AppTest:
     at.switch_page(PAGE).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
-
-
-def run_cli(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            code = cli.main(list(args))
-        except SystemExit as exc:  # argparse usage errors
-            code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 def cli_json(*args: str) -> Any:
