@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.helpers import wait_for_run
+from tests.browser.helpers import PLOT, open_page, wait_for_run
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -105,12 +105,8 @@ def test_a_funnel_click_keeps_the_sidebar_period_and_filters_on_the_explore_page
     """st.switch_page to another page clears every widget's state; the Explore page once
     showed "Last 7 days" (the period box's first option) in its caption and numbers while
     the sidebar still read "All time". The drill must keep the funnel page's filters."""
-    context = chromium.new_context(viewport={"width": 1400, "height": 1100})
-    page = context.new_page()
-    page.goto(f"{live_app.url}/funnel?period=all&channel=phone")
-    wait_for_run(page)
-    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot .barlayer .point',
-                           timeout=60_000)
+    context, page = open_page(chromium, f"{live_app.url}/funnel?period=all&channel=phone",
+                              wait_for=f"{PLOT} .barlayer .point")
     bar = page.locator('[data-testid="stPlotlyChart"]').first.locator(".barlayer .point").nth(3)
     box = bar.bounding_box()
     assert box is not None

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser.helpers import wait_for_run
+from tests.browser.helpers import PLOT, open_page, wait_for_run
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -15,14 +15,9 @@ pytestmark = pytest.mark.browser
 SHOTS = ARTIFACTS / "funnel"
 
 
-def open_funnel(chromium, live_app, query: str = "period=all"):
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.goto(f"{live_app.url}/funnel?{query}")
-    wait_for_run(page)
-    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot .barlayer .point',
-                           timeout=60_000)
-    return context, page
+def open_funnel(chromium, live_app, query: str = "period=all", height: int = 1000):
+    return open_page(chromium, f"{live_app.url}/funnel?{query}", height,
+                     wait_for=f"{PLOT} .barlayer .point")
 
 
 def test_clicking_a_funnel_stage_opens_its_ticket_list(live_app, chromium):
@@ -47,11 +42,7 @@ def test_clicking_a_funnel_stage_opens_its_ticket_list(live_app, chromium):
 @pytest.mark.parametrize("lang", ["en", "zh-CN"])
 def test_screenshot_of_the_funnel_page(live_app, chromium, lang):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    context = chromium.new_context(viewport={"width": 1400, "height": 3300})
-    page = context.new_page()
-    page.goto(f"{live_app.url}/funnel?period=all&lang={lang}")
-    wait_for_run(page)
-    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=60_000)
+    context, page = open_funnel(chromium, live_app, f"period=all&lang={lang}", height=3300)
     expected = "处理漏斗" if lang == "zh-CN" else "Funnel"
     assert page.locator("h1", has_text=expected).count() >= 1
     page.screenshot(path=SHOTS / f"funnel-page-{lang}.png", full_page=True)

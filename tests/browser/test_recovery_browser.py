@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.helpers import wait_for_run
+from tests.browser.helpers import PLOT, open_page, wait_for_run
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -17,13 +17,8 @@ SHOTS = ARTIFACTS / "recovery"
 
 
 def open_recovery(chromium, live_app, query: str = "", height: int = 1000):
-    context = chromium.new_context(viewport={"width": 1400, "height": height})
-    page = context.new_page()
-    page.goto(f"{live_app.url}/recovery?{query}")
-    wait_for_run(page)
-    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot .scatterlayer .point',
-                           timeout=60_000)
-    return context, page
+    return open_page(chromium, f"{live_app.url}/recovery?{query}", height,
+                     wait_for=f"{PLOT} .scatterlayer .point")
 
 
 def test_clicking_a_fix_on_the_forest_plot_opens_its_detail(live_app, chromium):

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.helpers import wait_for_run
+from tests.browser.helpers import PLOT, open_page, wait_for_run
 from tests.conftest import ARTIFACTS
 from tests.test_satisfaction_page import cli_json
 
@@ -63,11 +63,8 @@ def test_clicking_a_heatmap_cell_opens_that_cells_tickets(live_app, chromium, de
 @pytest.mark.parametrize("lang", ["en", "zh-CN"])
 def test_screenshot_of_the_satisfaction_page(live_app, chromium, lang):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    context = chromium.new_context(viewport={"width": 1400, "height": 3800})
-    page = context.new_page()
-    page.goto(f"{live_app.url}/satisfaction?period=all&lang={lang}")
-    wait_for_run(page)
-    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=60_000)
+    context, page = open_page(chromium, f"{live_app.url}/satisfaction?period=all&lang={lang}",
+                              3800, wait_for=PLOT)
     expected = "满意度" if lang == "zh-CN" else "Satisfaction"
     assert page.locator("h1").first.inner_text().strip() == expected
     page.screenshot(path=SHOTS / f"satisfaction-{lang}.png", full_page=True)
