@@ -76,12 +76,11 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
     """Bring a warehouse of any earlier version to SCHEMA_VERSION, inside the caller's transaction.
 
     Version 1 (base tables only) and 2 (facts in a table fact_tickets of their own) gain
-    the fact columns in tickets, filled from their data; version 0 is a new file. Version 3
-    gains the optional `status` column (4): no earlier extract could carry one, so every
-    ticket already there lists `status` as not carried (its KPIs stay as they were).
-    Versions 3 and 4 gain the facts of version 5 (carries_customer, customer_on_file,
-    customer_churned_at, carries_assignment, carries_closing, customer_identified,
-    status_resolved), set from the data in place.
+    the fact columns in tickets; versions before 4 gain the optional `status` column: no
+    earlier extract could carry one, so every ticket already there lists `status` as not
+    carried (its KPIs stay as they were); version 5 added stored facts (customer,
+    carries, latest survey). Every upgrade then recomputes the facts from the data
+    (queries/facts.sql, the one place they are defined); version 0 is a new file.
     """
     version = _schema_version(con)
     if version > SCHEMA_VERSION:
@@ -95,31 +94,11 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
     if version == 2:
         con.execute("drop table fact_tickets")  # becomes a view over tickets
     con.execute(sql_text("schema"))
-    if version and version < 4:
-        con.execute(_NO_STATUS_SQL["tickets"])
-    if version == 3:  # the stored facts stand; only the new ones are set
-        con.execute("update tickets set carries_status = false")
-    if version in (3, 4):
-        for statement in _FACTS_V5_SQL:
-            con.execute(statement)
-    elif version:
+    if version:
+        if version < 4:
+            con.execute(_NO_STATUS_SQL["tickets"])
         refresh_facts(con)
     _set_meta(con, "schema_version", str(SCHEMA_VERSION))
-
-
-# The facts schema version 5 added, as queries/facts.sql computes them, for tickets
-# written by version 3 or 4 (whose other facts stand).
-_FACTS_V5_SQL = (
-    "update tickets set carries_customer = "
-    "not coalesce(list_contains(not_carried, 'customer_id'), false), "
-    "carries_assignment = not coalesce(list_contains(not_carried, 'assigned_at'), false), "
-    "carries_closing = not coalesce(list_contains(not_carried, 'closed_at'), false), "
-    "customer_identified = customer_id is not null, "
-    "status_resolved = coalesce(status in ('resolved', 'closed'), false), "
-    "customer_on_file = false, customer_churned_at = null",
-    "update tickets set customer_on_file = true, customer_churned_at = cu.churned_at "
-    "from customers as cu where cu.customer_id = tickets.customer_id",
-)
 
 
 _LOADS_V4_SQL = ("alter table loads add column if not exists rows_skipped bigint; "

@@ -10,6 +10,8 @@
 --   next_contact_at    earliest *strictly later* ticket of any type of the same customer
 --                      and category; FCR breaks when it is <= resolved_at + window.
 --   latest_* / has_survey  the latest survey (greatest responded_at, ties: greatest
+--                      survey_id; latest_survey_id names it, for the queries that read
+--                      its comment or mark it -- the one place this choice is made);
 --                      survey_id); arg_max_null keeps its null csat: an earlier survey
 --                      is never used instead (plain arg_max would skip nulls).
 --   funnel_depth       deepest funnel stage with a marker (0 received .. 6 satisfied);
@@ -27,7 +29,8 @@ with latest_surveys as (
     select
         s.ticket_id,
         arg_max_null(s.csat, (s.responded_at, s.survey_id)) as latest_csat,
-        arg_max_null(s.nps, (s.responded_at, s.survey_id)) as latest_nps
+        arg_max_null(s.nps, (s.responded_at, s.survey_id)) as latest_nps,
+        max_by(s.survey_id, (s.responded_at, s.survey_id)) as latest_survey_id
     from _fact_surveys as s
     group by s.ticket_id
 ),
@@ -94,6 +97,7 @@ select
     ls.ticket_id is not null as has_survey,
     ls.latest_csat,
     ls.latest_nps,
+    ls.latest_survey_id,
     case
         when ls.latest_csat >= 4 or (ls.latest_csat is null and ls.latest_nps >= 9) then 6
         when ls.ticket_id is not null then 5

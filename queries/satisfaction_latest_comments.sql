@@ -1,5 +1,5 @@
--- satisfaction_latest_comments: the comment of each ticket's latest survey (greatest
--- responded_at, ties greatest survey_id -- the survey csat_avg uses) for the tickets T,
+-- satisfaction_latest_comments: the comment of each ticket's latest survey (the stored
+-- fact latest_survey_id of facts.sql -- the survey csat_avg uses) for the tickets T,
 -- with its score class. Included by satisfaction_comments.sql and
 -- satisfaction_comment_corpus.sql; never run alone (needs filtered_tickets' t before it).
 --   score_class  'low'  csat <= 2 or nps <= 6 (a low scorer, spec issue 9),
@@ -24,8 +24,5 @@ latest_comments as (
             else 'mid'
         end as score_class
     from surveys as s
-    join t on t.ticket_id = s.ticket_id
-    qualify row_number() over (
-        partition by s.ticket_id order by s.responded_at desc, s.survey_id desc
-    ) = 1
+    join t on t.ticket_id = s.ticket_id and t.latest_survey_id = s.survey_id
 )

@@ -67,6 +67,7 @@ alter table tickets add column if not exists carries_assignment boolean;
 alter table tickets add column if not exists carries_closing boolean;
 alter table tickets add column if not exists customer_identified boolean;
 alter table tickets add column if not exists status_resolved boolean;
+alter table tickets add column if not exists latest_survey_id varchar;
 
 create or replace view fact_tickets as
 select
@@ -76,7 +77,7 @@ select
     carries_escalation, carries_status, carries_assignment, carries_closing,
     carries_customer, customer_identified, status_resolved, customer_on_file,
     customer_churned_at, prev_complaint_at, next_contact_at, has_survey, latest_csat,
-    latest_nps, funnel_depth
+    latest_nps, latest_survey_id, funnel_depth
 from tickets;
 
 create table if not exists surveys (

@@ -401,3 +401,23 @@ def test_the_whole_list_sorts_by_age_oldest_open_first(wh):
     # resolved after 1,440 (tie: by ticket id); T3 open 720; T1 resolved after 180
     assert ids(tickets(wh, "--sort=-age")) == ["T2", "T6", "T4", "T5", "T3", "T1"]
     assert ids(tickets(wh, "--sort", "age", "--limit", "2")) == ["T1", "T3"]
+
+
+def test_the_latest_survey_of_a_ticket_is_marked_ties_by_the_greater_survey_id(tmp_path):
+    # is_latest marks the survey the KPIs use (facts.sql's latest_survey_id): the latest
+    # responded_at, and of two answered at the same moment the greater survey_id
+    from queries.explore import fetch_surveys
+    from tests.fixtures import build_warehouse, survey, ticket
+
+    path = build_warehouse(tmp_path / "s.duckdb",
+                           tickets=[ticket("T1", "2024-05-01 10:00"),
+                                    ticket("T2", "2024-05-01 11:00")],
+                           surveys=[survey("S1", "T1", "2024-05-02 10:00", csat=5),
+                                    survey("S3", "T1", "2024-05-03 10:00", csat=2),
+                                    survey("S2", "T1", "2024-05-03 10:00", csat=4),
+                                    survey("S9", "T2", "2024-05-01 12:00", csat=1)])
+    con = connect_reader(path)
+    rows = fetch_surveys(con, ["T1", "T2"]).select("survey_id", "is_latest").rows()
+    con.close()
+    # oldest first; S2 and S3 tie on time: S3 is the latest; T2's only survey is its latest
+    assert sorted(rows) == [("S1", False), ("S2", False), ("S3", True), ("S9", True)]

@@ -156,7 +156,8 @@ def test_a_version_3_warehouse_gains_status_columns_and_its_tickets_do_not_carry
                      ("has_survey", "boolean"), ("latest_csat", "integer"),
                      ("latest_nps", "integer"), ("funnel_depth", "integer")):
         con.execute("alter table tickets add column " + col + " " + typ)  # fixed names above
-    # facts as v3 stored them (T2 repeats T1; T1 resolved: depth 3) -- left as they are
+    # facts as v3 stored them (T2 repeats T1; T1 resolved: depth 3); the upgrade
+    # recomputes every fact from the data (queries/facts.sql), which must agree
     con.execute("update tickets set carries_resolution = true, funnel_depth = "
                 "case when resolved_at is not null then 3 else 0 end, prev_complaint_at = "
                 "case when ticket_id = 'T2' then timestamp '2024-05-01 10:00' end")
@@ -184,8 +185,8 @@ def test_a_version_3_warehouse_gains_status_columns_and_its_tickets_do_not_carry
 
 def test_a_version_4_warehouse_gains_the_version_5_facts_in_place(tmp_path):
     # schema 5 stores, per ticket, whether its source carried customer_id, assigned_at and
-    # closed_at, and the customers table's row for its customer (churn reads them instead
-    # of joining customers)
+    # closed_at, the customers table's row for its customer (churn reads them instead of
+    # joining customers) and which survey is its latest
     path = tmp_path / "v4.duckdb"
     build_warehouse(path, tickets=[ticket("T1", "2024-05-01 10:00", customer_id="C1",
                                           status="closed"),
@@ -194,10 +195,14 @@ def test_a_version_4_warehouse_gains_the_version_5_facts_in_place(tmp_path):
     con = duckdb.connect(str(path))
     con.execute("insert into customers (customer_id, churned_at) values "
                 "('C1', date '2024-06-01')")
-    # as version 4 left them: no customer facts; T2's source had no customer_id column
+    # T1 has two surveys answered at the same moment: the latest is the greater survey_id
+    con.execute("insert into surveys (survey_id, ticket_id, responded_at, csat) values "
+                "('S1', 'T1', timestamp '2024-05-02 10:00', 5), "
+                "('S2', 'T1', timestamp '2024-05-02 10:00', 2)")
+    # as version 4 left them: no version-5 facts; T2's source had no customer_id column
     con.execute("update tickets set carries_customer = null, customer_on_file = null, "
                 "customer_churned_at = null, carries_assignment = null, carries_closing = null, "
-                "customer_identified = null, status_resolved = null")
+                "customer_identified = null, status_resolved = null, latest_survey_id = null")
     con.execute("update tickets set not_carried = ['customer_id', 'closed_at'] "
                 "where ticket_id = 'T2'")
     con.execute("update meta set value = '4' where key = 'schema_version'")
@@ -208,10 +213,11 @@ def test_a_version_4_warehouse_gains_the_version_5_facts_in_place(tmp_path):
     con = duckdb.connect(str(path), read_only=True)
     assert con.execute(
         "select ticket_id, carries_customer, customer_on_file, customer_churned_at, "
-        "carries_assignment, carries_closing, customer_identified, status_resolved "
-        "from tickets order by 1").fetchall() == [
-        ("T1", True, True, datetime(2024, 6, 1).date(), True, True, True, True),  # closed
+        "carries_assignment, carries_closing, customer_identified, status_resolved, "
+        "latest_survey_id, latest_csat from tickets order by 1").fetchall() == [
+        ("T1", True, True, datetime(2024, 6, 1).date(), True, True, True, True,  # closed
+         "S2", 2),
         # C2 is not in customers; T2's source lacks customer_id and closed_at
-        ("T2", False, False, None, True, False, True, False),
-        ("T3", True, False, None, True, True, False, False)]    # anonymous
+        ("T2", False, False, None, True, False, True, False, None, None),
+        ("T3", True, False, None, True, True, False, False, None, None)]    # anonymous
     con.close()
