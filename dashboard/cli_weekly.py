@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from dashboard.i18n import _
+from dashboard.i18n import _, ngettext
 
 EXIT_ALERTS = 3  # spec/cli.md: `alerts` found at least one alert firing
 
@@ -150,7 +150,8 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(result.alerts)
     elif result.alerts:
-        print(_("{n} alerts fire for {week}:").format(n=len(result.alerts), week=result.week.label))
+        print(ngettext("{n} alert fires for {week}:", "{n} alerts fire for {week}:",
+                       len(result.alerts)).format(n=len(result.alerts), week=result.week.label))
         for alert in result.alerts:
             print(f"- [{alert['rule']}] {alert['message']}")
     else:
