@@ -27,14 +27,14 @@ def test_clicking_a_funnel_stage_opens_its_ticket_list(live_app, chromium):
     # plotly's drag layer takes the pointer events: click where the bar is drawn
     box = funnel.locator(".barlayer .point").nth(3).bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_url(re.compile(r"x_stage=resolved"), timeout=60_000)
+    # Streamlit writes the new query string a moment before the new page's path: wait for both
+    page.wait_for_url(re.compile(r"/explore\?.*x_stage=resolved"), timeout=60_000)
     assert "x_level=tickets" in page.url
     wait_for_run(page)
-    if "/explore" in page.url:
-        # the Explore page lists the tickets that reached the stage
-        page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
-        wait_for_run(page)
-        assert page.locator('[data-testid="stDataFrame"]').count() >= 1
+    # the Explore page lists the tickets that reached the stage
+    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
+    wait_for_run(page)
+    assert page.locator('[data-testid="stDataFrame"]').count() >= 1
     page.screenshot(path=SHOTS / "funnel-drill-resolved.png")
     context.close()
 
