@@ -31,6 +31,7 @@ def cmd_outliers(args: argparse.Namespace) -> int:
     from dashboard import cli
     from dashboard.i18n import format_number
     from dashboard.settings import get_settings
+    from dashboard.views.cards import period_text
     from dashboard.views.satisfaction import format_p, outlier_status
     from queries.satisfaction import fetch_outliers
 
@@ -41,7 +42,7 @@ def cmd_outliers(args: argparse.Namespace) -> int:
         cli._print_json(rows)
         return 0
 
-    period = f"{filters.date_from or '…'} .. {filters.date_to or '…'}"
+    period = period_text(filters.date_from, filters.date_to)
     cli._table(
         _("CSAT by {dim}, {period}: low outliers (Welch t-test, Benjamini-Hochberg)").format(
             dim=args.by, period=period),

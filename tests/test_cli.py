@@ -201,3 +201,16 @@ def test_the_report_says_a_filter_value_matching_nothing(wh, tmp_path):
                          "--out", str(tmp_path / "r.html"), "--quiet")
     assert code == 0, err
     assert "No ticket has branch 'B9'" in err
+
+
+@pytest.mark.parametrize("command", ["kpis", "outliers"])
+@pytest.mark.parametrize(("bounds", "title"), [
+    ((), "all time"),
+    (("--from", "2024-05-02"), "from 2 May 2024"),
+    (("--to", "2024-05-31"), "until 31 May 2024"),
+    (("--from", "2024-05-01", "--to", "2024-05-31"), "1 May 2024 – 31 May 2024"),
+])
+def test_the_table_title_says_the_period_asked_for(wh, command, bounds, title):
+    # one open end is not "all time": --from alone counts T2 and T3 only
+    code, out, _ = run(command, *bounds, "--warehouse", wh)
+    assert code == 0 and title in " ".join(out.split())

@@ -117,9 +117,14 @@ def target_text(key: str, target: float) -> str:
 
 
 def period_text(date_from: date | None, date_to: date | None) -> str:
-    """"1 Jan 2026 – 31 Mar 2026"; "all time" without both ends."""
-    if date_from is None or date_to is None:
+    """"1 Jan 2026 – 31 Mar 2026"; "from 1 Jan 2026" or "until 31 Mar 2026" with one open
+    end; "all time" with neither."""
+    if date_from is None and date_to is None:
         return _("all time")
+    if date_to is None:
+        return _("from {start}").format(start=format_date(date_from))
+    if date_from is None:
+        return _("until {end}").format(end=format_date(date_to))
     return _("{start} – {end}").format(start=format_date(date_from), end=format_date(date_to))
 
 
