@@ -288,11 +288,12 @@ def _table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
 def _say_unknown_filter_values(con, filters) -> None:
     """spec/kpis.md: a filter value that matches nothing is said on stderr (exit stays 0)."""
     from dashboard.i18n import _
+    from dashboard.views.weekly import dimension_label
     from queries.api import fetch_unknown_filter_values
 
     for dim, values in fetch_unknown_filter_values(con, filters).items():
         print(_("No ticket has {dimension} {values}; that value matches nothing.").format(
-            dimension=dim, values=", ".join(repr(v) for v in values)), file=sys.stderr)
+            dimension=dimension_label(dim), values=", ".join(repr(v) for v in values)), file=sys.stderr)
 
 
 def _reader_and_filters(args: argparse.Namespace) -> tuple[Any, Any]:

@@ -168,6 +168,9 @@ def test_a_filter_value_matching_nothing_is_said_on_stderr_with_exit_0(wh):
     assert "B9" in err and "branch" in err
     code, out, err = run("kpis", "--json", "--warehouse", wh, "--channel", "app")
     assert err == ""
+    # in Chinese the dimension is named in Chinese too (网点 = branch), not as its key
+    code, out, err = run("kpis", "--json", "--warehouse", wh, "--branch", "B9", "--lang", "zh-CN")
+    assert err.strip() == "没有网点为 'B9' 的工单；该取值没有匹配项。"
 
 
 def test_an_as_of_with_an_offset_is_read_in_the_warehouse_timezone(wh):

@@ -27,19 +27,12 @@ from dashboard.i18n import (
     na,
     ngettext,
 )
-from queries.registry import MEASURES
+from queries.registry import DIMENSION_REGISTRY, MEASURES
 from queries.weekly import COUNTS, IsoWeek
 
 GOOD = "#1a7f4b"
 BAD = "#c0392b"
 NEUTRAL = "#5f6b7a"
-
-DIMENSION_LABELS: dict[str, str] = {
-    "channel": N_("channel"), "region": N_("region"), "branch": N_("branch"),
-    "category": N_("category"), "type": N_("type"), "priority": N_("priority"),
-    "segment": N_("segment"),
-}
-
 
 def label(kpi: str) -> str:
     """The KPI's label of the metrics registry (one entry per measure), translated."""
@@ -54,7 +47,10 @@ def short_label(kpi: str) -> str:
 
 
 def dimension_label(dim: str) -> str:
-    return _(DIMENSION_LABELS.get(dim, dim))
+    """A dimension's label of the metrics registry, translated, for running text: "channel"
+    in English, "渠道" in Chinese; an unknown key is returned as it is."""
+    dimension = DIMENSION_REGISTRY.get(dim)
+    return _(dimension.label).lower() if dimension else dim
 
 
 def format_kpi_value(kpi: str, value: float | None) -> str:
