@@ -181,6 +181,13 @@ def cmd_report(args: argparse.Namespace) -> int:
                             progress=progress, warehouse=_warehouse_path(args))
     except (ReportError, ValueError) as exc:
         raise Refused(f"Cannot write the report: {exc}.") from None
+    if args.json:
+        from dashboard.cli import _print_json
+
+        _print_json({"week": args.week.label, "file": str(path),
+                     "format": "pdf" if Path(path).suffix.lower() == ".pdf" else "html",
+                     "lang": get_language()})
+        return 0
     print(_("Weekly review for {week} written to {path}.").format(week=args.week.label,
                                                                   path=path))
     return 0

@@ -44,6 +44,7 @@ def test_the_html_report_is_self_contained_and_shows_the_weekly_numbers(demo_war
     code, stdout, err = run("report", "--week", weekly_json["week"], "--out", str(out),
                             "--warehouse", str(demo_warehouse), "--quiet")
     assert code == 0, err
+    assert stdout.strip() == f"Weekly review for {weekly_json['week']} written to {out}."
     html = out.read_text(encoding="utf-8")
     # opens offline: no script or stylesheet is fetched from anywhere
     assert not re.search(r"<script[^>]+src=", html)
@@ -113,3 +114,13 @@ def test_the_chinese_pdf_carries_chinese_text_not_tofu(demo_warehouse, weekly_js
     year, week = weekly_json["week"].split("-W")
     assert "周报" in text and "指标记分卡" in text
     assert f"{year}年第{int(week)}周" in text
+
+
+def test_the_report_with_json_says_what_it_wrote_as_json(demo_warehouse, weekly_json, tmp_path):
+    out = tmp_path / "review.html"
+    code, stdout, err = run("--lang", "zh-CN", "report", "--week", weekly_json["week"], "--out",
+                            str(out), "--warehouse", str(demo_warehouse), "--quiet", "--json")
+    assert code == 0, err
+    assert json.loads(stdout) == {"week": weekly_json["week"], "file": str(out),
+                                  "format": "html", "lang": "zh-CN"}
+    assert out.stat().st_size > 0
