@@ -4,11 +4,14 @@ Rules live in a TOML file (setting `alerts_file`; unset: the shipped
 dashboard/alerts.example.toml, which documents the format). Three kinds:
 
 - ``threshold``: a KPI, a comparison (<, <=, >, >=) and a value, for the whole selection
-  or for each group of one dimension (`by`; groups below `min_n` cases are skipped);
+  or for each group of one dimension (`by`; every group that crosses fires, a group below
+  the setting min_sample is labelled a small sample; a rule's `min_n` skips smaller groups);
 - ``outlier``: for each group of `by` whose CSAT is a significant low outlier (the test of
   spec "Satisfaction by group and outliers", queries.satisfaction.fetch_outliers);
 - ``change``: when the KPI's week-over-week change is flagged (queries.weekly), overall or
-  for each group of `by`; `direction` "worse" (default) or "any".
+  for each group of `by` (spec: "fires for each group whose ... change is flagged");
+  `direction` "any" (default) or "worse" (only a change in the KPI's bad direction; a count,
+  which has no good direction, fires either way).
 
 `evaluate` returns the `alerts --json` rows of spec/cli.md. No Streamlit here: the page,
 the CLI and the report call the same function.
@@ -66,7 +69,7 @@ class Rule:
     op: str | None = None
     value: float | None = None
     min_n: int | None = None
-    direction: str = "worse"
+    direction: str = "any"
     names: tuple[tuple[str, str], ...] = ()  # (language, name) from `names = {"zh-CN" = …}`
 
     def title(self) -> str:
@@ -100,7 +103,7 @@ def _rule(raw: dict[str, Any], where: str) -> Rule:
     if kind == "outlier":
         if kpi != "csat_avg" or by is None:
             raise AlertRulesError(f"rule {name!r}: an outlier rule tests csat_avg by a dimension")
-    direction = raw.get("direction", "worse")
+    direction = raw.get("direction", "any")
     if direction not in ("worse", "any"):
         raise AlertRulesError(f"rule {name!r}: direction must be \"worse\" or \"any\"")
     min_n = raw.get("min_n")
@@ -158,7 +161,9 @@ def _threshold(con: duckdb.DuckDBPyConnection, rule: Rule, filters: Filters, wee
     frame = fetch_kpis(con, week.filters(filters), by=rule.by, settings=settings)
     key = "group"
     ncol = n_column(rule.kpi, frame.columns)
-    min_n = rule.min_n if rule.min_n is not None else (settings.min_sample if rule.by else 0)
+    # spec: a per-group rule fires for every group that crosses; small groups are labelled,
+    # and skipped only when the rule asks for a minimum (min_n)
+    min_n = rule.min_n or 0
     compare = OPERATORS[rule.op or "<"]
     out = []
     for row in frame.iter_rows(named=True):
@@ -171,6 +176,8 @@ def _threshold(con: duckdb.DuckDBPyConnection, rule: Rule, filters: Filters, wee
             where=_where(rule, row[key], branch_names), week=format_week(week.monday),
             op=rule.op, threshold=format_kpi_value(rule.kpi, rule.value),
             n=format_number(n))
+        if n is not None and n < settings.min_sample:
+            message = " ".join((message, _("Small sample.")))
         out.append(_alert(rule, row[key], value, rule.value, "threshold", message, n=n))
     return out
 
@@ -238,7 +245,7 @@ def _change(con: duckdb.DuckDBPyConnection, rule: Rule, filters: Filters, week: 
         change = row.get("change")
         if not row.get("flagged") or change is None:
             continue
-        worse = better is not None and (change > 0) != better
+        worse = better is None or (change > 0) != better  # a count: either way
         if rule.direction == "worse" and not worse:
             continue
         bounds = (_("95 % interval {low} to {high}").format(

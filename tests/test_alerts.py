@@ -77,9 +77,10 @@ value = 50
     assert code == 0 and "No alert fires for 2026-W10" in text
 
 
-def test_a_threshold_per_group_skips_groups_below_the_minimum_sample(make_warehouse, tmp_path):
-    # W10: phone 2 tickets, email 2 tickets, both 100 % resolved; min_sample 10 skips both,
-    # min_n = 2 lets both fire
+def test_a_threshold_per_group_fires_for_every_group_that_crosses(make_warehouse, tmp_path):
+    # spec: "optionally per group of one dimension" -- every group that crosses fires.
+    # W10: phone 2 tickets, email 2 tickets, both 100 % resolved (<= 100): both fire, each
+    # labelled a small sample (n = 2 < min_sample 10); a rule's min_n = 3 skips both
     wh = _weekly_warehouse(make_warehouse)
     base = """
 [[rules]]
@@ -91,16 +92,18 @@ value = 100
 by = "channel"
 """
     code, payload, _ = alerts(wh, rules_file(tmp_path, base), "--json")
-    assert code == 0 and payload == []
-    code, payload, _ = alerts(wh, rules_file(tmp_path, base + "min_n = 2\n"), "--json")
     assert code == 3
     assert sorted(a["group"] for a in payload) == ["email", "phone"]
+    assert all(a["n"] == 2 and a["message"].endswith("Small sample.") for a in payload)
+    code, payload, _ = alerts(wh, rules_file(tmp_path, base + "min_n = 3\n"), "--json")
+    assert code == 0 and payload == []
 
 
-def test_a_change_rule_fires_only_for_a_flagged_change_in_the_chosen_direction(make_warehouse,
+def test_a_change_rule_fires_for_a_flagged_change_either_way_unless_told_worse(make_warehouse,
                                                                                 tmp_path):
-    # resolved 0 % -> 100 % is flagged (interval 48.1 .. 151.9, see test_weekly); it is a
-    # change for the better, so "worse" stays quiet and "any" fires
+    # resolved 0 % -> 100 % is flagged (interval 48.1 .. 151.9, see test_weekly). spec: a
+    # change rule fires when the change is flagged -- by default either way; with
+    # direction = "worse" a change for the better stays quiet
     wh = _weekly_warehouse(make_warehouse)
     rule = """
 [[rules]]
@@ -109,11 +112,12 @@ kind = "change"
 kpi = "resolved_pct"
 """
     code, payload, _ = alerts(wh, rules_file(tmp_path, rule), "--json")
-    assert code == 0 and payload == []
-    code, payload, _ = alerts(wh, rules_file(tmp_path, rule + 'direction = "any"\n'), "--json")
     assert code == 3
     assert payload[0]["kind"] == "change" and payload[0]["value"] == pytest.approx(100.0)
     assert payload[0]["ci_low"] == pytest.approx(48.134, abs=1e-2)
+    code, payload, _ = alerts(wh, rules_file(tmp_path, rule + 'direction = "worse"\n'),
+                              "--json")
+    assert code == 0 and payload == []
 
 
 def test_an_outlier_rule_never_fires_for_groups_with_too_few_surveys(make_warehouse, tmp_path):
