@@ -15,7 +15,8 @@
 --   median_minutes_from_previous  median of this stage's timestamp minus the previous
 --                    stage's, over tickets with both filled (a missing timestamp is never
 --                    replaced by an earlier one); null for received, surveyed, satisfied.
--- An empty T (without $dim) gives one funnel of zeros with no conversions.
+-- An empty T (without $dim) gives one funnel of zeros (null for a stage no source in the
+-- warehouse carries) with no conversions.
 with
 {{filtered_tickets}},
 
@@ -60,9 +61,17 @@ step as (
 groups as (
     select * from step where step.d0 > 0
     union all
-    -- without a breakdown an empty selection is still one funnel (of zeros)
+    -- without a breakdown an empty selection is still one funnel: zeros for the stages the
+    -- warehouse's sources carry, null for those no source carries (surveyed/satisfied: no
+    -- survey in the warehouse) -- an empty T cannot say more than its sources
     select
-        null, 0, 0, 0, 0, 0, 0, 0, true, true, true, true, true, null, null, null, null
+        null, 0, 0, 0, 0, 0, 0, 0,
+        exists (select 1 from fact_tickets as w where w.carries_assignment),
+        exists (select 1 from fact_tickets as w where w.carries_first_response),
+        exists (select 1 from fact_tickets as w where w.carries_resolution or w.carries_status),
+        exists (select 1 from fact_tickets as w where w.carries_closing or w.carries_status),
+        exists (select 1 from surveys),
+        null, null, null, null
     where $one_funnel and not exists (select 1 from step where step.d0 > 0)
 ),
 

@@ -69,17 +69,29 @@ def test_a_stage_no_ticket_carries_is_null_and_so_is_every_conversion_touching_i
 
 def test_an_empty_selection_is_one_funnel_of_zeros_and_a_breakdown_of_none(tmp_path):
     # without a breakdown the pass is one plain aggregate (it gives a row even for no
-    # tickets): the funnel must still read zeros, never "not carried" (null)
+    # tickets): the funnel reads zeros for what the warehouse's sources carry, and null
+    # where none does -- here no survey is in the warehouse (spec: surveyed/satisfied null)
     path = build(tmp_path / "w.duckdb", [ticket("T1", "2024-05-01 10:00")])
     nobody = Filters(channel=("fax",))
     f = run(path, qf.fetch_funnel, filters=nobody)
     assert f["stage"].to_list() == list(qf.STAGES)
-    assert f["tickets"].to_list() == [0, 0, 0, 0, 0, 0, 0]
+    assert f["tickets"].to_list() == [0, 0, 0, 0, 0, None, None]
     assert f["conversion_pct"].null_count() == 7
     assert f["group"].null_count() == 7
     assert run(path, qf.fetch_funnel, filters=nobody, by="channel").height == 0
     # and one ticket: received 1 (the plain aggregate's row is kept)
     assert run(path, qf.fetch_funnel)["tickets"].to_list()[0] == 1
+
+
+def test_an_empty_selection_is_null_for_a_stage_no_source_carries(tmp_path):
+    # the warehouse carries no assigned_at, closed_at or status, but has a survey: an empty
+    # selection reads received 0, assigned null, responded 0, resolved 0, closed null,
+    # surveyed 0, satisfied 0
+    path = build(tmp_path / "w.duckdb",
+                 [ticket("T1", "2024-05-01 10:00", not_carried=["assigned_at", *NO_CLOSE])],
+                 [survey("S1", "T1", "2024-05-02 10:00", csat=5)])
+    f = run(path, qf.fetch_funnel, filters=Filters(channel=("fax",)))
+    assert f["tickets"].to_list() == [0, None, 0, 0, None, 0, 0]
 
 
 def test_without_any_survey_in_the_warehouse_surveyed_and_satisfied_are_null(tmp_path):
