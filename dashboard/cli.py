@@ -24,6 +24,11 @@ class Refused(Exception):
     """A command that cannot be done: its message is the one sentence for stderr."""
 
 
+class BadUsage(Refused):
+    """Options that do not go together (spec/cli.md: bad usage, exit 2), found after
+    argparse has parsed them; the message is the one sentence for stderr."""
+
+
 # --- argument types (bad values are usage errors: exit 2) ----------------------------
 
 def _date(text: str) -> date:
@@ -550,6 +555,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(_take_language(parser, argv))
     try:
         return COMMANDS[args.command](args)
+    except BadUsage as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     except Refused as exc:
         print(str(exc), file=sys.stderr)
         return 1

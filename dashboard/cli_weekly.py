@@ -49,10 +49,10 @@ def add_parsers(sub: argparse._SubParsersAction, add_common: Callable[..., None]
 
 
 def _no_period(args: argparse.Namespace, command: str) -> None:
-    from dashboard.cli import Refused
+    from dashboard.cli import BadUsage
 
     if getattr(args, "date_from", None) or getattr(args, "date_to", None):
-        raise Refused(f"`cxdash {command}` reviews one ISO week: give --week YYYY-Www instead of "
+        raise BadUsage(f"`cxdash {command}` reviews one ISO week: give --week YYYY-Www instead of "
                       "--from/--to.")
 
 
@@ -72,6 +72,7 @@ def _fmt_row(row: dict[str, Any]) -> list[str]:
 
 def cmd_weekly(args: argparse.Namespace) -> int:
     from dashboard.cli import (
+        BadUsage,
         Refused,
         _print_json,
         _reader_and_filters,
@@ -82,7 +83,7 @@ def cmd_weekly(args: argparse.Namespace) -> int:
 
     _no_period(args, "weekly")
     if bool(args.decompose) != bool(args.by):
-        raise Refused("--decompose KPI and --by DIM go together, e.g. "
+        raise BadUsage("--decompose KPI and --by DIM go together, e.g. "
                       "--decompose repeat_complaint_pct --by region.")
     con, filters = _reader_and_filters(args)
     try:

@@ -217,3 +217,16 @@ def test_the_table_title_says_the_period_asked_for(wh, command, bounds, title):
     # one open end is not "all time": --from alone counts T2 and T3 only
     code, out, _ = run(command, *bounds, "--warehouse", wh)
     assert code == 0 and title in " ".join(out.split())
+
+
+@pytest.mark.parametrize("args", [
+    ["weekly", "--decompose", "fcr_pct"],                 # --decompose without --by
+    ["weekly", "--by", "region"],                         # --by without --decompose
+    ["weekly", "--from", "2024-05-01", "--to", "2024-05-31"],
+    ["alerts", "--from", "2024-05-01"],
+    ["report", "--week", "2024-W22", "--to", "2024-05-31"],
+])
+def test_options_that_do_not_go_together_are_bad_usage(wh, args):
+    # spec/cli.md: exit 2 for bad usage, with one sentence on stderr
+    code, out, err = run(*args, "--warehouse", wh)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1, (code, err)
