@@ -124,15 +124,20 @@ def kpi_strip() -> None:
                 render_card(view)
 
 
-def sized(config: dict[str, Any], columns: list[str]) -> dict[str, Any]:
-    """The column configs with a width for every column, so that no header or value is
-    cut ("CS…" at 1,400 px): wide tables scroll sideways with their first column pinned."""
+def sized(config: dict[str, Any], frame: pl.DataFrame, columns: list[str] | None = None,
+          measure: bool = True) -> dict[str, Any]:
+    """The column configs with a width for every column (of `columns`, default all), as
+    wide as its header and its usual values (vx.CONTENT_CHARS) and, with `measure`, the
+    values shown, so that no header or value is cut ("CS…", "14 小时 21 分" at 1,400 px).
+    The at-risk list is not measured: its reasons would widen it past the page."""
     out: dict[str, Any] = {}
-    for c in columns:
+    for c in columns or frame.columns:
         entry = config.get(c, vx.column_label(c))
         entry = dict(st.column_config.Column(entry) if isinstance(entry, str) else entry)
         if not entry.get("width"):
-            entry["width"] = vx.column_px(entry.get("label") or c, vx.CONTENT_CHARS.get(c, 0))
+            values = frame[c].to_list() if measure and frame[c].dtype == pl.String else ()
+            entry["width"] = vx.column_px(entry.get("label") or c, vx.CONTENT_CHARS.get(c, 0),
+                                          values)
         out[c] = entry
     return out
 
@@ -159,10 +164,46 @@ TICKET_COLUMN_CONFIG = {
 }
 
 
-def show_ticket_table(frame: pl.DataFrame, key: str, extra_columns: tuple[str, ...] = ()
+def column_chooser(where: str, extra_columns: tuple[str, ...] = ()) -> None:
+    """"Columns: 9 of 20": which columns the ticket tables show (x_cols, shared by the
+    ticket list, a customer's contacts and a ticket's related contacts). The defaults fit
+    the page at 1,400 px; the form writes a choice to the URL."""
+    key = f"explore_cols_{where}"
+    shown = vx.shown_ticket_columns(state.columns, extra_columns)
+    options = [c for c in vx.TICKET_TABLE_COLUMNS if c != "ticket_id"]
+    current = [c for c in options if c in shown]
+    # the widget shows the URL's choice: reset when the URL changed since it was last set
+    if st.session_state.get(f"_{key}_synced") != current:
+        st.session_state[key] = current
+        st.session_state[f"_{key}_synced"] = current
+    label = _("Columns: {shown} of {total}").format(
+        shown=len(shown), total=len(vx.TICKET_TABLE_COLUMNS) + len(extra_columns))
+    with st.popover(label, icon=":material/view_column:"):
+        with st.form(f"{key}_form", border=False):
+            picked = st.pills(_("Columns to show"), options, selection_mode="multi",
+                              format_func=vx.column_label, key=key,
+                              help=_("The ticket id is always shown. Downloads hold every "
+                                     "column. Many columns scroll sideways."))
+            left, right = st.columns(2)
+            with left:
+                show = st.form_submit_button(_("Show these columns"), type="primary")
+            with right:
+                reset = st.form_submit_button(_("Default columns"))
+    if reset and state.columns is not None:
+        go(replace(state, columns=None).to_params())
+    elif show and list(picked or []) != current:
+        go(replace(state, columns=vx.chosen_columns(picked or [])).to_params())
+
+
+def show_ticket_table(frame: pl.DataFrame, key: str, extra_columns: tuple[str, ...] = (),
+                      where: str = "tickets", chooser: Any = None
                       ) -> tuple[int | None, pl.DataFrame]:
-    """A ticket table (masked) with the reading columns; returns the selected row and the
-    table for downloads (as shown, plus the durations in minutes as numbers)."""
+    """A ticket table (masked) with the columns chosen (x_cols; by default those that fit
+    at 1,400 px) and a chooser for the others; returns the selected row and the table for
+    downloads (every column, plus the durations in minutes as numbers).
+    chooser: the container to draw the column chooser in (default: a row above the table)."""
+    with chooser if chooser is not None else st.container(horizontal_alignment="right"):
+        column_chooser(where, extra_columns)
     masked = mask_frame(frame)
     table = vx.ticket_table(masked)
     export = vx.ticket_table(masked, minutes=True)
@@ -172,13 +213,14 @@ def show_ticket_table(frame: pl.DataFrame, key: str, extra_columns: tuple[str, .
         table = table.insert_column(i, frame[extra].alias(extra))
         export = export.insert_column(i, frame[extra].alias(extra))
     shown = table.with_columns(pl.col("sla").map_elements(lambda s: [s], return_dtype=pl.List(pl.String)))
+    order = vx.shown_ticket_columns(state.columns, extra_columns)
     config = sized({c: vx.column_label(c) for c in shown.columns} | TICKET_COLUMN_CONFIG,
-                   shown.columns)
+                   shown, order)
     # a column selection turns the headers' sorting off: it would sort only the rows of
     # this page, which reads as the whole list sorted; "Sort by" sorts the whole list
     st.dataframe(shown, hide_index=True, width="stretch", key=key, on_select="rerun",
                  selection_mode=["single-row", "single-column"], column_config=config,
-                 placeholder=_("n/a"))
+                 column_order=order, placeholder=_("n/a"))
     return selected_row(key), export
 
 
@@ -330,7 +372,7 @@ def level_tickets() -> None:
     total = counts["tickets"]
     frame = data.explore_tickets(version, filters, selection, state.sort_key,
                                  state.sort_descending, vx.PAGE_SIZE, state.offset)
-    top = st.columns([3, 2, 2])
+    top = st.columns([3, 2, 2], vertical_alignment="bottom")
     with top[0]:
         st.markdown("**" + _("{n} tickets").format(n=format_number(total)) + "**")
     with top[1]:
@@ -346,7 +388,9 @@ def level_tickets() -> None:
         st.info(_("No tickets match. Clear a narrowing or widen the filters."),
                 icon=":material/filter_alt_off:")
         return
-    row, table = show_ticket_table(frame, "explore_tickets_table")
+    with top[2]:
+        chooser = st.container(horizontal_alignment="right")
+    row, table = show_ticket_table(frame, "explore_tickets_table", chooser=chooser)
     if row is not None and row < frame.height:
         go({**state.to_params(), "x_level": "ticket", "x_ticket": frame["ticket_id"][row]})
     pages = max(1, -(-total // vx.PAGE_SIZE))
@@ -450,7 +494,7 @@ def level_ticket() -> None:
     # keyed by the ticket: a click opens another ticket of the same level, whose table must
     # not inherit this selection
     row, table = show_ticket_table(related, f"explore_related_table_{ticket['ticket_id']}",
-                                   ("relation",))
+                                   ("relation",), where="related")
     if row is not None and row < related.height:
         go({**state.to_params(), "x_ticket": related["ticket_id"][row]})
     downloads(table, _("Other contacts of customer {id}").format(id=customer),
@@ -488,7 +532,8 @@ def level_customer() -> None:
     st.caption(_("Diamonds: repeat complaints (another complaint of the same category in "
                  "the {days} days before).").format(days=settings.repeat_window_days))
     st.markdown("#### " + _("Every contact"))
-    row, table = show_ticket_table(story.contacts, "explore_customer_table")
+    row, table = show_ticket_table(story.contacts, "explore_customer_table",
+                                   where="customer")
     if row is not None and row < story.contacts.height:
         go({**state.to_params(), "x_level": "ticket",
             "x_ticket": story.contacts["ticket_id"][row]})
@@ -543,7 +588,7 @@ def level_at_risk() -> None:
         "last_contact_at": st.column_config.DatetimeColumn(_("Last contact"),
                                                            format="YYYY-MM-DD"),
     }
-    config = sized(config, shown.columns)
+    config = sized(config, shown, measure=False)
     st.dataframe(shown, hide_index=True, width="stretch", key="explore_at_risk_table",
                  on_select="rerun", selection_mode="single-row", column_config=config,
                  placeholder=_("n/a"))

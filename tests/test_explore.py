@@ -421,3 +421,68 @@ def test_the_latest_survey_of_a_ticket_is_marked_ties_by_the_greater_survey_id(t
     con.close()
     # oldest first; S2 and S3 tie on time: S3 is the latest; T2's only survey is its latest
     assert sorted(rows) == [("S1", False), ("S2", False), ("S3", True), ("S9", True)]
+
+
+def test_the_chosen_columns_are_kept_in_the_link_in_the_table_order():
+    from dashboard.views.explore import (
+        RELATED_DEFAULT_COLUMNS,
+        TICKET_DEFAULT_COLUMNS,
+        shown_ticket_columns,
+    )
+
+    state = ExploreState.from_params({"x_level": "tickets", "x_cols": "subject, sla,drop"})
+    # table order, the ticket id always first; an unknown key is named and left out
+    assert state.columns == ("ticket_id", "sla", "subject")
+    assert state.problems == ("x_cols=drop",)
+    assert state.to_params()["x_cols"] == "ticket_id,sla,subject"
+    assert "x_cols" not in ExploreState().to_params()
+    assert "x_cols" not in ExploreState(columns=TICKET_DEFAULT_COLUMNS).to_params()
+    assert state.cleared().columns == state.columns         # Clear keeps the columns
+    assert shown_ticket_columns(None) == list(TICKET_DEFAULT_COLUMNS)
+    assert shown_ticket_columns(None, ("relation",)) == [
+        "ticket_id", "relation", *RELATED_DEFAULT_COLUMNS[1:]]
+    assert shown_ticket_columns(state.columns, ("relation",)) == [
+        "ticket_id", "relation", "sla", "subject"]
+
+
+def test_a_column_is_as_wide_as_its_widest_value_in_either_script():
+    from dashboard.views.explore import column_px
+
+    # "14 小时 21 分": 7 Latin characters (digits, spaces) x 6 + 3 Chinese x 13 = 81, +20;
+    # the 10 characters allowed for an age (80 px) cut its last character
+    assert column_px("已等待", 10, ["3 小时", "14 小时 21 分", None]) == 101
+    assert column_px("Age", 10, ["3 h"]) == 80                   # never below the usual
+    assert column_px("Subject", 0, ["x" * 200]) == 320           # a long text stops at 300
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_the_default_ticket_columns_fit_1400_px_with_the_widest_demo_values(lang):
+    from dashboard.i18n import set_language
+    from dashboard.views.explore import (
+        CONTENT_CHARS,
+        RELATED_DEFAULT_COLUMNS,
+        TABLE_BUDGET_PX,
+        TICKET_DEFAULT_COLUMNS,
+        column_label,
+        column_px,
+        duration,
+        sla_label,
+    )
+
+    set_language(lang)
+    try:
+        # the widest value of each column in the demo warehouses (English and Chinese)
+        widest = {"age": [duration(14 * 60 + 21), duration(3 * 1440 + 18 * 60)],
+                  "channel": ["branch counter"], "category": ["branch services", "网点服务"],
+                  "type": ["suggestion"], "branch_id": ["B57"], "ticket_id": ["T00245506"],
+                  "sla": [sla_label("breached")],
+                  "relation": ["its FCR is broken by this", "其首次解决被本工单破坏"]}
+
+        def width(c: str) -> int:
+            return column_px(column_label(c), CONTENT_CHARS.get(c, 0), widest.get(c, ()))
+
+        assert sum(map(width, TICKET_DEFAULT_COLUMNS)) <= TABLE_BUDGET_PX
+        related = ("ticket_id", "relation", *RELATED_DEFAULT_COLUMNS[1:])
+        assert sum(map(width, related)) <= TABLE_BUDGET_PX
+    finally:
+        set_language("en")

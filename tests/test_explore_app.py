@@ -273,6 +273,57 @@ def test_a_search_for_a_phone_number_is_not_run_and_the_page_says_why(wh, monkey
     assert len(frame_with(at, "first_response")) == 6
 
 
+def shown_widths(at: AppTest, key: str) -> dict[str, int]:
+    """The width of each column a table shows (its column order), by column key."""
+    proto = proto_of(at, key)
+    config = json.loads(proto.columns)
+    return {c: config[c]["width"] for c in proto.column_order}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_the_ticket_tables_show_columns_that_fit_a_1400_px_page(wh, monkeypatch, lang):
+    from dashboard.views.explore import (
+        RELATED_DEFAULT_COLUMNS,
+        TABLE_BUDGET_PX,
+        TICKET_DEFAULT_COLUMNS,
+    )
+
+    at = open_page(wh, monkeypatch, {"x_level": "tickets", "lang": lang})
+    widths = shown_widths(at, "explore_tickets_table")
+    # twenty columns scrolled sideways; nine fit (902 px: the grid's 938 less the checkbox)
+    assert tuple(widths) == TICKET_DEFAULT_COLUMNS
+    assert sum(widths.values()) <= TABLE_BUDGET_PX, widths
+    # the other columns are still the table's (and the downloads')
+    assert "subject" in frame_with(at, "first_response").columns
+    at = open_page(wh, monkeypatch, {"x_level": "ticket", "x_ticket": "T2", "lang": lang})
+    widths = shown_widths(at, "explore_related_table_T2")
+    assert tuple(widths) == ("ticket_id", "relation", *RELATED_DEFAULT_COLUMNS[1:])
+    assert sum(widths.values()) <= TABLE_BUDGET_PX, widths
+    at = open_page(wh, monkeypatch, {"x_level": "customer", "x_customer": "C1", "lang": lang})
+    widths = shown_widths(at, "explore_customer_table")
+    assert tuple(widths) == TICKET_DEFAULT_COLUMNS
+    assert sum(widths.values()) <= TABLE_BUDGET_PX, widths
+
+
+def test_more_columns_are_one_choice_away_kept_in_the_link_and_reset(wh, monkeypatch):
+    at = open_page(wh, monkeypatch, {"x_level": "tickets"})
+    assert at.pills(key="explore_cols_tickets").value == [
+        "created_at", "age", "channel", "branch_id", "category", "type", "sla", "csat"]
+    at.pills(key="explore_cols_tickets").set_value(["created_at", "sla", "subject"])
+    at.button(key="FormSubmitter:explore_cols_tickets_form-Show these columns").click().run()
+    assert qp(at, "x_cols") == "ticket_id,created_at,sla,subject"
+    assert list(shown_widths(at, "explore_tickets_table")) == [
+        "ticket_id", "created_at", "sla", "subject"]
+    # the choice holds for a customer's contacts too, and the link carries it
+    at = open_page(wh, monkeypatch, {"x_level": "customer", "x_customer": "C1",
+                                     "x_cols": "subject,nps,bogus"})
+    assert list(shown_widths(at, "explore_customer_table")) == ["ticket_id", "nps", "subject"]
+    assert any("x_cols=bogus" in c.value for c in at.caption)
+    at.button(key="FormSubmitter:explore_cols_customer_form-Default columns").click().run()
+    assert qp(at, "x_cols") is None
+    assert len(shown_widths(at, "explore_customer_table")) == 9
+
+
 @pytest.mark.parametrize("lang", ["en", "zh-CN"])
 def test_the_at_risk_list_fits_a_1400_px_page_with_no_header_cut(wh, monkeypatch, lang):
     at = open_page(wh, monkeypatch, {"x_level": "at_risk", "lang": lang})

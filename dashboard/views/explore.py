@@ -25,6 +25,9 @@
   x_bsort       a breakdown table's order: tickets | complaints | sla_met_pct | fcr_pct |
                 repeat_complaint_pct | csat_avg | nps_value | group, with a leading "-"
                 for descending (default "group": by name, as the query lists them)
+  x_cols        the columns the ticket tables show, comma-separated keys of
+                TICKET_TABLE_COLUMNS (default: TICKET_DEFAULT_COLUMNS, which fit the
+                page at 1,400 px; the ticket id is always shown)
   ============  =============================================================
 
   Unknown or malformed values are dropped (and listed in `problems`), never errors.
@@ -93,7 +96,7 @@ FLAG_KEYS = ("x_open", "x_repeat", "x_reopened", "x_escalated")
 URL_KEYS: tuple[str, ...] = (
     "x_level", "x_ticket", "x_customer", "x_stage", "x_sla", "x_q", "x_score", "x_week",
     "x_weekday", "x_hour", "x_open", "x_age", "x_repeat", "x_reopened", "x_escalated",
-    "x_sort", "x_page", "x_bsort",
+    "x_sort", "x_page", "x_bsort", "x_cols",
 )
 
 
@@ -131,6 +134,8 @@ class ExploreState:
     sort: str = DEFAULT_SORT
     page: int = 1
     bsort: str = DEFAULT_BSORT
+    # the ticket tables' columns as chosen (TICKET_TABLE_COLUMNS order); None: the defaults
+    columns: tuple[str, ...] | None = None
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     # --- URL ------------------------------------------------------------------------
@@ -206,6 +211,12 @@ class ExploreState:
                 values["bsort"] = v
             else:
                 bad("x_bsort", v)
+        if (v := _first(params, "x_cols")) is not None:
+            keys = [k.strip() for k in v.split(",") if k.strip()]
+            unknown = [k for k in keys if k not in TICKET_TABLE_COLUMNS]
+            if unknown:
+                bad("x_cols", ",".join(unknown))
+            values["columns"] = chosen_columns(k for k in keys if k not in unknown)
         values = {k: v for k, v in values.items() if v is not None}
         state = cls(**values, problems=tuple(problems))
         # A ticket or customer level without its id falls back to the list.
@@ -252,6 +263,8 @@ class ExploreState:
             out["x_page"] = str(self.page)
         if self.bsort != DEFAULT_BSORT:
             out["x_bsort"] = self.bsort
+        if self.columns is not None and self.columns != TICKET_DEFAULT_COLUMNS:
+            out["x_cols"] = ",".join(self.columns)
         return out
 
     # --- what it selects -------------------------------------------------------------
@@ -309,7 +322,7 @@ class ExploreState:
     def cleared(self) -> ExploreState:
         """The same level with no ticket-list narrowing (filters chips' "clear all")."""
         return ExploreState(level=self.level, ticket=self.ticket, customer=self.customer,
-                            sort=self.sort, bsort=self.bsort)
+                            sort=self.sort, bsort=self.bsort, columns=self.columns)
 
 
 # --- the drill path and its breadcrumb ---------------------------------------------------
@@ -465,6 +478,40 @@ TICKET_TABLE_COLUMNS = ("ticket_id", "created_at", "age", "channel", "branch_id"
                         "sla", "csat", "nps", "first_response", "resolution", "stage", "open",
                         "repeat", "reopen_count", "escalated", "priority", "customer_id",
                         "subject")
+# What the ticket tables show until the reader chooses (x_cols): when, how old, where,
+# what, the SLA state and the score -- what a list is scanned for. Twenty columns scrolled
+# sideways at 1,400 px; these nine fit the main column (TABLE_BUDGET_PX) in English and in
+# Chinese, whose headers are wider ("客户满意度 (CSAT)"). The others, the subject among them,
+# are one choice away; downloads always hold every column.
+TICKET_DEFAULT_COLUMNS: tuple[str, ...] = ("ticket_id", "created_at", "age", "channel",
+                                           "branch_id", "category", "type", "sla", "csat")
+# A customer's other contacts show how each relates to the ticket first (a column of its
+# own, right after the id); the branch and the age make room for it by default.
+RELATED_DEFAULT_COLUMNS: tuple[str, ...] = ("ticket_id", "created_at", "channel", "category",
+                                            "type", "sla", "csat")
+# Pixels the grid's columns may take at 1,400 px without scrolling sideways: chromium
+# gives the grid 938 px, 36 of them for the row checkbox and borders (measured).
+TABLE_BUDGET_PX = 902
+
+
+def chosen_columns(keys: Any) -> tuple[str, ...]:
+    """Ticket-table column keys as the table orders them, the ticket id always first;
+    unknown keys are left out."""
+    wanted = set(keys) | {"ticket_id"}
+    return tuple(c for c in TICKET_TABLE_COLUMNS if c in wanted)
+
+
+def shown_ticket_columns(chosen: tuple[str, ...] | None, extra: tuple[str, ...] = ()
+                         ) -> list[str]:
+    """The columns a ticket table shows, in order: the ticket id, the extra columns (a
+    related contact's relation), then the chosen ones (None: the defaults, which for a
+    table with extra columns are RELATED_DEFAULT_COLUMNS)."""
+    if chosen is None:
+        chosen = RELATED_DEFAULT_COLUMNS if extra else TICKET_DEFAULT_COLUMNS
+    rest = [c for c in chosen_columns(chosen) if c != "ticket_id"]
+    return ["ticket_id", *extra, *rest]
+
+
 TICKET_EXPORT_COLUMNS = tuple(
     c for key in TICKET_TABLE_COLUMNS
     for c in ((key, f"{key}_min") if key in ("first_response", "resolution", "age")
@@ -615,8 +662,6 @@ def when(value: datetime | None) -> str:
 
 def display_width(text: str) -> int:
     """Columns a label needs: Chinese characters are twice as wide as Latin ones."""
-    import unicodedata
-
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
@@ -633,14 +678,24 @@ CONTENT_CHARS: dict[str, int] = {
 }
 
 
-def column_px(label: str, content_chars: int = 0) -> int:
-    """Pixels a grid column needs so neither its header nor its values are cut: about
-    6 px a Latin character of the grid's 14 px font and 13 px a Chinese one, plus 20 px
-    of padding. content_chars: Latin characters of its widest usual value. At least 50."""
-    import unicodedata
+# A column grows with its widest value up to this (a long subject is cut there, in its cell).
+MAX_CONTENT_PX = 300
 
-    header = sum(13.0 if unicodedata.east_asian_width(ch) in "WF" else 6.0 for ch in label)
-    return max(50, round(max(header, 6.0 * content_chars)) + 20)
+
+def text_px(text: str) -> float:
+    """Pixels a text takes in the grid's 14 px font: about 6 a Latin character, 13 a
+    Chinese one."""
+    return sum(13.0 if unicodedata.east_asian_width(ch) in "WF" else 6.0 for ch in text)
+
+
+def column_px(label: str, content_chars: int = 0, values: Any = ()) -> int:
+    """Pixels a grid column needs so neither its header nor its values are cut: the
+    widest of the header, `content_chars` Latin characters (its widest usual value) and
+    the values shown (text; "14 小时 21 分" is wider than the 10 characters of "3 d 18 h"),
+    plus 20 px of padding. At least 50."""
+    widest = max((text_px(v) for v in values if isinstance(v, str)), default=0.0)
+    content = max(6.0 * content_chars, min(widest, MAX_CONTENT_PX))
+    return max(50, round(max(text_px(label), content)) + 20)
 
 
 def page_text(offset: int, shown: int, total: int) -> str:

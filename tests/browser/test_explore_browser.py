@@ -120,3 +120,31 @@ def test_a_funnel_click_keeps_the_sidebar_period_and_filters_on_the_explore_page
                            '[data-testid="stCaptionContainer"]').first.inner_text()
     assert caption.startswith("All time · Channel: phone"), caption
     context.close()
+
+
+COLUMNS_BUTTON = re.compile(r"^(Columns|显示列)")
+SUBJECT = {"en": "Subject", "zh-CN": "标题"}
+SHOW_COLUMNS = {"en": "Show these columns", "zh-CN": "显示所选列"}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_the_ticket_list_fits_1400_px_without_scrolling_sideways_and_shows_more_on_request(
+        live_app, chromium, lang):
+    """The list's default columns fit the page; the subject is one choice away."""
+    (ARTIFACTS / "explore").mkdir(parents=True, exist_ok=True)
+    context, page = open_page(
+        chromium, f"{live_app.url}/explore?x_level=tickets&period=all&lang={lang}",
+        wait_for='[data-testid="stDataFrame"] canvas')
+    scroller = page.locator('[data-testid="stDataFrame"] .dvn-scroller').first
+    content, visible = scroller.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    assert content <= visible, (content, visible)  # twenty columns were 1,854 px of 938
+    page.screenshot(path=ARTIFACTS / "explore" / f"browser-tickets-fit-{lang}.png",
+                    full_page=True)
+    page.get_by_role("button", name=COLUMNS_BUTTON).click()
+    body = page.locator('[data-testid="stPopoverBody"]')
+    body.get_by_role("button", name=SUBJECT[lang], exact=True).click()
+    body.get_by_role("button", name=SHOW_COLUMNS[lang]).click()
+    page.wait_for_url(re.compile(r"x_cols=[^&]*subject"), timeout=60_000)
+    wait_for_run(page)
+    assert f"lang={lang}" in page.url
+    context.close()
