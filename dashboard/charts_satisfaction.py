@@ -90,12 +90,68 @@ def heatmap(cells: list[Cell], row_labels: list[str], column_labels: list[str], 
     return fig
 
 
+# label boxes in plot pixels: the funnel plot's drawing area at 1,400 px is about 880 x 330
+_PLOT_PX = (880.0, 330.0)
+_CHAR_PX, _LINE_PX, _MARKER_PX = 7.0, 14.0, 6.0
+_PLACES = ("middle right", "middle left", "top center", "bottom center", "top right",
+           "bottom right", "top left", "bottom left")
+
+
+def label_positions(xs: list[float], ys: list[float], labels: list[str],
+                    plot_px: tuple[float, float] = _PLOT_PX) -> tuple[list[str], list[str]]:
+    """Where to write the named points' labels so that none overlaps another label or
+    another point: each label, lowest y first (the low outliers matter most), takes the
+    first place (right, left, above, below, then the corners) whose box is free; a label
+    with no free place is left out (the point keeps its hover text). Plotly has no label
+    collision avoidance of its own, and adjustText works on matplotlib only, hence this
+    greedy placement.
+
+    xs, ys: data coordinates; labels: "" for an unnamed point. Returns (a plotly
+    textposition per point, the labels to draw), each of len(xs)."""
+    if not xs:
+        return [], []
+    x0, x1 = min(xs), max(xs)
+    y0, y1 = min(ys), max(ys)
+    sx = plot_px[0] / ((x1 - x0) or 1.0)
+    sy = plot_px[1] / ((y1 - y0) or 1.0)
+    px = [((x - x0) * sx, (y1 - y) * sy) for x, y in zip(xs, ys, strict=True)]
+
+    def box(i: int, place: str) -> tuple[float, float, float, float]:
+        cx, cy = px[i]
+        w, h = _CHAR_PX * len(labels[i]) + 4, _LINE_PX
+        vertical, horizontal = place.split()
+        left = {"right": cx + _MARKER_PX, "left": cx - _MARKER_PX - w,
+                "center": cx - w / 2}[horizontal]
+        top = {"middle": cy - h / 2, "top": cy - _MARKER_PX - h,
+               "bottom": cy + _MARKER_PX}[vertical]
+        return left, top, left + w, top + h
+
+    def overlaps(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+    markers = [(cx - _MARKER_PX, cy - _MARKER_PX, cx + _MARKER_PX, cy + _MARKER_PX)
+               for cx, cy in px]
+    placed: list[tuple[float, float, float, float]] = []
+    out = ["middle right"] * len(xs)
+    shown = [""] * len(xs)
+    for i in sorted((i for i, text in enumerate(labels) if text), key=lambda i: ys[i]):
+        for place in _PLACES:
+            candidate = box(i, place)
+            if not any(overlaps(candidate, other) for other in placed) and not any(
+                    overlaps(candidate, m) for j, m in enumerate(markers) if j != i):
+                out[i], shown[i] = place, labels[i]
+                placed.append(candidate)
+                break
+    return out, shown
+
+
 def funnel_plot(points: list[FunnelPoint], limits: list[dict[str, float]], overall: float,
                 title: str) -> go.Figure:
     """CSAT average against the number of surveys, with the 95 % and 99.8 % limits around
     the overall mean (limits: rows of n, limit95_low/high, limit998_low/high, sorted by n).
     Points outside the limits are coloured (orange low, blue high) and named -- the high ones
-    only beyond 99.8 %, so the labels stay readable where the better groups crowd."""
+    only beyond 99.8 %, and a name only where it has room (label_positions), so the labels
+    stay readable where the groups crowd; every point says its name on hover."""
     fig = go.Figure()
     ns = [r["n"] for r in limits]
     for key, dash, name in (("998", "dash", _("99.8 % limits")), ("95", "dot", _("95 % limits"))):
@@ -116,10 +172,12 @@ def funnel_plot(points: list[FunnelPoint], limits: list[dict[str, float]], overa
             return vm.WORSE if p.outside == "998" else vm.WORSE_MID
         return vm.BETTER if p.outside == "998" else vm.BETTER_MID
 
+    places, labels = label_positions(
+        [p.n for p in points], [p.csat_avg for p in points],
+        [p.label if p.outside == "998" or (p.outside and p.low) else "" for p in points])
     fig.add_trace(go.Scatter(
         x=[p.n for p in points], y=[p.csat_avg for p in points], mode="markers+text",
-        text=[p.label if p.outside == "998" or (p.outside and p.low) else "" for p in points],
-        textposition="middle right",
+        text=labels, textposition=places,
         textfont={"size": 11},
         marker={"size": 10, "color": [colour(p) for p in points],
                 "line": {"color": "white", "width": 1}},

@@ -142,7 +142,10 @@ def cmd_tickets(args: argparse.Namespace) -> int:
 
     masking = bool(getattr(get_settings(), "mask_personal_data", True))
     if search_reveals_personal_data(selection.text, masking):
-        raise cli.Refused(refused_search_sentence())
+        raise cli.Refused(refused_search_sentence() + " " + _(
+            "To see one customer's contacts: cxdash customer ID (the id from the customer "
+            "record); to find tickets by what they are about, search words of the subject "
+            "or description."))
     frame = fetch_tickets(con, filters, selection, sort=args.sort.lstrip("-"),
                           descending=args.sort.startswith("-"), limit=args.limit,
                           offset=args.offset)

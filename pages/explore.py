@@ -333,8 +333,13 @@ def narrowing_form() -> None:
                                    format_func=lambda v: vx.sla_label(v) if v else _("any"),
                                    key="explore_f_sla")
             with c2:
-                text = st.text_input(_("Text in subject, description or comment"),
-                                     key="explore_f_q")
+                text = st.text_input(
+                    _("Text in subject, description or comment"), key="explore_f_q",
+                    help=_("Words of a ticket's subject, description or survey comment; a "
+                           "ticket or customer id opens it.") + (" " + _(
+                        "With personal data masked, e-mail addresses and four or more "
+                        "digits in a row are not searched.")
+                        if settings.mask_personal_data else ""))
                 age = st.selectbox(_("Open for"), ["", *AGE_BANDS],
                                    format_func=lambda v: _(vx.AGE_LABELS[v]) if v else _("any"),
                                    key="explore_f_age")
@@ -355,19 +360,51 @@ def narrowing_form() -> None:
                 go(new.to_params())
 
 
+def id_buttons(text: str | None) -> None:
+    """A search text that is a ticket's or customer's id: a button opening it (ids are
+    shown unmasked in every table, so this tells nothing the masking hides)."""
+    for candidate in vx.id_candidates(text):
+        if data.explore_ticket(version, candidate, filters.as_of) is not None:
+            if st.button(_("Open ticket {id}").format(id=candidate), key="explore_open_id_ticket",
+                         icon=":material/confirmation_number:", type="primary"):
+                go({**state.cleared().to_params(), "x_level": "ticket", "x_ticket": candidate})
+            return
+        if data.explore_customer(version, candidate, filters.as_of) is not None:
+            if st.button(_("Customer 360: {id}").format(id=candidate),
+                         key="explore_open_id_customer", icon=":material/person:",
+                         type="primary"):
+                go({**state.cleared().to_params(), "x_level": "customer",
+                    "x_customer": candidate})
+            return
+
+
+def refused_search() -> None:
+    """A search that is itself personal data, with masking on: not run, and no list shown
+    (a list under the search would read as what it found). Why, what to do instead, and
+    a way out: the ticket or customer the text names, or the list without the search."""
+    st.warning(vx.refused_search_sentence() + "\n\n" + vx.refused_search_advice(),
+               icon=":material/lock:")
+    with st.container(horizontal=True):
+        id_buttons(state.text)
+        if st.button(_("Remove the search"), key="explore_remove_search",
+                     icon=":material/search_off:"):
+            go(replace(state, text=None, page=1).to_params())
+
+
 def level_tickets() -> None:
     narrowing_form()
-    chips = state.narrowing()
+    refused = vx.search_reveals_personal_data(state.text, settings.mask_personal_data)
+    chips = state.narrowing(text_refused=refused)
     if chips:
         left, right = st.columns([6, 1])
         left.caption(_("Narrowed to: {what}").format(what=" · ".join(chips)) + " · " +
                      _("the cards above are the whole slice"))
         if right.button(_("Clear"), key="explore_clear_narrowing"):
             go(state.cleared().to_params())
+    if refused:
+        refused_search()
+        return
     selection = state.selection()
-    if vx.search_reveals_personal_data(selection.text, settings.mask_personal_data):
-        st.warning(vx.refused_search_sentence(), icon=":material/lock:")
-        selection = replace(selection, text=None)
     counts = data.explore_ticket_count(version, filters, selection)
     total = counts["tickets"]
     frame = data.explore_tickets(version, filters, selection, state.sort_key,
@@ -387,6 +424,7 @@ def level_tickets() -> None:
     if total == 0:
         st.info(_("No tickets match. Clear a narrowing or widen the filters."),
                 icon=":material/filter_alt_off:")
+        id_buttons(state.text)
         return
     with top[2]:
         chooser = st.container(horizontal_alignment="right")

@@ -343,6 +343,7 @@ def test_with_masking_on_a_search_that_is_itself_personal_data_is_refused_with_w
                              "--text", query)
         assert (code, out) == (1, ""), query
         assert "masked text" in err
+        assert "cxdash customer ID" in err                      # and what to do instead
     # a part of the number is enough to find whose it is: 12345 would find T1 and T5
     assert run("tickets", "--warehouse", str(wh), "--as-of", AS_OF, "--text", "12345")[0] == 1
     # three digits are searched as usual (no ticket holds "999")
@@ -421,6 +422,21 @@ def test_the_latest_survey_of_a_ticket_is_marked_ties_by_the_greater_survey_id(t
     con.close()
     # oldest first; S2 and S3 tie on time: S3 is the latest; T2's only survey is its latest
     assert sorted(rows) == [("S1", False), ("S2", False), ("S3", True), ("S9", True)]
+
+
+def test_a_search_box_id_is_offered_as_that_id_and_nothing_else_is():
+    from dashboard.views.explore import id_candidates
+
+    assert id_candidates(" T2 ") == ["T2"]
+    assert id_candidates("c0103167") == ["c0103167", "C0103167"]   # typed in small letters
+    assert id_candidates("li.si@example.com") == []                  # an address, not an id
+    assert id_candidates("call me") == [] and id_candidates("") == []
+
+
+def test_a_refused_search_reads_as_not_searched_in_the_chips():
+    state = ExploreState.from_params({"x_level": "tickets", "x_q": "13812345678"})
+    assert state.narrowing() == ["text contains “13812345678”"]
+    assert state.narrowing(text_refused=True) == ["text “13812345678” (not searched)"]
 
 
 def test_the_chosen_columns_are_kept_in_the_link_in_the_table_order():

@@ -266,11 +266,39 @@ def test_a_breakdown_sort_chosen_on_the_page_is_written_to_the_url_and_read_back
     assert qp(at, "channel") == "phone" and qp(at, "x_bsort") == "-group"
 
 
-def test_a_search_for_a_phone_number_is_not_run_and_the_page_says_why(wh, monkeypatch):
+def test_a_search_for_a_phone_number_is_not_run_says_why_and_what_to_do_and_lists_nothing(
+        wh, monkeypatch):
     at = open_page(wh, monkeypatch, {"x_level": "tickets", "x_q": "13812345678"})
-    assert any("masked text" in w.value for w in at.warning)
-    # the whole list is shown instead of the one ticket the number would find
+    warning = " ".join(w.value for w in at.warning)
+    assert "masked text" in warning                   # why
+    assert "customer id" in warning                   # what to do instead
+    # no list: the whole list under the search read as what the number found (T1)
+    assert not [d for d in at.dataframe if "first_response" in d.value.columns]
+    assert any("(not searched)" in c.value for c in at.caption)
+    at.button(key="explore_remove_search").click().run()
+    assert qp(at, "x_q") is None and qp(at, "x_level") == "tickets"
     assert len(frame_with(at, "first_response")) == 6
+
+
+def test_a_search_for_an_e_mail_address_is_refused_in_chinese_too(wh, monkeypatch):
+    at = open_page(wh, monkeypatch, {"x_level": "tickets", "x_q": "li.si@example.com",
+                                     "lang": "zh-CN"})
+    warning = " ".join(w.value for w in at.warning)
+    assert "脱敏" in warning and "客户编号" in warning, warning
+    assert "masked" not in warning
+    assert not [d for d in at.dataframe if "first_response" in d.value.columns]
+    assert at.button(key="explore_remove_search").label == "取消搜索"
+
+
+def test_a_ticket_or_customer_id_in_the_search_box_opens_it(wh, monkeypatch):
+    # no subject, description or comment holds "T2": the list is empty, the ticket a click
+    at = open_page(wh, monkeypatch, {"x_level": "tickets", "x_q": "T2"})
+    at.button(key="explore_open_id_ticket").click().run()
+    assert (qp(at, "x_level"), qp(at, "x_ticket"), qp(at, "x_q")) == ("ticket", "T2", None)
+    # a customer id, typed in small letters
+    at = open_page(wh, monkeypatch, {"x_level": "tickets", "x_q": "c2"})
+    at.button(key="explore_open_id_customer").click().run()
+    assert (qp(at, "x_level"), qp(at, "x_customer")) == ("customer", "C2")
 
 
 def shown_widths(at: AppTest, key: str) -> dict[str, int]:

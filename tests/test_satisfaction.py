@@ -274,3 +274,39 @@ def test_distinguishing_phrases_in_english_and_chinese_count_comments_per_side()
     assert rows["quick fix"]["log_odds"] == pytest.approx(-0.709148, abs=1e-6)
     # low side first, strongest first; "ok" (mid only) is in no side's list
     assert frame["side"].to_list()[0] == "low" and "ok" not in rows
+
+
+def test_funnel_plot_labels_of_nearby_points_take_different_places():
+    from dashboard.charts_satisfaction import label_positions
+
+    # x over 100..200 and y over 2.5..4.5 fill 1,000 x 380 px: 10 px per survey, 190 px per
+    # CSAT point. B17 (150, 3.60) sits at (500, 171) px and B52 (152, 3.61) at (520, 169).
+    # B17 (lower, placed first): its right-hand box (506..531 px) would cover B52's marker
+    # (514..526), so it goes left (469..494); B52 then takes the right (526..551), free. The
+    # far points keep the right, and an unnamed point keeps the default.
+    xs, ys = [100, 150, 152, 200, 120], [4.5, 3.60, 3.61, 2.5, 4.0]
+    labels = ["B01", "B17", "B52", "B42", ""]
+    places, shown = label_positions(xs, ys, labels, plot_px=(1000.0, 380.0))
+    assert places[1] == "middle left" and places[2] == "middle right"
+    assert places[0] == "middle right" and places[3] == "middle right"
+    assert shown == labels
+    assert label_positions([], [], []) == ([], [])
+
+
+def test_funnel_plot_leaves_out_a_label_with_no_free_place():
+    from dashboard.charts_satisfaction import label_positions
+
+    # one data unit = one pixel (x 0..1000, y 0..380 on a 1,000 x 380 plot). "B1" at
+    # (500, 190) has a box 18 x 14 px; each of its eight places (6 px from the centre)
+    # holds another point (+-15 px across, +-13 px up/down, and the corners), whose
+    # 12 px marker covers that box: B1 is not drawn. "B9", alone in a corner, is.
+    around = [(15, 0), (-15, 0), (0, 13), (0, -13), (15, 13), (15, -13), (-15, 13), (-15, -13)]
+    xs = [500.0] + [500.0 + dx for dx, _ in around] + [0.0, 1000.0]
+    ys = [190.0] + [190.0 + dy for _, dy in around] + [0.0, 380.0]
+    labels = ["B1"] + [""] * 8 + ["", "B9"]
+    places, shown = label_positions(xs, ys, labels, plot_px=(1000.0, 380.0))
+    assert shown[0] == "" and shown[-1] == "B9"
+    # without the crowd B1 is named, to the right
+    places, shown = label_positions([500.0, 0.0, 1000.0], [190.0, 0.0, 380.0], ["B1", "", ""],
+                                    plot_px=(1000.0, 380.0))
+    assert shown[0] == "B1" and places[0] == "middle right"

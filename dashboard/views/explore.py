@@ -288,8 +288,10 @@ class ExploreState:
     def offset(self) -> int:
         return (self.page - 1) * PAGE_SIZE
 
-    def narrowing(self) -> list[str]:
-        """The ticket-list narrowings in words (translated), for chips and export headers."""
+    def narrowing(self, text_refused: bool = False) -> list[str]:
+        """The ticket-list narrowings in words (translated), for chips and export headers.
+        text_refused: the text search was not run (search_reveals_personal_data); the chip
+        says so instead of reading as a narrowing that applies."""
         out: list[str] = []
         if self.stage:
             out.append(_("reached stage: {stage}").format(stage=_(STAGE_LABELS[self.stage])))
@@ -297,7 +299,9 @@ class ExploreState:
             out.append(_("open, stuck at: {stage}").format(stage=_(STAGE_LABELS[self.stuck_at])))
         if self.sla:
             out.append(_("SLA: {state}").format(state=_(SLA_LABELS[self.sla])))
-        if self.text:
+        if self.text and text_refused:
+            out.append(_("text “{text}” (not searched)").format(text=self.text))
+        elif self.text:
             out.append(_("text contains “{text}”").format(text=self.text))
         if self.low_score:
             out.append(_("low latest score (CSAT ≤ 2 or NPS ≤ 6)"))
@@ -611,10 +615,36 @@ def search_reveals_personal_data(text: str | None, masking: bool) -> bool:
 
 
 def refused_search_sentence() -> str:
+    """Why a search was not run (search_reveals_personal_data)."""
     return _("The text search was not run: with personal data masked, a search cannot hold "
              "an e-mail address or four or more digits in a row (it could be part of a phone, "
              "ID-card or bank-card number), because the tickets it found would tell whose "
              "masked text holds it.")
+
+
+def refused_search_advice() -> str:
+    """What to do instead of a refused search, on the page (whose search box opens a
+    ticket or customer by its id)."""
+    return _("To see one customer's contacts, enter their customer id from the customer "
+             "record (a ticket id opens that ticket); to find tickets by what they are "
+             "about, search words of the subject or description. Searching by a phone "
+             "number or e-mail address is for people allowed to see personal data, where "
+             "masking is off (setting mask_personal_data).")
+
+
+# A ticket or customer id typed into the search box: one token of letters, digits and
+# - _ . (no @, no spaces). Ids are shown unmasked in every table, so opening one by its id
+# tells nothing the masking hides.
+_ID_LIKE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}")
+
+
+def id_candidates(text: str | None) -> list[str]:
+    """The ids a search text could be (as typed and in capitals), or none when it is not
+    one id-like token."""
+    value = unicodedata.normalize("NFKC", text or "").strip()
+    if not _ID_LIKE.fullmatch(value):
+        return []
+    return list(dict.fromkeys((value, value.upper())))
 
 
 def weekly_counts(frame: pl.DataFrame, dim: str) -> dict[str | None, list[int]]:
