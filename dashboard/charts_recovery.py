@@ -119,6 +119,16 @@ def event_study(weeks: pl.DataFrame, launch: date, window_days: int,
                            font={"size": 11, "color": "#444"}, row=1, col=1)
     fig.update_yaxes(ticksuffix="%", row=1, col=1)
     fig.update_yaxes(ticksuffix="%", row=2, col=1)
+    for i, metric in enumerate(EVENT_METRICS, start=1):
+        # headroom, so that no point sits on the panel's title (and, in the first panel,
+        # on the window labels)
+        values = [v for v in weeks.filter(pl.col("metric") == metric)["value"].to_list()
+                  if v is not None]
+        if values:
+            low, high = min(values), max(values)
+            span = (high - low) or max(abs(high), 1.0)
+            fig.update_yaxes(range=[low - 0.08 * span, high + (0.30 if i == 1 else 0.15) * span],
+                             row=i, col=1)
     fig.update_layout(height=640, margin={"l": 10, "r": 20, "t": 60, "b": 30},
                       hovermode="closest",
                       legend={"orientation": "h", "y": -0.06, "x": 0})
