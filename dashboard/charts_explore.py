@@ -1,6 +1,8 @@
 """Figures of the Explore page: one ticket's timeline against its SLA deadline, and a
-customer's contacts across channels in time order. Frames/rows in, plotly figures out;
-no queries, no metric arithmetic (durations come from the query layer)."""
+customer's contacts across channels in time order -- one marker per contact, or for a
+customer with many contacts their count per channel and period. Frames/rows in, plotly
+figures out; no queries, no metric arithmetic (durations come from the query layer, the
+counts from dashboard.views.explore.contact_grid)."""
 
 from __future__ import annotations
 
@@ -10,8 +12,16 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard.i18n import _, format_datetime, localise_figure
-from dashboard.views.explore import SLA_COLORS, STAGE_LABELS, duration, sla_label
+from dashboard.i18n import _, format_datetime, format_number, localise_figure, ngettext
+from dashboard.views.explore import (
+    SLA_COLORS,
+    STAGE_LABELS,
+    ContactGrid,
+    duration,
+    period_label,
+    sla_label,
+    type_label,
+)
 
 PALETTE = {"primary": "#2456a6", "muted": "#9aa5b1", "good": "#1a7f4b", "bad": "#c0392b",
            "warn": "#d68910"}
@@ -110,11 +120,13 @@ def customer_timeline(contacts: pl.DataFrame, churned_at: Any = None) -> go.Figu
             fig.add_trace(go.Scatter(
                 x=part["created_at"].to_list(),
                 y=[c.capitalize() for c in part["channel"].to_list()],
-                mode="markers", name=_(kind.capitalize()),
+                mode="markers", name=type_label(kind),
+                # see-through with a white rim: contacts close in time stay countable
                 marker={"size": [16 if r else 12 for r in repeat],
                         "symbol": ["diamond" if r else "circle" for r in repeat],
-                        "color": TYPE_COLORS.get(kind, PALETTE["muted"]),
-                        "line": {"color": "#222", "width": [2 if r else 0 for r in repeat]}},
+                        "color": TYPE_COLORS.get(kind, PALETTE["muted"]), "opacity": 0.75,
+                        "line": {"color": ["#222" if r else "#fff" for r in repeat],
+                                 "width": [2 if r else 1 for r in repeat]}},
                 customdata=list(zip(part["ticket_id"].to_list(), part["category"].to_list(),
                                     [(s or "")[:60] for s in part["subject"].to_list()],
                                     [_("repeat") if r else "" for r in repeat], strict=True)),
@@ -129,3 +141,52 @@ def customer_timeline(contacts: pl.DataFrame, churned_at: Any = None) -> go.Figu
     fig.update_yaxes(title_text=_("Channel"), categoryorder="category ascending")
     channels = contacts["channel"].n_unique() if contacts.height else 1
     return _layout(fig, _("Every contact, in time order"), 150 + 40 * channels)
+
+
+def customer_contact_grid(grid: ContactGrid, churned_at: Any = None) -> go.Figure:
+    """A customer with many contacts: channel down, period across (day, week or month), a
+    cell's shade and number the contacts of that channel in that period; hovering tells
+    its types and repeat complaints. Each row's label carries the channel's total."""
+    frame = grid.frame
+    channels = sorted(set(frame["channel"].to_list()))
+    totals = dict(frame.group_by("channel").agg(pl.col("contacts").sum()).iter_rows())
+    row_of = {c: i for i, c in enumerate(channels)}
+    col_of = {p: i for i, p in enumerate(grid.periods)}
+    z: list[list[int | None]] = [[None] * len(grid.periods) for _c in channels]
+    hover: list[list[str]] = [[""] * len(grid.periods) for _c in channels]
+    kinds = [c[5:] for c in frame.columns if c.startswith("type_")]
+    for row in frame.iter_rows(named=True):
+        i, j = row_of[row["channel"]], col_of[row["period"]]
+        z[i][j] = row["contacts"]
+        parts = []
+        for kind in kinds:
+            if row[f"type_{kind}"]:
+                part = f"{type_label(kind)} {format_number(row[f'type_{kind}'])}"
+                if kind == "complaint" and row["repeats"]:
+                    part += " (" + _("repeats: {n}").format(n=format_number(row["repeats"])) + ")"
+                parts.append(part)
+        hover[i][j] = (f"{row['channel'].capitalize()} · {period_label(row['period'], grid.grain)}"
+                       "<br>" + ngettext("{n} contact", "{n} contacts", row["contacts"])
+                       .format(n=format_number(row["contacts"])) + "<br>" + " · ".join(parts))
+    labels = [f"{c.capitalize()} ({format_number(totals[c])})" for c in channels]
+    xs = grid.midpoints()
+    few = len(grid.periods) <= 40
+    fig = go.Figure(go.Heatmap(
+        x=xs, y=labels, z=z, customdata=hover, colorscale="Blues", zmin=0, xgap=1, ygap=2,
+        hoverongaps=False, colorbar={"title": {"text": _("Contacts")}, "thickness": 12},
+        texttemplate="%{z}" if few else None, textfont={"size": 10},
+        hovertemplate="%{customdata}<extra></extra>"))
+    if churned_at is not None:
+        when = datetime.combine(churned_at, datetime.min.time()) \
+            if not isinstance(churned_at, datetime) else churned_at
+        fig.add_vline(x=when, line_dash="dash", line_color=PALETTE["bad"])
+        fig.add_annotation(x=when, y=1, yref="paper", text=_("churned"), showarrow=False,
+                           font={"color": PALETTE["bad"]}, xanchor="left", yanchor="bottom")
+    fig.update_yaxes(autorange="reversed", title_text=None, showgrid=False)
+    fig.update_xaxes(showgrid=False)
+    title = {"day": _("Contacts per day and channel"),
+             "week": _("Contacts per week and channel"),
+             "month": _("Contacts per month and channel")}[grid.grain]
+    fig = _layout(fig, title, 120 + 34 * len(channels))
+    fig.update_layout(showlegend=False, plot_bgcolor="white")  # no contact: blank
+    return fig

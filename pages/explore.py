@@ -565,10 +565,22 @@ def level_customer() -> None:
             shown=format_number(story.contacts.height),
             total=format_number(story.total_contacts), id=story.customer_id))
     contacts = mask_frame(story.contacts)
-    st.plotly_chart(charts_explore.customer_timeline(contacts, p.get("churned_at")),
-                    key="explore_customer_timeline", width="stretch")
-    st.caption(_("Diamonds: repeat complaints (another complaint of the same category in "
-                 "the {days} days before).").format(days=settings.repeat_window_days))
+    grid = vx.contact_grid(contacts)
+    if grid is None:
+        st.plotly_chart(charts_explore.customer_timeline(contacts, p.get("churned_at")),
+                        key="explore_customer_timeline", width="stretch")
+        st.caption(_("Diamonds: repeat complaints (another complaint of the same category in "
+                     "the {days} days before).").format(days=settings.repeat_window_days))
+    else:
+        # one marker per contact overprints beyond a few dozen: counted per period instead
+        st.plotly_chart(charts_explore.customer_contact_grid(grid, p.get("churned_at")),
+                        key="explore_customer_timeline", width="stretch")
+        st.caption(_("{n} contacts: too many to draw one by one, so each cell counts a "
+                     "channel's contacts in one period (darker: more). Hover a cell for its "
+                     "types and repeat complaints (another complaint of the same category "
+                     "in the {days} days before); every contact is listed below.")
+                   .format(n=format_number(contacts.height),
+                           days=settings.repeat_window_days))
     st.markdown("#### " + _("Every contact"))
     row, table = show_ticket_table(story.contacts, "explore_customer_table",
                                    where="customer")

@@ -502,3 +502,64 @@ def test_the_default_ticket_columns_fit_1400_px_with_the_widest_demo_values(lang
         assert sum(map(width, related)) <= TABLE_BUDGET_PX
     finally:
         set_language("en")
+
+
+def contacts_frame(rows: list[tuple[str, str, str, bool]]):
+    """Contacts as fetch_customer_contacts gives them: (created_at, channel, type, repeat)."""
+    import polars as pl
+
+    return pl.DataFrame({
+        "ticket_id": [f"T{i}" for i in range(len(rows))],
+        "created_at": [datetime.fromisoformat(r[0]) for r in rows],
+        "channel": [r[1] for r in rows], "type": [r[2] for r in rows],
+        "is_repeat": [r[3] for r in rows]})
+
+
+def test_the_contact_grain_is_the_finest_that_keeps_forty_periods_across():
+    from dashboard.views.explore import contact_grain
+
+    day = datetime(2025, 1, 1)
+    assert contact_grain(day, datetime(2025, 2, 9)) == "day"      # 40 days
+    assert contact_grain(day, datetime(2025, 2, 10)) == "week"    # 41 days
+    assert contact_grain(day, datetime(2025, 10, 7)) == "week"    # 280 days = 40 weeks
+    assert contact_grain(day, datetime(2025, 10, 8)) == "month"
+
+
+def test_many_contacts_are_counted_per_channel_and_week_with_types_and_repeats():
+    from dashboard.views.explore import contact_grid
+
+    rows = [("2025-06-02 09:00", "phone", "complaint", False),   # Monday
+            ("2025-06-08 23:00", "phone", "complaint", True),    # Sunday, same week
+            ("2025-06-09 08:00", "phone", "inquiry", False),     # next Monday
+            ("2025-06-04 10:00", "email", "praise", False)]
+    rows += [("2025-08-25 10:00", "app", "inquiry", False)]      # 12 weeks later
+    assert contact_grid(contacts_frame(rows)) is None             # 5: drawn one by one
+    grid = contact_grid(contacts_frame(rows), limit=4)
+    assert grid is not None and grid.grain == "week"               # 85 days across
+    by_key = {(r["channel"], r["period"].date().isoformat()): r
+              for r in grid.frame.iter_rows(named=True)}
+    week = by_key[("phone", "2025-06-02")]
+    assert (week["contacts"], week["complaints"], week["repeats"]) == (2, 2, 1)
+    assert (week["type_complaint"], week["type_inquiry"]) == (2, 0)
+    assert by_key[("phone", "2025-06-09")]["contacts"] == 1
+    assert by_key[("email", "2025-06-02")]["type_praise"] == 1
+    # every week from the first to the last, the empty ones too: 2 Jun .. 25 Aug = 13
+    assert len(grid.periods) == 13
+    assert grid.periods[0] == datetime(2025, 6, 2) and grid.periods[-1] == datetime(2025, 8, 25)
+    assert grid.midpoints()[0] == datetime(2025, 6, 5, 12)        # Thursday noon
+
+
+def test_the_contact_grid_chart_puts_each_count_in_its_cell_and_names_the_totals():
+    from dashboard.charts_explore import customer_contact_grid
+    from dashboard.views.explore import contact_grid
+
+    rows = [("2025-06-02 09:00", "phone", "complaint", False),
+            ("2025-06-08 23:00", "phone", "complaint", True),
+            ("2025-06-20 08:00", "email", "inquiry", False)]
+    grid = contact_grid(contacts_frame(rows), limit=2)             # 19 days: by day
+    assert grid is not None and grid.grain == "day"
+    (heat,) = customer_contact_grid(grid).data
+    assert list(heat.y) == ["Email (1)", "Phone (2)"]
+    assert heat.z[1][0] == 1 and heat.z[1][6] == 1 and heat.z[0][18] == 1
+    assert heat.z[1][1] is None                                    # no contact: a blank cell
+    assert "Complaint 1 (repeats: 1)" in heat.customdata[1][6]

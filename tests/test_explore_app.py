@@ -352,6 +352,24 @@ def test_more_columns_are_one_choice_away_kept_in_the_link_and_reset(wh, monkeyp
     assert len(shown_widths(at, "explore_customer_table")) == 9
 
 
+def test_a_customer_with_many_contacts_gets_counts_per_channel_and_period(wh, monkeypatch):
+    from dashboard.views import explore as vx
+
+    at = open_page(wh, monkeypatch, {"x_level": "customer", "x_customer": "C1"})
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert {t["type"] for t in figure["data"]} == {"scatter"}   # three contacts: markers
+    monkeypatch.setattr(vx, "TIMELINE_DOTS_LIMIT", 2)          # as if three were many
+    at = open_page(wh, monkeypatch, {"x_level": "customer", "x_customer": "C1"})
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    (heat,) = figure["data"]
+    assert heat["type"] == "heatmap"
+    # C1: T1 phone 03-01, T2 email 03-05, T3 social 03-10 -> one a day, ten days across
+    assert heat["y"] == ["Email (1)", "Phone (1)", "Social (1)"]
+    assert [sum(v or 0 for v in row) for row in heat["z"]] == [1, 1, 1]
+    assert len(heat["x"]) == 10
+    assert any("too many to draw one by one" in c.value for c in at.caption)
+
+
 @pytest.mark.parametrize("lang", ["en", "zh-CN"])
 def test_the_at_risk_list_fits_a_1400_px_page_with_no_header_cut(wh, monkeypatch, lang):
     at = open_page(wh, monkeypatch, {"x_level": "at_risk", "lang": lang})

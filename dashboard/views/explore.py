@@ -40,7 +40,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import polars as pl
@@ -76,6 +76,10 @@ SORT_LABELS: dict[str, str] = {
     "created_at": N_("Created"), "frt": N_("First response time"),
     "resolution": N_("Resolution time"), "csat": N_("CSAT"), "nps": N_("NPS"),
     "reopen": N_("Reopens"), "deadline": N_("SLA deadline"), "age": N_("Age"),
+}
+TYPE_LABELS: dict[str, str] = {
+    "complaint": N_("Complaint"), "inquiry": N_("Inquiry"), "suggestion": N_("Suggestion"),
+    "praise": N_("Praise"),
 }
 RELATION_LABELS: dict[str, str] = {
     "makes this a repeat": N_("makes this a repeat"),
@@ -735,3 +739,99 @@ def page_text(offset: int, shown: int, total: int) -> str:
     return _("{first}–{last} of {total}").format(
         first=format_number(offset + 1), last=format_number(offset + shown),
         total=format_number(total))
+
+
+def type_label(kind: str | None) -> str:
+    """'Complaint' / '投诉'; an unknown type as the source wrote it."""
+    if not kind:
+        return _("n/a")
+    return _(TYPE_LABELS[kind]) if kind in TYPE_LABELS else kind.capitalize()
+
+
+# --- a customer's contacts on one chart -------------------------------------------------
+
+# Up to this many contacts a customer's timeline draws one marker per contact; beyond it
+# markers overprint (the demo's busiest customer has 6,356) and the chart counts contacts
+# per channel and period instead.
+TIMELINE_DOTS_LIMIT = 60
+# At most about this many periods across: a cell stays wide enough to be read and to hold
+# its count.
+GRID_MAX_PERIODS = 40
+
+
+@dataclass(frozen=True)
+class ContactGrid:
+    """A customer's contacts counted per channel and period (day, week or month).
+
+    frame: one row per channel and period with contacts: channel, period (start,
+    Datetime), contacts, complaints, repeats, and one count column per type
+    (type_<type>). Periods without a contact are absent."""
+
+    grain: str
+    frame: pl.DataFrame
+    periods: list[datetime]
+
+    def midpoints(self) -> list[datetime]:
+        """The middle of each period: where a cell is centred so that it spans its period
+        on a time axis."""
+        ends = [*self.periods[1:], next_period(self.periods[-1], self.grain)]
+        return [start + (end - start) / 2 for start, end in zip(self.periods, ends, strict=True)]
+
+
+def contact_grain(first: datetime, last: datetime) -> str:
+    """The finest of day / week / month that puts the span in GRID_MAX_PERIODS periods."""
+    days = (last - first).days + 1
+    if days <= GRID_MAX_PERIODS:
+        return "day"
+    if days <= 7 * GRID_MAX_PERIODS:
+        return "week"
+    return "month"
+
+
+_TRUNCATE = {"day": "1d", "week": "1w", "month": "1mo"}
+
+
+def next_period(start: datetime, grain: str) -> datetime:
+    if grain == "day":
+        return start + timedelta(days=1)
+    if grain == "week":
+        return start + timedelta(days=7)
+    year, month = divmod(start.month, 12)
+    return start.replace(year=start.year + year, month=month + 1)
+
+
+def contact_grid(contacts: pl.DataFrame, limit: int | None = None) -> ContactGrid | None:
+    """Counts for the many-contacts timeline, or None when the contacts are few enough
+    (`limit`, default TIMELINE_DOTS_LIMIT) to draw one by one. contacts: rows of
+    fetch_customer_contacts. A week starts on Monday."""
+    if contacts.height <= (TIMELINE_DOTS_LIMIT if limit is None else limit):
+        return None
+    times: list[datetime] = contacts["created_at"].to_list()
+    grain = contact_grain(min(times), max(times))
+    kinds = sorted(k for k in set(contacts["type"].to_list()) if k)
+    frame = (contacts.with_columns(pl.col("created_at").dt.truncate(_TRUNCATE[grain])
+                                   .alias("period"))
+             .group_by("channel", "period")
+             .agg(pl.len().alias("contacts"),
+                  (pl.col("type") == "complaint").sum().alias("complaints"),
+                  pl.col("is_repeat").fill_null(False).sum().alias("repeats"),
+                  *[(pl.col("type") == k).sum().alias(f"type_{k}") for k in kinds])
+             .sort("channel", "period"))
+    periods: list[datetime] = []
+    starts: list[datetime] = frame["period"].to_list()
+    current, last = min(starts), max(starts)
+    while current <= last:
+        periods.append(current)
+        current = next_period(current, grain)
+    return ContactGrid(grain, frame, periods)
+
+
+def period_label(start: datetime, grain: str) -> str:
+    """'3 Jun 2025' / 'week of 2 Jun 2025' / 'Jun 2025' ('2025年6月' in Chinese)."""
+    from dashboard.i18n import format_date, get_language
+
+    if grain == "day":
+        return format_date(start)
+    if grain == "week":
+        return _("week of {day}").format(day=format_date(start))
+    return format_date(start, "y年M月" if get_language() == "zh-CN" else "MMM y")

@@ -148,3 +148,26 @@ def test_the_ticket_list_fits_1400_px_without_scrolling_sideways_and_shows_more_
     wait_for_run(page)
     assert f"lang={lang}" in page.url
     context.close()
+
+
+def test_the_busiest_customer_s_contacts_are_counted_per_channel_and_period(
+        live_app, chromium, demo_warehouse):
+    """Beyond 60 contacts the timeline is a grid of counts, not overprinted markers."""
+    from dashboard.warehouse import connect_reader
+
+    con = connect_reader(demo_warehouse)
+    customer, contacts = con.sql(
+        "select customer_id, count(*) as n from tickets where customer_id is not null "
+        "group by customer_id order by n desc, customer_id limit 1").fetchall()[0]
+    con.close()
+    assert contacts > 60, contacts  # the demo's busiest customer has more than a marker row holds
+    context, page = open_page(
+        chromium, f"{live_app.url}/explore?x_level=customer&x_customer={customer}&period=all",
+        wait_for=f"{PLOT} .heatmaplayer image")
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    assert chart.locator(".scatterlayer .point").count() == 0
+    labels = chart.locator(".ytick text").all_text_contents()
+    # each channel row with its total; the totals add up to every contact shown
+    assert sum(int(re.search(r"\((\d+)\)$", t).group(1)) for t in labels) == contacts
+    chart.screenshot(path=ARTIFACTS / "explore" / "browser-customer-grid.png")
+    context.close()
