@@ -73,8 +73,9 @@ Step = Callable[[str, float], None]  # (what is happening, fraction done 0..1)
 @dataclass
 class LoadResult:
     """One file's load (cli.md `load --json`): rows_read = new + updated + rejected +
-    skipped. status: loaded | already_loaded | refused (cannot be read; nothing changed)
-    | failed (an unexpected error; nothing changed)."""
+    skipped. status: loaded | already_loaded | refused (nothing changed: the file cannot
+    be loaded, or the load met an unexpected error -- then `failed` is true and the load
+    history says "failed", while the status stays one of cli.md's three)."""
 
     file: str
     kind: str | None
@@ -88,11 +89,12 @@ class LoadResult:
     message: str = ""
     load_id: str | None = None
     seconds: float = 0.0
+    failed: bool = False
 
     def as_json(self) -> dict:
         out = asdict(self)
-        out.pop("load_id")
-        out.pop("seconds")
+        for internal in ("load_id", "seconds", "failed"):
+            out.pop(internal)
         return out
 
 
@@ -123,6 +125,28 @@ def file_checksum(path: Path) -> str:
         while chunk := fh.read(8 * 1024 * 1024):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def _refuse_unreadable(path: Path) -> None:
+    """Refuse, before anything reads it, a path that is not a file the load can read: a
+    folder, a pipe or device (reading one would block or never end), a file without read
+    permission."""
+    if not path.exists():
+        raise Refusal(_("{path}: there is no such file; check the path.").format(path=path))
+    if path.is_dir():
+        raise Refusal(_("{path} is a folder, not a file; name the extract files in it "
+                        "instead (for example {example}).").format(
+            path=path, example=path / "*.csv"))
+    if not path.is_file():
+        raise Refusal(_("{path} is not a regular file (a pipe or a device); save the extract "
+                        "as a file and load that.").format(path=path))
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise Refusal(_("{path}: the file cannot be opened ({error}); check that you may "
+                        "read it and load it again.").format(
+            path=path, error=exc.strerror or type(exc).__name__)) from None
 
 
 def _choose_kind(name: str, header: list[str], given: str | None, profile: Profile) -> str:
@@ -446,7 +470,8 @@ def _audit(con: duckdb.DuckDBPyConnection, result: LoadResult, checksum: str | N
     append_frame(con, "loads", pl.DataFrame([{
         "load_id": result.load_id, "file_name": result.file, "checksum": checksum,
         "kind": result.kind, "profile": result.profile, "profile_digest": digest,
-        "status": result.status, "rows_read": result.rows_read, "rows_new": result.new,
+        "status": "failed" if result.failed else result.status,
+        "rows_read": result.rows_read, "rows_new": result.new,
         "rows_updated": result.updated, "rows_rejected": result.rejected,
         "rows_skipped": result.skipped, "message": result.message, "loaded_by": user,
         "started_at": started, "duration_s": result.seconds,
@@ -470,8 +495,8 @@ def load_file(warehouse: Path, path: Path, kind: str | None = None, profile: str
 
     The identity of a load is the file's bytes (and sheet), its kind and its profile: the
     same again is `already_loaded` (nothing added) unless `force`. Never raises for a bad
-    file or an unexpected error: the result says refused / failed with one plain sentence,
-    and the attempt is audited."""
+    file or an unexpected error: the result says refused with one plain sentence, and the
+    attempt is audited (an unexpected error as "failed")."""
     on_wait = _waiting(step)
     step = step or (lambda what, frac: None)
     warehouse, path = Path(warehouse), Path(path)
@@ -485,8 +510,7 @@ def load_file(warehouse: Path, path: Path, kind: str | None = None, profile: str
     checksum = digest = None
     try:
         step(_("checking the file"), 0.02)
-        if not path.exists():
-            raise Refusal(_("{path}: there is no such file; check the path.").format(path=path))
+        _refuse_unreadable(path)
         # a workbook's sheets are different extracts: the sheet is part of the identity
         checksum = file_checksum(path) + (f"#sheet={sheet}" if sheet else "")
         step(_("reading the header"), 0.05)
@@ -522,12 +546,14 @@ def load_file(warehouse: Path, path: Path, kind: str | None = None, profile: str
         result.kind = getattr(exc, "kind", None) or result.kind
         result.profile = getattr(exc, "profile", None) or result.profile
     except Exception as exc:  # noqa: BLE001 - every failure is audited, with a plain sentence
-        result.status = "failed"
+        # cli.md knows three statuses: an unexpected error refuses the load (nothing
+        # changed); the load history keeps "failed" so it is not taken for a bad file
+        result.status, result.failed = "refused", True
         result.message = _("{file}: the load failed and changed nothing ({error}). Try again; "
                            "if it fails again, keep the file and this message for whoever "
                            "looks after the dashboard.").format(
             file=path.name, error=f"{type(exc).__name__}: {exc}".strip().rstrip("."))
-    if result.status in ("refused", "failed"):  # nothing landed: no row was loaded or rejected
+    if result.status == "refused":  # nothing landed: no row was loaded or rejected
         result.rows_read = result.new = result.updated = result.rejected = result.skipped = 0
     result.seconds = round(time.monotonic() - t0, 3)
     # Refused, failed and repeated loads change no data, but they are part of the history.

@@ -1,0 +1,107 @@
+"""The load contract of cli.md (`load --json`) and extracts.md, point by point."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dashboard.load.run import load_file
+from tests.fixtures import run_cli
+
+NATIVE_HEADER = "ticket_id,channel,branch_id,category,created_at"
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def table(warehouse: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def load_json(*args: str) -> tuple[int, dict, str]:
+    """`cxdash load ARGS --json` for one file: (exit code, its object, stderr)."""
+    code, out, err = run_cli("load", *args, "--json")
+    (result,) = json.loads(out)
+    return code, result, err
+
+
+@pytest.fixture
+def wh(tmp_path) -> Path:
+    return tmp_path / "wh.duckdb"
+
+
+# --- 1. only loaded / already_loaded / refused ---------------------------------------------
+
+def test_a_folder_given_as_the_file_is_refused_up_front_in_one_sentence(tmp_path, wh):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    code, r, err = load_json(str(folder), "--warehouse", str(wh))
+    assert code == 1 and r["status"] == "refused"
+    assert (r["kind"], r["profile"], r["rows_read"]) == (None, None, 0)
+    assert r["message"] == (f"{folder} is a folder, not a file; name the extract files in it "
+                            f"instead (for example {folder / '*.csv'}).")
+    assert err.strip() == r["message"]
+    # refused, not failed: the path was the problem, not the loader
+    assert table(wh, "select file_name, status from loads") == [("exports", "refused")]
+
+
+@pytest.mark.timeout(60)  # reading a pipe with no writer would block: it must not be read
+def test_a_pipe_is_refused_without_being_read(tmp_path, wh):
+    pipe = tmp_path / "extract.csv"
+    os.mkfifo(pipe)
+    r = load_file(wh, pipe)
+    assert r.status == "refused"
+    assert r.message == (f"{pipe} is not a regular file (a pipe or a device); save the "
+                         "extract as a file and load that.")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_a_file_that_may_not_be_read_is_refused_up_front(tmp_path, wh):
+    f = write(tmp_path / "t.csv", f"{NATIVE_HEADER}\nT1,web,B1,x,2024-05-01 10:00\n")
+    f.chmod(0)
+    try:
+        r = load_file(wh, f)
+    finally:
+        f.chmod(0o644)
+    assert r.status == "refused" and r.message.startswith(f"{f}: the file cannot be opened (")
+
+
+def test_an_unexpected_error_is_a_refusal_in_json_and_a_failure_in_the_history(
+        tmp_path, wh, monkeypatch):
+    from dashboard.load import run
+    from dashboard.views import data as view
+    from queries.api import fetch_loads
+
+    def broken(*args, **kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(run, "_write", broken)
+    f = write(tmp_path / "u.csv", f"{NATIVE_HEADER}\nT2,web,B1,x,2024-05-01 10:00\n")
+    code, r, err = load_json(str(f), "--warehouse", str(wh))
+    assert code == 1 and r["status"] == "refused"
+    assert (r["kind"], r["profile"]) == ("tickets", "native")
+    assert r["message"].startswith("u.csv: the load failed and changed nothing (OSError: No "
+                                   "space left on device). Try again;")
+    assert len(err.strip().splitlines()) == 1 and err.strip() == r["message"]
+    assert table(wh, "select count(*) from tickets") == [(0,)]
+    # the history keeps telling an unexpected error from a bad file
+    assert table(wh, "select status, kind, profile from loads") == [
+        ("failed", "tickets", "native")]
+    # the Data page shows the result as an error with its sentence, the history as Failed
+    assert view.result_message(r) == ("error", r["message"])
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        history = view.history_frame(fetch_loads(con))
+    finally:
+        con.close()
+    assert history["Status"].to_list() == ["Failed"]
