@@ -105,3 +105,46 @@ def test_an_unexpected_error_is_a_refusal_in_json_and_a_failure_in_the_history(
     finally:
         con.close()
     assert history["Status"].to_list() == ["Failed"]
+
+
+# --- 4. a workbook's sheet: the one read, named or not ---------------------------------------
+
+def _workbook(path: Path) -> Path:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    tickets = book.add_worksheet("Tickets")           # the first sheet
+    tickets.write_row(0, 0, NATIVE_HEADER.split(","))
+    tickets.write_row(1, 0, ["X1", "app", "B1", "billing", "2024-05-01 10:00:00"])
+    customers = book.add_worksheet("Customers")
+    customers.write_row(0, 0, ["customer_id", "segment"])
+    customers.write_row(1, 0, ["C1", "retail"])
+    book.close()
+    return path
+
+
+def test_naming_the_first_sheet_loads_the_same_extract_as_naming_none(tmp_path, wh):
+    book = _workbook(tmp_path / "book.xlsx")
+    assert load_file(wh, book).status == "loaded"
+    again = load_file(wh, book, sheet="Tickets")
+    assert (again.status, again.kind, again.profile) == ("already_loaded", "tickets", "native")
+    # the other sheet is another extract
+    assert load_file(wh, book, sheet="Customers").status == "loaded"
+    assert load_file(wh, book, sheet="Customers").status == "already_loaded"
+
+
+def test_the_first_sheet_named_first_then_not_is_the_same_extract(tmp_path, wh):
+    book = _workbook(tmp_path / "book.xlsx")
+    assert load_file(wh, book, sheet="Tickets").status == "loaded"
+    assert load_file(wh, book).status == "already_loaded"
+
+
+def test_a_workbook_audited_before_sheets_were_named_is_still_already_loaded(tmp_path, wh):
+    from dashboard.warehouse import write_transaction
+
+    book = _workbook(tmp_path / "book.xlsx")
+    load_file(wh, book)
+    with write_transaction(wh) as con:  # as loads of the first sheet were audited before
+        con.execute("update loads set checksum = split_part(checksum, '#', 1)")
+    assert load_file(wh, book, sheet="Tickets").status == "already_loaded"
+    assert load_file(wh, book, sheet="Customers").status == "loaded"

@@ -149,6 +149,38 @@ def _refuse_unreadable(path: Path) -> None:
             path=path, error=exc.strerror or type(exc).__name__)) from None
 
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def _identity(path: Path, sheet: str | None) -> tuple[str, list[str]]:
+    """The checksum a load is audited under, and every checksum that means the same
+    extract (extracts.md "Idempotent": the same bytes -- and sheet).
+
+    A workbook's sheets are different extracts, so its checksum names the sheet read:
+    the one asked for, else the first -- naming the first sheet or none loads the same
+    extract. Loads audited before the first sheet was named by default carry the bare
+    checksum; it still means the first sheet."""
+    checksum = file_checksum(path)
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+        return checksum, [checksum]
+    first = _first_sheet(path)
+    read = sheet or first
+    if read is None:  # not a readable workbook: the read refuses it with its reason
+        return checksum, [checksum]
+    named = f"{checksum}#sheet={read}"
+    return named, [named, checksum] if read == first else [named]
+
+
+def _first_sheet(path: Path) -> str | None:
+    import fastexcel  # polars reads .xlsx through it (read.read_excel: the first sheet)
+
+    try:
+        names = fastexcel.read_excel(path).sheet_names
+    except Exception:  # noqa: BLE001 - not a workbook it can open: read.py says why
+        return None
+    return names[0] if names else None
+
+
 def _choose_kind(name: str, header: list[str], given: str | None, profile: Profile) -> str:
     if given:
         if profile.kind and profile.kind != given:
@@ -327,18 +359,18 @@ def _fast(p: Plan) -> bool:
     return isinstance(p.source, StreamedCsv) and p.layout is None
 
 
-def _already_loaded(warehouse: Path, checksum: str, p: Plan) -> bool:
-    """Whether these bytes (and sheet) were loaded before as the same kind with the same
-    profile (its name and text) -- extracts.md, "Idempotent". Loads audited before the
-    profile's text was recorded match on its name."""
+def _already_loaded(warehouse: Path, checksums: list[str], p: Plan) -> bool:
+    """Whether these bytes (and sheet; any of `checksums`, see _identity) were loaded
+    before as the same kind with the same profile (its name and text) -- extracts.md,
+    "Idempotent". Loads audited before the profile's text was recorded match on its name."""
     if not warehouse.exists():
         return False
     con = connect_reader(warehouse)
     try:
         row = con.execute(
-            "select count(*) from loads where checksum = ? and kind = ? and profile = ? "
-            "and coalesce(profile_digest, ?) = ? and status = 'loaded'",
-            [checksum, p.kind, p.profile.name, p.profile.digest, p.profile.digest]).fetchall()
+            "select count(*) from loads where list_contains(?, checksum) and kind = ? "
+            "and profile = ? and coalesce(profile_digest, ?) = ? and status = 'loaded'",
+            [checksums, p.kind, p.profile.name, p.profile.digest, p.profile.digest]).fetchall()
         return bool(row and row[0][0])
     except (duckdb.CatalogException, duckdb.BinderException):
         return False
@@ -511,13 +543,12 @@ def load_file(warehouse: Path, path: Path, kind: str | None = None, profile: str
     try:
         step(_("checking the file"), 0.02)
         _refuse_unreadable(path)
-        # a workbook's sheets are different extracts: the sheet is part of the identity
-        checksum = file_checksum(path) + (f"#sheet={sheet}" if sheet else "")
+        checksum, same_as = _identity(path, sheet)
         step(_("reading the header"), 0.05)
         for stream in (True, False):
             p = plan(path, kind, profile, sheet, stream=stream)
             result.kind, result.profile, digest = p.kind, p.profile.name, p.profile.digest
-            if not force and _already_loaded(warehouse, checksum, p):
+            if not force and _already_loaded(warehouse, same_as, p):
                 result.status = "already_loaded"
                 result.message = _(
                     "{file} was loaded before as {kind} with profile {profile} (same bytes); "
