@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
 from dashboard.load.run import load_file
@@ -105,6 +106,72 @@ def test_an_unexpected_error_is_a_refusal_in_json_and_a_failure_in_the_history(
     finally:
         con.close()
     assert history["Status"].to_list() == ["Failed"]
+
+
+# --- 2. a refusal names the kind and profile that would have been used ---------------------
+
+SN_HEADER = ("number,incident_state,opened_at,sys_mod_count,contact_type,priority,"
+             "assignment_group,category,caller_id,resolved_at,closed_at,reopen_count,"
+             "assigned_to")
+
+
+@pytest.mark.parametrize("name,content,args,kind,profile", [
+    # refused by the reader (no rows / a cut last line), after its header was read
+    ("header_only.csv", f"{NATIVE_HEADER}\n", (), "tickets", "native"),
+    ("cut.csv", f"{NATIVE_HEADER}\nT1,web,B1,x,2024-05-01 10:00\nT2,web,B1\n", (),
+     "tickets", "native"),
+    ("surveys_only_header.csv", "survey_id,ticket_id,responded_at,csat\n", (),
+     "surveys", "native"),
+    ("sn_header_only.csv", f"{SN_HEADER}\n", (), "tickets", "servicenow"),
+    ("given_native.csv", f"{NATIVE_HEADER}\n", ("--profile", "native"), "tickets", "native"),
+    ("given_kind.csv", f"{NATIVE_HEADER}\n", ("--kind", "tickets"), "tickets", "native"),
+    # refused while planning, after the kind was detected: 'channel' twice
+    ("two_channels.csv", f"{NATIVE_HEADER},channel\nH1,web,B1,c,2024-05-01 10:00,app\n", (),
+     "tickets", "native"),
+    # an unknown profile: --kind is what would have been used; without it nothing is known
+    ("t.csv", f"{NATIVE_HEADER}\nT1,web,B1,x,2024-05-01 10:00\n",
+     ("--profile", "nope", "--kind", "tickets"), "tickets", "nope"),
+    ("t.csv", f"{NATIVE_HEADER}\nT1,web,B1,x,2024-05-01 10:00\n", ("--profile", "nope"),
+     None, "nope"),
+    # no header at all: nothing can be named
+    ("empty.csv", "", (), None, None),
+])
+def test_a_refusal_names_the_kind_and_profile_it_would_have_used(
+        tmp_path, wh, name, content, args, kind, profile):
+    f = write(tmp_path / name, content)
+    code, r, _err = load_json(str(f), *args, "--warehouse", str(wh))
+    assert code == 1 and r["status"] == "refused"
+    assert (r["kind"], r["profile"]) == (kind, profile)
+    # the load history names them too
+    assert table(wh, "select kind, profile from loads") == [(kind, profile)]
+
+
+def test_a_parquet_or_workbook_without_rows_names_the_kind_from_its_header(tmp_path, wh):
+    schema = {c: pl.String for c in ("survey_id", "ticket_id", "responded_at", "csat")}
+    pl.DataFrame(schema=schema).write_parquet(tmp_path / "s.parquet")
+    r = load_file(wh, tmp_path / "s.parquet")
+    assert (r.status, r.kind, r.profile) == ("refused", "surveys", "native")
+    pl.DataFrame(schema={c: pl.String for c in NATIVE_HEADER.split(",")}).write_excel(
+        tmp_path / "t.xlsx")
+    r = load_file(wh, tmp_path / "t.xlsx")
+    assert (r.status, r.kind, r.profile) == ("refused", "tickets", "native")
+    assert "no data" in r.message
+
+
+def test_a_refused_file_whose_header_lies_below_a_banner_names_that_profile(
+        tmp_path, wh, monkeypatch):
+    from dashboard.load import profiles, run
+
+    banner = profiles.parse_profile(
+        'name = "banner"\nkind = "surveys"\nskip_rows = 2\n[[layout]]\n'
+        'when_columns = ["Ref", "When"]\n[layout.columns]\nsurvey_id = "Ref"\n'
+        'ticket_id = "Case"\nresponded_at = "When"\ncsat = "Score"\n')
+    shipped = {**profiles.shipped_profiles(), "banner": banner}
+    monkeypatch.setattr(run, "shipped_profiles", lambda: shipped)
+    f = write(tmp_path / "b.csv", "Survey export\nMay 2024\nRef,Case,When,Score\n")
+    r = load_file(wh, f)
+    assert (r.status, r.kind, r.profile) == ("refused", "surveys", "banner")
+    assert "no rows" in r.message
 
 
 # --- 4. a workbook's sheet: the one read, named or not ---------------------------------------

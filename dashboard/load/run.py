@@ -10,6 +10,7 @@ the new one is swapped in whole.
 
 from __future__ import annotations
 
+import csv
 import getpass
 import hashlib
 import sys
@@ -40,12 +41,15 @@ from dashboard.load.profiles import (
     where_mask,
 )
 from dashboard.load.read import (
+    DELIMITERS,
     IGNORED_MARK,
     LINE,
     RaggedStream,
     RawExtract,
     Refusal,
     StreamedCsv,
+    join_header_rows,
+    make_header,
     open_extract,
 )
 from dashboard.load.validate import validate
@@ -190,19 +194,25 @@ def _choose_kind(name: str, header: list[str], given: str | None, profile: Profi
         return given
     if profile.kind:
         return profile.kind
-    ranked = rank_kinds([normalise_header(h) for h in header])
-    if not ranked:
+    top = _best_kinds(header)
+    if not top:
         keys = ", ".join(f"{k.key} ({k.name})" for k in KINDS.values())
         raise Refusal(_("{file}: the columns match no extract kind (none of the key columns "
                         "{keys} is there); rename the columns or choose a profile (--profile, "
                         "or the Source profile choice on the Data page).").format(
             file=name, keys=keys))
-    top = [k for k, score in ranked if score == ranked[0][1]]
     if len(top) > 1:
         raise Refusal(_("{file}: the kind is unclear — it could be {kinds}; say which with "
                         "--kind (or the Kind choice on the Data page).").format(
             file=name, kinds=" / ".join(top)))
     return top[0]
+
+
+def _best_kinds(header: list[str]) -> list[str]:
+    """The kinds a native header explains best (several when they tie, none when no key
+    column is there)."""
+    ranked = rank_kinds([normalise_header(h) for h in header])
+    return [k for k, score in ranked if score == ranked[0][1]]
 
 
 def _cells(source: RawExtract | StreamedCsv) -> list[tuple[int, str]]:
@@ -217,10 +227,13 @@ def _positions(cells: list[tuple[int, str]]) -> str:
                      for i, t in cells)
 
 
-def _refuse_ambiguous(name: str, needed: str, cells: list[tuple[int, str]]) -> None:
-    raise Refusal(_("{file}: the column {column} is needed but ambiguous: the header has it "
-                    "at {cells}; give each column its own name and load the file again."
-                    ).format(file=name, column=repr(needed), cells=_positions(cells)))
+def _refuse_ambiguous(name: str, needed: str, cells: list[tuple[int, str]],
+                      kind: str | None = None) -> None:
+    refusal = Refusal(_("{file}: the column {column} is needed but ambiguous: the header has "
+                        "it at {cells}; give each column its own name and load the file "
+                        "again.").format(file=name, column=repr(needed), cells=_positions(cells)))
+    refusal.kind = kind
+    raise refusal
 
 
 def _open(path: Path, sheet: str | None, stream: bool, profile: Profile | None):
@@ -242,6 +255,11 @@ def _detect(path: Path, sheet: str | None, stream: bool
             try:
                 other = _open(path, sheet, stream, candidate)
             except Refusal:
+                # the file is this profile's but cannot be read (no rows, a cut last line):
+                # that is the reason to give, not "the columns match no kind"
+                below = _peek_header(path, sheet, candidate.skip_rows, candidate.header_rows)
+                if below is not None and candidate.layout_for(make_header(below).columns):
+                    raise
                 continue
             if candidate.layout_for(other.columns):
                 return candidate, other
@@ -256,6 +274,7 @@ def plan(path: Path, kind: str | None = None, profile_name: str | None = None,
     needs them; then the file is refused naming them by position and text (extracts.md,
     "Headers")."""
     profile = find_profile(profile_name) if profile_name else None
+    source = None
     try:
         if profile is not None:
             source = _open(path, sheet, stream, profile)
@@ -263,10 +282,89 @@ def plan(path: Path, kind: str | None = None, profile_name: str | None = None,
             profile, source = _detect(path, sheet, stream)
         return _plan_from(path, kind, profile, source)
     except Refusal as exc:
-        # a refusal names what would have been used (cli.md: `load --json`)
+        # a refusal names what would have been used (cli.md: `load --json`); a file refused
+        # while it was read (no rows, a cut last line) still has a header that says it
+        if source is None:
+            profile, header = _header_after_refusal(path, sheet, profile)
+        else:
+            header = [t for _i, t in _cells(source)]
         exc.profile = profile.name if profile is not None else None
-        exc.kind = getattr(exc, "kind", None) or kind or (profile.kind if profile else None)
+        exc.kind = exc.kind or kind or (profile.kind if profile else None)
+        if exc.kind is None and profile is not None and header is not None:
+            exc.kind = _kind_of_header(header)
         raise
+
+
+def _kind_of_header(header: list[str]) -> str | None:
+    top = _best_kinds(header)
+    return top[0] if len(top) == 1 else None
+
+
+def _header_after_refusal(path: Path, sheet: str | None, profile: Profile | None
+                          ) -> tuple[Profile | None, list[str] | None]:
+    """The profile (the one given, else detected as _detect does) and its header's cells
+    for a file the reader refused; (given profile or None, None) when not even a header
+    can be read."""
+    if profile is not None:
+        return profile, _peek_header(path, sheet, profile.skip_rows, profile.header_rows)
+    header = _peek_header(path, sheet)
+    if header is None:
+        return None, None
+    detected = detect_profile(make_header(header).columns)
+    if detected.is_native and not _best_kinds(header):
+        for candidate in shipped_profiles().values():
+            if candidate.reads_header_elsewhere:
+                other = _peek_header(path, sheet, candidate.skip_rows, candidate.header_rows)
+                if other is not None and candidate.layout_for(make_header(other).columns):
+                    return candidate, other
+    return detected, header
+
+
+PEEK_BYTES = 64 * 1024
+
+
+def _peek_header(path: Path, sheet: str | None = None, skip_rows: int = 0,
+                header_rows: int = 1) -> list[str] | None:
+    """The header cells of an extract, read cheaply and leniently -- only to name what a
+    refused load would have used, never to load: None when no header can be read."""
+    try:
+        if path.suffix.lower() == ".parquet":
+            return list(pl.read_parquet_schema(path))
+        if path.suffix.lower() in WORKBOOK_SUFFIXES:
+            frame = pl.read_excel(path, sheet_name=sheet, sheet_id=None if sheet else 1,
+                                  has_header=False, infer_schema_length=0,
+                                  drop_empty_rows=False, raise_if_empty=False)
+            rows = [["" if v is None else str(v) for v in frame.row(skip_rows + i)]
+                    for i in range(header_rows)]
+        else:
+            lines = _text_head(path).splitlines()[skip_rows:skip_rows + header_rows]
+            delimiter = max(DELIMITERS, key=lambda d: lines[0].count(d))
+            rows = list(csv.reader(lines, delimiter=delimiter))
+    except Exception:  # noqa: BLE001 - best effort: an unreadable header names nothing
+        return None
+    if len(rows) < header_rows:
+        return None
+    cells = rows[0] if header_rows == 1 else join_header_rows(*rows[:2])
+    cells = [c.strip().lstrip("\ufeff").strip() for c in cells]
+    return cells if any(cells) else None
+
+
+def _text_head(path: Path) -> str:
+    """The first lines of a text file: UTF-8 or UTF-16 (by BOM, or by its zero bytes),
+    else GB18030; raises UnicodeDecodeError for anything else (binary)."""
+    with open(path, "rb") as fh:
+        head = fh.read(PEEK_BYTES)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", errors="ignore")
+    if head.count(b"\x00") > len(head) // 4:
+        little = head[1::2].count(b"\x00") > head[0::2].count(b"\x00")
+        return head.decode("utf-16-le" if little else "utf-16-be", errors="ignore")
+    if len(head) == PEEK_BYTES:  # whole lines only: no character cut in two
+        head = head[:head.rfind(b"\n") + 1] or head
+    try:
+        return head.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return head.decode("gb18030")
 
 
 def _plan_from(path: Path, kind: str | None, profile: Profile,
@@ -281,7 +379,7 @@ def _plan_from(path: Path, kind: str | None, profile: Profile,
         kind_name = _choose_kind(path.name, [t for _i, t in cells], kind, profile)
         for col in KINDS[kind_name].names:
             if len(by_name.get(col, [])) > 1:
-                _refuse_ambiguous(path.name, col, by_name[col])
+                _refuse_ambiguous(path.name, col, by_name[col], kind_name)
         mapped = [normalise_header(c) for c in source.columns]
     else:
         layout = profile.layout_for(source.columns)
