@@ -174,6 +174,69 @@ def test_a_refused_file_whose_header_lies_below_a_banner_names_that_profile(
     assert "no rows" in r.message
 
 
+# --- 3. keep_last: the last row of a key decides ------------------------------------------
+
+def sn_row(number: str, state: str, category: str, resolved: str = "?") -> str:
+    return (f"{number},{state},01/05/2024 10:00,0,Phone,3 - Moderate,G1,{category},"
+            f"Caller 1,{resolved},?,0,?")
+
+
+def test_keep_last_skips_a_keys_earlier_rows_when_its_last_row_is_rejected(tmp_path, wh):
+    first = write(tmp_path / "first.csv", f"{SN_HEADER}\n{sn_row('INC1', 'New', 'first')}\n")
+    assert load_file(wh, first).new == 1
+    log = write(tmp_path / "log.csv", "\n".join([
+        SN_HEADER,
+        sn_row("INC1", "New", "stale"),                            # line 2: earlier, skipped
+        sn_row("INC1", "Resolved", "net", "01/05/2024 09:00"),     # line 3: last, rejected
+        sn_row("INC2", "New", "net"),                              # line 4: earlier, skipped
+        sn_row("INC2", "Closed", "net", "02/05/2024 09:00"),       # line 5: last, loaded
+    ]) + "\n")
+    r = load_file(wh, log)  # servicenow, detected from the header
+    assert (r.profile, r.status) == ("servicenow", "loaded")
+    # 4 read = 1 new (INC2) + 0 updated + 1 rejected (line 3) + 2 skipped (lines 2 and 4)
+    assert (r.rows_read, r.new, r.updated, r.rejected, r.skipped) == (4, 1, 0, 1, 2)
+    # INC1 keeps what the warehouse had, not the log's stale New row
+    assert table(wh, "select ticket_id, status, category from tickets order by 1") == [
+        ("INC1", "open", "first"), ("INC2", "closed", "net")]
+    assert table(wh, "select line, \"column\" from rejects") == [(3, "resolved_at")]
+    assert table(wh, "select rows_read, rows_new, rows_rejected, rows_skipped from loads "
+                     "where file_name = 'log.csv'") == [(4, 1, 1, 2)]
+
+
+def test_keep_last_skips_an_earlier_row_that_would_be_rejected(tmp_path, wh):
+    log = write(tmp_path / "log.csv", "\n".join([
+        SN_HEADER,
+        sn_row("INC7", "New", "net").replace("01/05/2024 10:00", "not a date"),  # skipped
+        sn_row("INC7", "Resolved", "net", "01/05/2024 11:00"),                   # loaded
+    ]) + "\n")
+    r = load_file(wh, log)
+    # 2 read = 1 new + 0 rejected + 1 skipped: an earlier row of a key is never a reject
+    assert (r.rows_read, r.new, r.rejected, r.skipped) == (2, 1, 0, 1)
+    assert table(wh, "select count(*) from rejects") == [(0,)]
+
+
+def test_keep_last_judges_a_key_across_the_batches_of_a_streamed_file(
+        tmp_path, wh, monkeypatch):
+    from dashboard.load import read, run
+
+    monkeypatch.setattr(read, "STREAM_FROM_BYTES", 0)  # stream even a small file
+    monkeypatch.setattr(run, "BATCH_ROWS", 2)          # lines 2-3, 4-5, 6-7 per batch
+    log = write(tmp_path / "log.csv", "\n".join([
+        SN_HEADER,
+        sn_row("INC1", "New", "net"),                            # line 2: skipped
+        sn_row("INC2", "New", "net"),                            # line 3: loaded
+        sn_row("INC3", "New", "net"),                            # line 4: skipped
+        sn_row("INC3", "Closed", "net", "02/05/2024 09:00"),     # line 5: loaded
+        sn_row("INC4", "New", "net"),                            # line 6: loaded
+        sn_row("INC1", "Resolved", "net", "01/05/2024 09:00"),   # line 7: rejected
+    ]) + "\n")
+    r = load_file(wh, log)
+    # 6 read = 3 new (INC2, INC3, INC4) + 1 rejected (line 7) + 2 skipped (lines 2, 4)
+    assert (r.rows_read, r.new, r.rejected, r.skipped) == (6, 3, 1, 2)
+    assert table(wh, "select ticket_id from tickets order by 1") == [
+        ("INC2",), ("INC3",), ("INC4",)]
+
+
 # --- 4. a workbook's sheet: the one read, named or not ---------------------------------------
 
 def _workbook(path: Path) -> Path:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import polars as pl
@@ -418,23 +419,36 @@ def _plan_from(path: Path, kind: str | None, profile: Profile,
     return Plan(kind_name, profile, source, layout, formats, not_carried)
 
 
-def validated_batches(p: Plan, tz: str, size: int | None = None
-                      ) -> Iterator[tuple[int, pl.DataFrame, pl.DataFrame, int]]:
-    """(rows read, good typed rows, rejects with their raw row, rows skipped) per batch."""
+class Checked(NamedTuple):
+    """One batch of a file, checked."""
+
+    read: int                   # rows read (0 for the fast path's leftovers: counted there)
+    rows: pl.DataFrame          # good typed rows
+    rejects: pl.DataFrame       # LINE, column, reason, raw
+    skipped: int                # rows the profile's `where` left out
+    keys: pl.DataFrame | None   # keep_last: (key, LINE) of every row `where` kept
+
+
+def validated_batches(p: Plan, tz: str, size: int | None = None) -> Iterator[Checked]:
     for batch in p.source.batches(size or BATCH_ROWS):
-        yield batch.height, *_validate_batch(p, batch, tz)
+        yield _validate_batch(p, batch, tz, batch.height)
 
 
-def _validate_batch(p: Plan, batch: pl.DataFrame, tz: str
-                    ) -> tuple[pl.DataFrame, pl.DataFrame, int]:
-    """Rows of the source (text, __line) -> (good typed rows, rejects with their raw row,
-    rows the profile's `where` skipped)."""
+def _validate_batch(p: Plan, batch: pl.DataFrame, tz: str, read: int) -> Checked:
+    """Rows of the source (text, __line) -> good typed rows, rejects with their raw row,
+    rows the profile's `where` skipped and, for keep_last, every row's key."""
     skipped = 0
     if p.profile.where is not None:
         kept = batch.filter(where_mask(batch, p.profile.where))
         skipped, batch = batch.height - kept.height, kept
     mapped = (native_frame(batch, KINDS[p.kind].names) if p.layout is None
               else apply_layout(batch, p.layout, p.source.columns, p.seen))
+    keys = None
+    if p.profile.repeated_keys == "keep_last":
+        # the key as validate() stores it (trimmed; empty is no key, a reject of its own)
+        key = pl.col(KINDS[p.kind].key).str.strip_chars()
+        keys = mapped.select(key.alias("key"), LINE).filter(pl.col("key").is_not_null()
+                                                           & (pl.col("key") != ""))
     checked = validate(p.kind, mapped, tz, p.formats)
     rows, rejects = checked.rows, checked.rejects
     if "__fields" in batch.columns:  # rows with the wrong number of fields
@@ -449,7 +463,7 @@ def _validate_batch(p: Plan, batch: pl.DataFrame, tz: str
     raw = p.source.raw_rows(rejects[LINE].to_list()) if rejects.height else {}
     rejects = rejects.with_columns(
         pl.col(LINE).replace_strict(raw, default=None, return_dtype=pl.String).alias("raw"))
-    return rows, rejects, skipped
+    return Checked(read, rows, rejects, skipped, keys)
 
 
 def _fast(p: Plan) -> bool:
@@ -507,6 +521,11 @@ _DUPES_SQL = {
            f"using ({key}) where i.__line <> k.kept")
     for name, key in _KEYS.items()
 }
+# keep_last: the lines of every row of a key but its last, good or rejected (load_keys
+# holds the key of every row the profile's `where` kept)
+_EARLIER_SQL = ("select k.__line from load_keys as k join (select key, max(__line) as last "
+                "from load_keys group by key having count(*) > 1) as m using (key) "
+                "where k.__line <> m.last order by 1")
 
 
 def _stage(con: duckdb.DuckDBPyConnection, p: Plan, tz: str, load_id: str, extract: str,
@@ -515,19 +534,23 @@ def _stage(con: duckdb.DuckDBPyConnection, p: Plan, tz: str, load_id: str, extra
     (rows read, rows rejected, rows skipped)."""
     rows_read = rejected = skipped = 0
     con.execute("drop table if exists incoming")
+    con.execute("create or replace temp table load_keys (key varchar, __line bigint)")
     streamed = p.source if isinstance(p.source, StreamedCsv) and _fast(p) else None
     have_incoming = streamed is not None
     if streamed is not None:
         step(_("reading the file"), 0.1)
         rows_read, rest = stage_fast(con, streamed, p.kind, p.not_carried, step)
-        batches: Iterator[tuple[int, pl.DataFrame, pl.DataFrame, int]] = (
-            (0, *_validate_batch(p, frame, tz))
+        batches: Iterator[Checked] = (
+            _validate_batch(p, frame, tz, 0)
             for frame in (rest_batches(con, streamed) if rest else ()))
     else:
         batches = validated_batches(p, tz)
-    for n, rows, rejects, left_out in batches:
+    for n, rows, rejects, left_out, keys in batches:
         rows_read += n
         skipped += left_out
+        if keys is not None:
+            staged_keys = keys  # noqa: F841 (read by name in the statement)
+            con.execute("insert into load_keys select key, __line from staged_keys")
         if p.kind == "tickets":
             rows = rows.with_columns(
                 pl.lit(p.not_carried or None, dtype=pl.List(pl.String)).alias("not_carried"))
@@ -546,28 +569,45 @@ def _stage(con: duckdb.DuckDBPyConnection, p: Plan, tz: str, load_id: str, extra
     if rows_read == 0:
         raise Refusal(_("{file}: the file has a header but no rows; export it again with "
                         "data.").format(file=extract))
-    # A repeated key (in any path, any batch): the last row wins. The earlier ones are
-    # rejects naming the line that was loaded -- or, when the profile says the file is an
-    # event log (repeated_keys = "keep_last"), skipped on purpose.
+    if p.profile.repeated_keys == "keep_last":
+        earlier, unrejected = _skip_earlier_rows(con, load_id)
+        return rows_read, rejected - unrejected, skipped + earlier
+    # A repeated key among the good rows (in any path, any batch): the last row wins. The
+    # earlier ones are rejects naming the line that was loaded.
     dupes = con.execute(_DUPES_SQL[p.kind]).fetchall()
     if dupes:
         key = _KEYS[p.kind]
         lines = [line for line, _kept in dupes]
-        if p.profile.repeated_keys == "keep_last":
-            skipped += len(dupes)
-        else:
-            raw = p.source.raw_rows(lines)
-            append_frame(con, "rejects", pl.DataFrame({
-                "load_id": load_id, "extract": extract, "line": lines,
-                "column": key,
-                # stored data, like validate()'s reasons: not translated
-                "reason": [f"{key}: duplicate {key} in this file; the row on line {kept} was "
-                           "loaded" for _line, kept in dupes],
-                "raw": [raw.get(line) for line in lines],
-            }, schema_overrides={"raw": pl.String}))
-            rejected += len(dupes)
+        raw = p.source.raw_rows(lines)
+        append_frame(con, "rejects", pl.DataFrame({
+            "load_id": load_id, "extract": extract, "line": lines,
+            "column": key,
+            # stored data, like validate()'s reasons: not translated
+            "reason": [f"{key}: duplicate {key} in this file; the row on line {kept} was "
+                       "loaded" for _line, kept in dupes],
+            "raw": [raw.get(line) for line in lines],
+        }, schema_overrides={"raw": pl.String}))
+        rejected += len(dupes)
         con.execute("delete from incoming where __line in (select unnest(?))", [lines])
     return rows_read, rejected, skipped
+
+
+def _skip_earlier_rows(con: duckdb.DuckDBPyConnection, load_id: str) -> tuple[int, int]:
+    """An event log (repeated_keys = "keep_last"): the last row of a key decides, the
+    earlier ones are skipped, not rejected (extracts.md) -- also when the last row is
+    rejected: then the warehouse keeps what it had for the key, never a stale earlier
+    row. Judged over every row, good or rejected. Returns (rows skipped, how many of them
+    had been rejected)."""
+    lines = [line for (line,) in con.execute(_EARLIER_SQL).fetchall()]
+    if not lines:
+        return 0, 0
+    (unrejected,) = con.execute(
+        "select count(*) from rejects where load_id = ? and line in (select unnest(?))",
+        [load_id, lines]).fetchone() or (0,)
+    con.execute("delete from rejects where load_id = ? and line in (select unnest(?))",
+                [load_id, lines])
+    con.execute("delete from incoming where __line in (select unnest(?))", [lines])
+    return len(lines), int(unrejected)
 
 
 def _write(con: duckdb.DuckDBPyConnection, kind: str, step: Step) -> tuple[int, int]:
