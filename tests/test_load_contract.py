@@ -278,3 +278,30 @@ def test_a_workbook_audited_before_sheets_were_named_is_still_already_loaded(tmp
         con.execute("update loads set checksum = split_part(checksum, '#', 1)")
     assert load_file(wh, book, sheet="Tickets").status == "already_loaded"
     assert load_file(wh, book, sheet="Customers").status == "loaded"
+
+
+# --- 5. a profile's refusal names the extract, the problem and what to do -------------------
+
+def test_an_unknown_profile_is_refused_naming_the_file(tmp_path, wh):
+    f = write(tmp_path / "t.csv", f"{NATIVE_HEADER}\nT1,web,B1,x,2024-05-01 10:00\n")
+    code, r, err = load_json(str(f), "--profile", "nope", "--warehouse", str(wh))
+    assert code == 1
+    assert r["message"].startswith("t.csv: there is no profile 'nope': use one of ")
+    assert r["message"].endswith(" or the path of a .toml profile.")
+    assert err.strip() == r["message"]
+
+
+@pytest.mark.parametrize("toml,message", [
+    ('name = "x"\nkind = \n', "t.csv: the profile bad.toml is not valid TOML: "),
+    ('name = "x"\nkind = "tickets"\n',
+     "t.csv: the profile bad.toml has no [[layout]]; add one with when_columns and the "
+     "columns it maps."),
+    ('name = "x"\nkind = "ticket"\n[[layout]]\nwhen_columns = ["a"]\n',
+     "t.csv: bad.toml: kind 'ticket' is not one of tickets, surveys, customers, branches, "
+     "fixes; write one of them."),
+])
+def test_a_broken_profile_is_refused_naming_the_file_and_the_fix(tmp_path, wh, toml, message):
+    f = write(tmp_path / "t.csv", f"{NATIVE_HEADER}\nT1,web,B1,x,2024-05-01 10:00\n")
+    r = load_file(wh, f, profile=str(write(tmp_path / "bad.toml", toml)))
+    assert r.status == "refused" and r.message.startswith(message)
+    assert r.message.endswith("; correct it and load again.") or r.message == message

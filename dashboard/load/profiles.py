@@ -115,15 +115,16 @@ def parse_profile(text: str, source: Path | None = None) -> Profile:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(_("{profile} is not valid TOML: {error}").format(
-            profile=where, error=exc)) from None
+        raise ProfileError(_("the profile {profile} is not valid TOML: {error}; correct it "
+                             "and load again").format(profile=where, error=exc)) from None
     name = data.get("name") or (source.stem if source else None)
     if not name:
-        raise ProfileError(_("{profile} has no name").format(profile=where))
+        raise ProfileError(_("the profile {profile} has no name; add name = \"…\" at its "
+                             "top").format(profile=where))
     kind = data.get("kind")
     if kind is not None and kind not in KINDS:
-        raise ProfileError(_("{profile}: kind {kind} is not one of {kinds}").format(
-            profile=where, kind=repr(kind), kinds=", ".join(KINDS)))
+        raise ProfileError(_("{profile}: kind {kind} is not one of {kinds}; write one of "
+                             "them").format(profile=where, kind=repr(kind), kinds=", ".join(KINDS)))
     layouts = []
     for i, raw in enumerate(data.get("layout", [])):
         native = set(KINDS[kind].names) if kind else set()
@@ -131,7 +132,8 @@ def parse_profile(text: str, source: Path | None = None) -> Profile:
             for target in raw.get(section, {}):
                 if kind and target not in native:
                     raise ProfileError(_("{profile}: layout {n} maps {section}.{target}, "
-                                         "which is not a column of {kind}").format(
+                                         "which is not a column of {kind}; map a column of "
+                                         "{kind} or remove that line").format(
                         profile=where, n=i + 1, section=section, target=target, kind=kind))
         for target, spec in raw.get("derived", {}).items():
             _check_derived(where, target, spec)
@@ -146,7 +148,8 @@ def parse_profile(text: str, source: Path | None = None) -> Profile:
             formats={k: _as_tuple(v) for k, v in raw.get("formats", {}).items()},
         ))
     if name != "native" and not layouts:
-        raise ProfileError(_("{profile} has no [[layout]]").format(profile=where))
+        raise ProfileError(_("the profile {profile} has no [[layout]]; add one with "
+                             "when_columns and the columns it maps").format(profile=where))
     skip_rows, header_rows = data.get("skip_rows", 0), data.get("header_rows", 1)
     if not isinstance(skip_rows, int) or skip_rows < 0:
         raise ProfileError(_("{profile}: skip_rows must be a whole number of lines (0 or "
@@ -191,7 +194,7 @@ def _check_derived(where: str, target: str, spec: Any) -> None:
         if groups < 1:
             raise ProfileError(_("{profile}: derived.{target}: the pattern {pattern} cannot be "
                                  "used ({problem}); write a regular expression with one "
-                                 "(group).").format(profile=where, target=target,
+                                 "(group)").format(profile=where, target=target,
                                                     pattern=repr(spec["pattern"]),
                                                     problem=problem))
 

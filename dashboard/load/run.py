@@ -709,11 +709,16 @@ def load_file(warehouse: Path, path: Path, kind: str | None = None, profile: str
                 return result
             except RaggedStream:
                 continue  # a row with extra fields: read the file in memory instead
-    except (Refusal, ProfileError) as exc:
+    except Refusal as exc:
         result.status = "refused"
         result.message = str(exc)
-        result.kind = getattr(exc, "kind", None) or result.kind
-        result.profile = getattr(exc, "profile", None) or result.profile
+        result.kind = exc.kind or result.kind
+        result.profile = exc.profile or result.profile
+    except ProfileError as exc:
+        # the profile's own words name the profile and the fix; the file is named here
+        result.status = "refused"
+        result.message = _("{file}: {problem}.").format(file=path.name,
+                                                        problem=str(exc).rstrip("."))
     except Exception as exc:  # noqa: BLE001 - every failure is audited, with a plain sentence
         # cli.md knows three statuses: an unexpected error refuses the load (nothing
         # changed); the load history keeps "failed" so it is not taken for a bad file
