@@ -13,7 +13,10 @@ Per native column a layout gives one of:
                        null_if = ["0:00:00"],                 sources meaning "none"
                        pattern = "regex (group)",             the group's text of the value
                        default = "x",                         fills an empty value
-                       when = { column = "x", in = ["Y"] } }  only where a condition holds
+                       when = { column = "x", in = ["Y"] },   only where a condition holds
+                       next_day_before = "created_at" }       a time of day more than 12 h
+                                      before that column's timestamp is on the next day (a
+                                      call that crosses midnight, its date given once)
 and, applied after that:
   unknown.<native> = ["0", "N/A"]     sentinels meaning "unknown" (stored as empty)
   values.<native> = { "Web" = "web", "" = "other" }  value map: exact, else ignoring
@@ -169,7 +172,10 @@ def parse_profile(text: str, source: Path | None = None) -> Profile:
 
 
 DERIVED_KEYS = {"source", "join", "separator", "hash", "prefix", "sum", "add_minutes",
-                "null_if", "pattern", "default", "when"}
+                "null_if", "pattern", "default", "when", "next_day_before"}
+# next_day_before: a timestamp this much earlier than its reference crossed midnight; a
+# smaller gap is a source error and stays (rejected by the "not before created_at" rule)
+_MIDNIGHT_GAP = pl.duration(hours=12)
 
 
 def _check_derived(where: str, target: str, spec: Any) -> None:
@@ -315,6 +321,15 @@ def _derived_expr(spec: dict[str, Any], columns: list[str], target: str,
         expr = pl.when(found.is_not_null()).then(found).otherwise(expr)
     if "default" in spec:
         expr = pl.coalesce(_as_text(expr), pl.lit(str(spec["default"])))
+    if "next_day_before" in spec:
+        reference_name = str(spec["next_day_before"])
+        reference = _timestamp(_as_text(_source_of(reference_name, columns, layout, depth)),
+                               layout.formats.get(reference_name, ()))
+        value = _timestamp(_as_text(expr), layout.formats.get(target, ()))
+        expr = (pl.when(value.is_not_null() & reference.is_not_null()
+                        & (value < reference - _MIDNIGHT_GAP))
+                .then((value + pl.duration(days=1)).dt.strftime("%Y-%m-%d %H:%M:%S"))
+                .otherwise(_as_text(expr)))
     when = spec.get("when")
     if when:
         allowed = _as_tuple(when.get("in", when.get("equals", ())))
@@ -351,6 +366,10 @@ def missing_sources(layout: Layout) -> set[str]:
             needed |= set(_as_tuple(spec["hash"]))
         if spec.get("when"):
             needed.add(spec["when"]["column"])
+        if "next_day_before" in spec:
+            reference = str(spec["next_day_before"])
+            if reference not in layout.columns and reference not in layout.derived:
+                needed.add(reference)
     return needed
 
 
