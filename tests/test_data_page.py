@@ -3,6 +3,7 @@ time, labels instead of field names, coverage at a grain a chart can draw."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -131,10 +132,18 @@ def test_a_load_below_the_target_is_named_with_its_share(tmp_path, monkeypatch):
     assert [w.value for w in at.warning] == ["Loads below the 95.0% target: half.csv (50.0%)."]
 
 
-def test_the_second_page_of_rejects_holds_the_rest(real_warehouse, monkeypatch):
-    n = len(cli_json("rejects", "--json", "--warehouse", str(real_warehouse)))
+def test_the_second_page_of_rejects_holds_the_rest(real_warehouse, monkeypatch, tmp_path):
+    # the real files leave 33 rejects: 30 tickets without a date make a second page
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(real_warehouse, warehouse)
+    bad = tmp_path / "undated.csv"
+    bad.write_text("ticket_id,channel,branch_id,category,created_at\n"
+                   + "".join(f"U{i},web,B1,billing,not a date\n" for i in range(30)),
+                   encoding="utf-8")
+    assert load_file(warehouse, bad).rejected == 30
+    n = len(cli_json("rejects", "--json", "--warehouse", str(warehouse)))
     assert n > 50, "the fixture needs more than one page of rejects"
-    at = _data_page(real_warehouse, monkeypatch, "rejects")
+    at = _data_page(warehouse, monkeypatch, "rejects")
     at.number_input(key="data_rejects_page").set_value(2).run()
     assert len(at.dataframe[0].value) == n - 50          # 50 on the first page
     assert any(c.value.endswith("page 2 of 2") for c in at.caption)
