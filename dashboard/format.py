@@ -1,4 +1,5 @@
-"""How numbers read: unknown is "n/a", never 0; units after the value.
+"""How numbers and values read: unknown is "n/a", never 0; units after the value; a filter
+option in the words the rest of the app uses for it (dashboard.i18n.value_label).
 
 Kept for the callers that format a loose number; every text comes from the one
 translation layer (dashboard.i18n) and KPI values from the cards' view model
@@ -9,9 +10,10 @@ report, in either language.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from dashboard.i18n import _, format_number, format_percent_value, na
+from dashboard.i18n import VOCABULARIES, _, format_number, format_percent_value, na, value_label
 from dashboard.i18n import format_duration_minutes as format_duration_minutes
 from dashboard.views.cards import format_kpi_change, format_kpi_value
 
@@ -47,3 +49,30 @@ def format_kpi(key: str, value: float | None, signed: bool = False) -> str:
     if signed:
         return format_kpi_change(key, value) or (na() if value is None else format_number(0))
     return format_kpi_value(key, value)
+
+
+def option_label(dimension: str, value: str, branch_names: Mapping[str, str] | None = None
+                 ) -> str:
+    """A filter option as the sidebar lists it: a product vocabulary in the current language
+    ('urgent' -> 'Urgent' / '紧急', dashboard.i18n.value_label), a branch with its name
+    ('B03 · East Hillside'), any other data value as stored -- the same words the charts
+    and tables show for it."""
+    if dimension == "branch" and branch_names and value in branch_names:
+        return f"{value} · {branch_names[value]}"
+    return value_label(dimension, value)
+
+
+def option_formatter(dimension: str, branch_names: Mapping[str, str] | None = None
+                     ) -> Callable[[str], str]:
+    """`option_label` for one dimension, as a widget's format_func."""
+    return lambda value: option_label(dimension, value, branch_names)
+
+
+def ordered_options(dimension: str, values: list[str]) -> list[str]:
+    """Filter options in the order a reader expects: a product vocabulary in its own order
+    (urgent, high, normal, low -- not alphabetical), values it does not know after them;
+    data values as given."""
+    order = {code: i for i, code in enumerate(VOCABULARIES.get(dimension, {}))}
+    if not order:
+        return list(values)
+    return sorted(values, key=lambda v: (order.get(v, len(order)), v))

@@ -21,6 +21,7 @@ script run (from the URL, the setting, or the browser), the CLI from ``--lang``.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from contextvars import ContextVar
 from datetime import date, datetime
 from functools import cache
@@ -198,8 +199,16 @@ def format_week(value: date | datetime | str | None) -> str:
     return f"{year}-W{week:02d}"
 
 
+# Units of a duration (days, hours, minutes). Chinese writes minutes 分钟: a bare 分 reads
+# as a score ("30 分" = 30 points), and CSAT/NPS are scores on the same pages.
+DURATION_UNITS: dict[str, tuple[str, str, str]] = {
+    "en": ("d", "h", "min"),
+    "zh-CN": ("天", "小时", "分钟"),
+}
+
+
 def format_duration_minutes(minutes: float | None) -> str:
-    """Minutes as a reader says them: '45 min', '3 h 20 min', '2 d 4 h' / '3 小时 20 分'."""
+    """Minutes as a reader says them: '45 min', '3 h 20 min', '2 d 4 h' / '3 小时 20 分钟'."""
     if _is_missing(minutes):
         return na()
     assert minutes is not None
@@ -208,8 +217,7 @@ def format_duration_minutes(minutes: float | None) -> str:
     total = abs(total)
     days, rest = divmod(total, 1440)
     hours, mins = divmod(rest, 60)
-    zh = get_language() == "zh-CN"
-    units = ("天", "小时", "分") if zh else ("d", "h", "min")
+    units = DURATION_UNITS[get_language()]
     parts: list[str] = []
     if days:
         parts.append(f"{days:,} {units[0]}")
@@ -227,6 +235,66 @@ def format_duration_minutes(minutes: float | None) -> str:
 
 def language_display_name(tag: str) -> str:
     return LANGUAGE_NAMES.get(tag) or Locale.parse(LANGUAGES.get(tag, tag)).display_name or tag
+
+
+# --- values: the product's own words vs. the data's ---------------------------------------
+
+# The fixed vocabularies the product defines (spec/extracts.md; the loader accepts exactly
+# these codes, dashboard/load/kinds.py) -> their words, translated for display. Every other
+# value -- channel, region, branch, category, segment -- is data: shown as stored, never
+# translated (a Chinese warehouse stores Chinese names, an English one English names).
+VOCABULARIES: dict[str, dict[str, str]] = {
+    "type": {"complaint": N_("Complaint"), "inquiry": N_("Inquiry"),
+             "suggestion": N_("Suggestion"), "praise": N_("Praise")},
+    "priority": {"urgent": N_("Urgent"), "high": N_("High"), "normal": N_("Normal"),
+                 "low": N_("Low")},
+    "status": {"open": N_("Open"), "in_progress": N_("In progress"),
+               "resolved": N_("Resolved"), "closed": N_("Closed")},
+    "sla_state": {"met": N_("Met"), "breached": N_("Breached"), "pending": N_("Pending")},
+}
+
+
+def value_label(dimension: str, value: object) -> str:
+    """How one value of `dimension` is shown, in tables, options and axes alike.
+
+    A product vocabulary's code gets its word in the current language ('urgent' -> 'Urgent'
+    / '紧急'); a data value is returned as stored; a missing value reads 'unknown'.
+    """
+    if value is None:
+        return _("unknown")
+    text = str(value)
+    word = VOCABULARIES.get(dimension, {}).get(text.strip().lower())
+    return _(word) if word else text
+
+
+def format_values(dimension: str, values: Iterable[object]) -> str:
+    """Several values of one dimension as a list: 'Urgent, High' / '紧急、高'."""
+    separator = "、" if get_language() == "zh-CN" else ", "
+    return separator.join(value_label(dimension, v) for v in values)
+
+
+# Chinese sets a value apart with corner brackets: they exist only in CJK fonts, so they
+# draw full width next to Latin text in any font stack (curly quotes come from the Latin
+# font and squeeze against the Han characters), and they do not look like the “quotes”
+# the app puts around free text a customer wrote.
+VALUE_QUOTES: dict[str, tuple[str, str]] = {"zh-CN": ("「", "」")}
+
+
+def quote_value(value: object) -> str:
+    """A value set inside running text: 「app」, 「北京朝阳支行」 in Chinese; 'app' as it is
+    in English, where the spaces around a word already set it apart."""
+    text = str(value)
+    marks = VALUE_QUOTES.get(get_language())
+    return f"{marks[0]}{text}{marks[1]}" if marks else text
+
+
+def named_value(label: str, value: object) -> str:
+    """A dimension and one of its values inside running text: 'region Coast' /
+    '区域「Coast」' -- so that "区域 Coast的渠道 app" reads "区域「Coast」的渠道「app」".
+    `label` is the dimension's translated label; `value` what value_label gives."""
+    if get_language() in VALUE_QUOTES:
+        return f"{label}{quote_value(value)}"
+    return f"{label} {value}"
 
 
 # --- charts ----------------------------------------------------------------------------

@@ -266,7 +266,7 @@ def test_numbers_dates_weeks_and_durations_read_as_a_chinese_reader_expects():
     assert format_datetime(datetime(2026, 11, 20, 14, 5)) == "2026年11月20日 14:05"
     assert format_week(date(2026, 11, 20)) == "2026年第47周"  # Friday of ISO week 47
     assert format_week("2026-W03") == "2026年第3周"
-    assert format_duration_minutes(200) == "3 小时 20 分"    # 200 min = 3 h 20 min
+    assert format_duration_minutes(200) == "3 小时 20 分钟"  # 200 min = 3 h 20 min
     assert format_duration_minutes(3120) == "2 天 4 小时"    # 3120 min = 2 d 4 h
     assert format_number(None) == "无数据"
     set_language("en")
