@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import subprocess
 import tempfile
 import warnings
@@ -24,14 +25,16 @@ from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from dashboard import charts_weekly
 from dashboard.alerts import AlertRulesError, Evaluation, evaluate
 from dashboard.i18n import (
+    DURATION_UNITS,
     _,
     format_date,
     format_datetime,
+    format_values,
     format_week,
     get_language,
     set_language,
@@ -39,6 +42,7 @@ from dashboard.i18n import (
 from dashboard.settings import Settings, get_settings
 from dashboard.views import weekly as view
 from queries.api import Filters, fetch_branch_names, fetch_loads, resolve_as_of
+from queries.registry import DIMENSION_REGISTRY
 from queries.weekly import (
     DECOMPOSABLE,
     DECOMPOSE_DIMENSIONS,
@@ -149,8 +153,11 @@ def funnel_bottleneck(con: duckdb.DuckDBPyConnection, filters: Filters,
 
 
 def filters_text(filters: Filters) -> str:
-    """The filters in words ('all tickets' when none); the week replaces any period."""
-    parts = [f"{view.dimension_label(dim)}: {', '.join(values)}"
+    """The filters in words ('all tickets' when none); the week replaces any period.
+    'Type: Complaint · Channel: app, web' / '类型：投诉 · 渠道：app、web' -- product
+    vocabularies in the reader's language, data values as stored."""
+    parts = [_("{dimension}: {values}").format(dimension=_(DIMENSION_REGISTRY[dim].label),
+                                                 values=format_values(dim, values))
              for dim, values in filters.dimension_values().items() if values]
     if filters.as_of is not None:
         parts.append(_("as of {as_of} (override)").format(as_of=format_datetime(filters.as_of)))
@@ -162,6 +169,48 @@ def freshness_text(load: dict[str, Any] | None) -> str:
         return _("no load recorded (data built by cxdash demo or loaded before load history)")
     return _("last load {when}: {file} ({kind})").format(
         when=format_datetime(load["started_at"]), file=load["file_name"], kind=load["kind"])
+
+
+def _quantity_pattern() -> re.Pattern[str]:
+    """A number with its unit as the current language writes it: '-2.7 个百分点', '+2.6 pts',
+    '3 小时 20 分钟', '1 h 5 min', 'n = 1,143'. A duration's parts count as one quantity."""
+    number = r"[+\-\u2212]?\d[\d,]*(?:\.\d+)?%?"
+    points = _("{value} pts").format(value="").strip()  # 'pts' / '个百分点'
+    durations = "|".join(map(re.escape, DURATION_UNITS[get_language()]))
+    duration = rf"{number}\s?(?:{durations})(?![A-Za-z])"
+    return re.compile(rf"(?:{duration})(?:\s{duration})*|{number}\s?{re.escape(points)}"
+                      rf"|\bn = {number}")
+
+
+def keep_quantities_whole(text: object) -> Markup:
+    """`text`, escaped, with each number-and-unit in a span the page never wraps: Chinese
+    may break between any two Han characters, so '-2.7 个百分点' could end a line in
+    '个百分' (and an English line could end in '-2.7'). The Jinja filter `quantities`."""
+    if text is None:
+        return Markup("")
+    raw = str(text)
+    out, at = [], 0
+    for found in _quantity_pattern().finditer(raw):
+        out.append(escape(raw[at:found.start()]))
+        out.append(Markup('<span class="q">{}</span>').format(found.group(0)))
+        at = found.end()
+    out.append(escape(raw[at:]))
+    return Markup("").join(out)
+
+
+def css_string(text: str) -> Markup:
+    """`text` as a quoted CSS string (for a page margin box's `content`)."""
+    escaped = (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ")
+               .replace("<", "\\3C ").replace(">", "\\3E "))
+    return Markup(f'"{escaped}"')
+
+
+def page_number_css() -> Markup:
+    """'Page {page} of {pages}' as CSS `content`: 'Page ' counter(page) ' of ' ... ."""
+    parts = re.split(r"(\{page\}|\{pages\})", _("Page {page} of {pages}"))
+    tokens = [("counter(page)" if part == "{page}" else "counter(pages)" if part == "{pages}"
+               else str(css_string(part))) for part in parts if part]
+    return Markup(" ".join(tokens))
 
 
 def _figures(review: Review) -> list[tuple[str, go.Figure]]:
@@ -241,6 +290,11 @@ def context(review: Review, static: bool, settings: Settings | None = None) -> d
         "static": static,
         "t": _texts(),
         "week_label": format_week(review.week.monday),
+        # the printed page's running footer (the page margin box, never a page of its own)
+        "footer_css": css_string(" · ".join((
+            "CX Recovery Dashboard", _("Weekly review"), format_week(review.week.monday),
+            f"{_('Data as of')} {format_datetime(as_of)}"))),
+        "page_number_css": page_number_css(),
     }
 
 
@@ -281,6 +335,7 @@ def _plotly_js() -> str:
 def render_html(review: Review, static: bool = False, settings: Settings | None = None) -> str:
     env = Environment(loader=FileSystemLoader(TEMPLATES),
                       autoescape=select_autoescape(["html", "j2"]))
+    env.filters["quantities"] = keep_quantities_whole
     return env.get_template("weekly_report.html.j2").render(**context(review, static, settings))
 
 

@@ -8,7 +8,9 @@ import json
 import re
 import shutil
 import subprocess
+import unicodedata
 from contextlib import redirect_stderr
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -31,6 +33,27 @@ def weekly_json(demo_warehouse) -> dict:
     code, out, err = run("weekly", "--json", "--warehouse", str(demo_warehouse))
     assert code == 0, err
     return json.loads(out)
+
+
+@pytest.fixture(scope="module")
+def pdfs(demo_warehouse, weekly_json, tmp_path_factory) -> dict[str, Path]:
+    """The week's PDF in each language, printed once for the tests that read them."""
+    folder = tmp_path_factory.mktemp("pdf")
+    out = {}
+    for lang in ("en", "zh-CN"):
+        out[lang] = folder / f"review-{lang}.pdf"
+        code, _stdout, err = run("--lang", lang, "report", "--week", weekly_json["week"],
+                                 "--out", str(out[lang]), "--warehouse", str(demo_warehouse),
+                                 "--quiet")
+        assert code == 0, err
+    set_language("en")
+    return out
+
+
+def _page_texts(pdf: Path) -> list[str]:
+    # NFKC: the CJK font maps some characters to their Kangxi-radical look-alikes
+    return [unicodedata.normalize("NFKC", page.extract_text() or "")
+            for page in PdfReader(pdf).pages]
 
 
 def _values(payload: dict) -> list[str]:
@@ -59,12 +82,8 @@ def test_the_html_report_is_self_contained_and_shows_the_weekly_numbers(demo_war
         assert f"<strong>{value}</strong>" in html, value
 
 
-def test_the_pdf_report_carries_the_same_numbers_as_the_cli(demo_warehouse, weekly_json,
-                                                            tmp_path):
-    out = tmp_path / "review.pdf"
-    code, stdout, err = run("report", "--week", weekly_json["week"], "--out", str(out),
-                            "--warehouse", str(demo_warehouse), "--quiet")
-    assert code == 0, err
+def test_the_pdf_report_carries_the_same_numbers_as_the_cli(weekly_json, pdfs):
+    out = pdfs["en"]
     assert out.read_bytes()[:5] == b"%PDF-"
     text = "\n".join(page.extract_text() for page in PdfReader(out).pages)
     flat = re.sub(r"\s+", " ", text)
@@ -102,15 +121,8 @@ def test_a_report_of_a_week_that_is_not_an_iso_week_is_a_usage_error(demo_wareho
     assert exit_info.value.code == 2
 
 
-def test_the_chinese_pdf_carries_chinese_text_not_tofu(demo_warehouse, weekly_json, tmp_path):
-    import unicodedata
-
-    out = tmp_path / "review-zh.pdf"
-    code, stdout, err = run("--lang", "zh-CN", "report", "--week", weekly_json["week"], "--out",
-                            str(out), "--warehouse", str(demo_warehouse), "--quiet")
-    assert code == 0, err
-    # NFKC: the CJK font maps some characters to their Kangxi-radical look-alikes
-    text = unicodedata.normalize("NFKC", PdfReader(out).pages[0].extract_text())
+def test_the_chinese_pdf_carries_chinese_text_not_tofu(weekly_json, pdfs):
+    text = _page_texts(pdfs["zh-CN"])[0]
     year, week = weekly_json["week"].split("-W")
     assert "周报" in text and "指标记分卡" in text
     assert f"{year}年第{int(week)}周" in text
@@ -124,3 +136,58 @@ def test_the_report_with_json_says_what_it_wrote_as_json(demo_warehouse, weekly_
     assert json.loads(stdout) == {"week": weekly_json["week"], "file": str(out),
                                   "format": "html", "lang": "zh-CN"}
     assert out.stat().st_size > 0
+
+
+FOOTER = re.compile(r"CX Recovery Dashboard[^\n]*?\d{1,2}:\d{2}")
+PAGE_NUMBER = re.compile(r"Page \d+ of \d+|第 \d+ \S,共 \d+ \S")  # NFKC: "，" -> ","
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_every_printed_page_carries_the_running_footer_and_more_than_it(pdfs, lang):
+    """The footer runs in the page margin of every page; no page holds only the footer (an
+    in-flow footer that did not fit used to print a last page of its own)."""
+    pages = _page_texts(pdfs[lang])
+    assert len(pages) >= 2  # the scorecard and the readings do not fit on one page
+    for number, text in enumerate(pages, start=1):
+        assert FOOTER.search(text), f"page {number} has no footer: {text[:200]!r}"
+        numbers = [int(n) for n in re.findall(r"\d+", PAGE_NUMBER.search(text).group(0))]
+        assert numbers == [number, len(pages)]
+        body = PAGE_NUMBER.sub("", FOOTER.sub("", text))
+        assert re.search(r"\w{2,}", body), f"page {number} of {len(pages)} holds only the footer"
+
+
+def test_the_chinese_pdf_never_splits_a_number_from_its_unit_at_a_line_end(pdfs):
+    """'-2.7 个百分点' stays on one line (Chinese may break between any two characters)."""
+    text = "\n".join(_page_texts(pdfs["zh-CN"]))
+    assert "个百分点" in text
+    split = re.findall(r".{0,12}(?:个\n百分点|个百\n分点|个百分\n点|分\n钟|小\n时"
+                       r"|\d ?\n ?(?:个百分点|分钟|小时|天))", text)
+    assert not split, split
+
+
+def test_in_the_html_every_number_keeps_its_unit_and_value_cells_do_not_wrap(demo_warehouse,
+                                                                              weekly_json,
+                                                                              tmp_path):
+    out = tmp_path / "review-zh.html"
+    code, _stdout, err = run("--lang", "zh-CN", "report", "--week", weekly_json["week"],
+                             "--out", str(out), "--warehouse", str(demo_warehouse), "--quiet")
+    assert code == 0, err
+    html = out.read_text(encoding="utf-8")
+    points = html.count("个百分点")
+    kept = re.findall(r'<span class="q">[+\-\u2212]?\d[\d,.]* ?个百分点</span>', html)
+    assert points > 0 and len(kept) == points
+    # the scorecard's change column is a value cell like the others (white-space: nowrap)
+    assert '<td class="num"><span style="color:' in html
+
+
+def test_the_report_names_product_words_in_chinese_and_data_values_as_stored():
+    from dashboard.report import filters_text
+    from queries.api import Filters
+
+    set_language("zh-CN")
+    assert filters_text(Filters(type=("complaint",), priority=("urgent", "high"),
+                                channel=("app", "web"))) == \
+        "渠道：app、web · 类型：投诉 · 优先级：紧急、高"
+    set_language("en")
+    assert filters_text(Filters(type=("complaint",), channel=("app",))) == \
+        "Channel: app · Type: Complaint"
