@@ -1,14 +1,15 @@
 """Read any extract into text columns with the source line of every row.
 
-CSV: encoding detected (BOM, UTF-8, UTF-16, else charset-normalizer: GBK/GB18030 ...),
-delimiter detected, quotes and multi-line fields honoured. Parquet and Excel are read
-with polars. Everything becomes text: typing and validation happen later, so a bad
+CSV: encoding detected over the whole file among extracts.md's (BOM, UTF-16, UTF-8, else
+GB18030 -- GBK's superset -- else refused), delimiter detected, quotes and multi-line
+fields honoured. Parquet and Excel are read with polars. Everything becomes text: typing and validation happen later, so a bad
 value becomes a reject with its reason instead of a silent null.
 """
 
 from __future__ import annotations
 
 import bisect
+import codecs
 import csv
 import io
 from collections.abc import Iterator
@@ -225,30 +226,48 @@ class StreamedCsv:
         return out
 
 
-def _detect_encoding(head: bytes, name: str) -> str:
-    if head.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
-    sample = head[:SAMPLE]
-    if sample and sample.count(b"\x00") > len(sample) // 4:
-        # UTF-16 without a BOM: zeros at odd (LE) or even (BE) positions
-        return "utf-16-le" if sample[1::2].count(b"\x00") > sample[0::2].count(b"\x00") else "utf-16-be"
-    try:
-        sample.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError as exc:
-        if exc.start >= len(sample) - 4:  # a character cut by the sample's end
-            return "utf-8"
-    from charset_normalizer import from_bytes
+CHECK_BYTES = 8 * 1024 * 1024  # a file's encoding is checked this much at a time
 
-    best = from_bytes(sample, cp_isolation=["gb18030", "gbk", "big5", "cp1252", "latin_1",
-                                            "shift_jis", "euc_kr"]).best()
-    if best is None:
-        raise Refusal(_("{file}: the text encoding could not be recognised; save the file "
-                        "as UTF-8 (or UTF-16, GBK/GB18030) and load it again.").format(file=name))
-    enc = best.encoding
-    return "gb18030" if enc in ("gbk", "gb2312") else enc  # GB18030 is GBK's superset
+
+def _reads_as(path: Path, encoding: str, skip: int = 0) -> bool:
+    """Whether every byte of the file after `skip` decodes strictly as `encoding`. Read in
+    chunks through an incremental decoder, so memory stays near one chunk and a character
+    cut by a chunk's end is completed by the next; an ASCII chunk reads the same in UTF-8
+    and GB18030, so it is only decoded when a character is pending from the one before."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(skip)
+            while chunk := fh.read(CHECK_BYTES):
+                if not (chunk.isascii() and not decoder.getstate()[0]):
+                    decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _detect_encoding(path: Path) -> str:
+    """The one encoding of extracts.md's list that reads the whole file: a byte-order mark
+    (UTF-8, UTF-16) first, then UTF-16 without one (zeros in every other byte), then UTF-8,
+    then GB18030 (it reads every GBK file as GBK does). Nothing else is guessed: a guess
+    among other code pages read short Chinese files as Korean or Latin-1 text."""
+    with open(path, "rb") as fh:
+        head = fh.read(SAMPLE)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"  # decoded whole, strictly, when read (_utf8_bytes)
+    if head.startswith(b"\xef\xbb\xbf"):
+        if _reads_as(path, "utf-8", skip=3):
+            return "utf-8-sig"
+    elif head and head.count(b"\x00") > len(head) // 4:
+        # UTF-16 without a BOM: zeros at odd (LE) or even (BE) positions
+        return "utf-16-le" if head[1::2].count(b"\x00") > head[0::2].count(b"\x00") else "utf-16-be"
+    else:
+        for encoding in ("utf-8", "gb18030"):
+            if _reads_as(path, encoding):
+                return encoding
+    raise Refusal(_("{file}: the text encoding could not be recognised; save the file "
+                    "as UTF-8 (or UTF-16, GBK/GB18030) and load it again.").format(file=path.name))
 
 
 def _detect_delimiter(text_head: str) -> str:
@@ -309,16 +328,18 @@ def _record_lines(text_stream: io.TextIOBase, delimiter: str, n_cols: int,
     return starts, ends, rows, truncated
 
 
-def read_csv(path: Path, skip_rows: int = 0, header_rows: int = 1) -> RawExtract:
+def read_csv(path: Path, skip_rows: int = 0, header_rows: int = 1,
+             encoding: str | None = None) -> RawExtract:
     """A text extract in memory. skip_rows: lines before the header; header_rows: 1, or 2
-    for a header spread over two rows (joined `top / sub`)."""
+    for a header spread over two rows (joined `top / sub`); encoding: when already
+    detected (see _detect_encoding)."""
     size = path.stat().st_size
     if size == 0:
         raise Refusal(_("{file}: the file is empty; export it again with a header row and "
                         "data.").format(file=path.name))
     with open(path, "rb") as fh:
         head = fh.read(SAMPLE)
-    encoding = _detect_encoding(head, path.name)
+    encoding = encoding or _detect_encoding(path)
     converted = _utf8_bytes(path, encoding)
     text_head = (converted[:SAMPLE] if converted is not None else head).decode(
         "utf-8", errors="ignore").lstrip("\ufeff")
@@ -490,9 +511,10 @@ def open_extract(path: Path, sheet: str | None = None, stream: bool = True,
     path = Path(path)
     if (stream and skip_rows == 0 and header_rows == 1 and path.exists() and path.suffix.lower() not in (".parquet", ".xlsx", ".xlsm", ".xls")
             and path.stat().st_size >= max(STREAM_FROM_BYTES, 1)):
-        with open(path, "rb") as fh:
-            head = fh.read(SAMPLE)
-        if _detect_encoding(head, path.name) == "utf-8" and not _has_byte(path, b'"'):
+        encoding = _detect_encoding(path)  # over the whole file: once, here
+        if encoding == "utf-8" and not _has_byte(path, b'"'):
+            with open(path, "rb") as fh:
+                head = fh.read(SAMPLE)
             text_head = head.decode("utf-8", errors="ignore")
             delimiter = _detect_delimiter(text_head)
             header = make_header(text_head.splitlines()[0].split(delimiter))
@@ -502,6 +524,7 @@ def open_extract(path: Path, sheet: str | None = None, stream: bool = True,
                                     "the header), so the export looks incomplete; export the "
                                     "file again and load it.").format(file=path.name))
                 return StreamedCsv(path, header.columns, delimiter, ignored=header.ignored)
+        return read_csv(path, skip_rows, header_rows, encoding)
     return read_extract(path, sheet, skip_rows, header_rows)
 
 

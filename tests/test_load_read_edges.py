@@ -1,0 +1,216 @@
+"""Reading CSV extracts at the edges: which encodings are read (extracts.md: UTF-8, UTF-8
+with BOM, GBK, GB18030, UTF-16, detected -- over the whole file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dashboard.load import fast, read, run
+from dashboard.load.run import LoadResult, load_file
+from dashboard.warehouse import connect_reader
+from queries.api import fetch_rejects
+from tests.fixtures import run_cli
+
+TICKETS = "ticket_id,channel,branch_id,category,created_at,subject"
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def table(warehouse: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def rejects(warehouse: Path) -> list[tuple]:
+    """(line, column, reason, raw) of every reject, in line order."""
+    con = connect_reader(warehouse)
+    try:
+        frame = fetch_rejects(con).sort("line")
+    finally:
+        con.close()
+    return [(r["line"], r["column"], r["reason"], r["raw"]) for r in frame.iter_rows(named=True)]
+
+
+def counts(result: LoadResult) -> tuple:
+    """(status, rows read, new, rejected), after checking that every row is accounted for."""
+    assert result.rows_read == result.new + result.updated + result.rejected + result.skipped
+    return result.status, result.rows_read, result.new, result.rejected
+
+
+def data_state(wh: Path) -> tuple:
+    if not wh.exists():
+        return ()
+    return tuple(table(wh, f"select count(*) from {t}")[0][0]  # noqa: S608 (fixed names)
+                 for t in ("tickets", "customers", "rejects", "fact_tickets"))
+
+
+def stream_small_files(monkeypatch) -> None:
+    """Small files take the large-file paths, a few lines per chunk (boundaries matter)."""
+    monkeypatch.setattr(read, "STREAM_FROM_BYTES", 0)
+    monkeypatch.setattr(read, "CHUNK_BYTES", 100)
+    monkeypatch.setattr(run, "BATCH_ROWS", 3)
+    monkeypatch.setattr(fast, "REST_PAGE_LINES", 3)
+
+
+# --- 1. encodings: exactly the spec's, decided over the whole file ----------------------
+
+@pytest.mark.parametrize("text,sql,expected", [
+    # 28 bytes: too little text for a statistical guess (it read 张三 as Korean 蠟힛)
+    ("customer_id,segment\nC1,张三\n", "select segment from customers", [("张三",)]),
+    ("customer_id,segment,home_branch_id\nC1,零售,北京\nC2,贵宾,上海\n",
+     "select segment, home_branch_id from customers order by 1 desc",
+     [("零售", "北京"), ("贵宾", "上海")]),
+    # sparse Chinese among ASCII (it read 电话 as Latin-1 µç»°)
+    ("ticket_id,channel,branch_id,category,created_at\nG1,电话,分行,卡,2024-05-01 10:00:00\n",
+     "select channel, branch_id, category from tickets", [("电话", "分行", "卡")]),
+    # a name character whose second GBK byte is ASCII ('F')
+    ("customer_id,segment\nC1,王镕\n", "select segment from customers", [("王镕",)]),
+])
+def test_a_short_or_sparse_gbk_file_is_read_as_gbk(tmp_path, text, sql, expected):
+    wh = tmp_path / "wh.duckdb"
+    result = load_file(wh, write(tmp_path / "gbk.csv", text, "gbk"))
+    assert counts(result)[0] == "loaded", result.message
+    assert table(wh, sql) == expected
+
+
+def test_the_raw_row_of_a_gbk_reject_is_the_files_own_text(tmp_path):
+    # semicolons, quotes, CRLF and quoted line breaks: the raw text is the file's, decoded
+    # as GBK
+    text = ('ticket_id;channel;branch_id;category;created_at;description\r\n'
+            'G1;"web";B1;c;2024-05-01 10:00:00;"line one\r\nline two; with ""quotes"""\r\n'
+            'G2;web;B1;c;bad date;"x"\r\n'
+            'G3;"we\r\nb";B1;c;2024-05-01 10:00:00;"multi\r\nline"\r\n'
+            'G4;web;;c;2024-05-01 10:00:00;"客户"\r\n')
+    wh = tmp_path / "wh.duckdb"
+    assert counts(load_file(wh, write(tmp_path / "raw.csv", text, "gbk"))) == (
+        "loaded", 4, 2, 2)
+    got = rejects(wh)
+    # header line 1, G1 lines 2-3, G2 line 4, G3 lines 5-7, G4 line 8
+    assert [(line, raw) for line, _c, _r, raw in got] == [
+        (4, 'G2;web;B1;c;bad date;"x"'), (8, 'G4;web;;c;2024-05-01 10:00:00;"客户"')]
+
+
+@pytest.mark.parametrize("content", [
+    "ticket_id,channel,branch_id,category,created_at\nT1,web,B1,café,2024-05-01 10:00\n",
+    "ticket_id,channel,branch_id,category,created_at\nT1,web,B1,Zoë,2024-05-01 10:00\n",
+])
+def test_a_file_in_another_encoding_is_refused_and_changes_nothing(tmp_path, content):
+    # Latin-1 is not one of the spec's encodings (and é or ë before a comma is not GBK either)
+    wh = tmp_path / "wh.duckdb"
+    load_file(wh, write(tmp_path / "good.csv", "ticket_id,channel,branch_id,category,"
+                        "created_at\nT0,web,B1,x,2024-05-01 10:00\n"))
+    before = data_state(wh)
+    bad = write(tmp_path / "latin1.csv", content, "latin-1")
+    code, _out, err = run_cli("load", str(bad), "--warehouse", str(wh), "--quiet")
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert err.startswith("latin1.csv: the text encoding could not be recognised")
+    assert "save the file as UTF-8" in err
+    assert data_state(wh) == before
+    assert table(wh, "select status from loads where file_name = 'latin1.csv'") == [
+        ("refused",)]
+
+
+def test_a_bom_does_not_excuse_bytes_that_are_not_utf8(tmp_path):
+    wh = tmp_path / "wh.duckdb"
+    f = tmp_path / "bom.csv"
+    f.write_bytes(b"\xef\xbb\xbfticket_id,channel,branch_id,category,created_at\n"
+                  + "T1,电话,B1,x,2024-05-01 10:00\n".encode("gbk"))
+    result = load_file(wh, f)
+    assert result.status == "refused" and "encoding could not be recognised" in result.message
+
+
+def test_a_file_cut_inside_a_character_is_refused_not_a_failure(tmp_path):
+    # the last character lacks its last byte: not UTF-8, and E4 alone is not GB18030
+    wh = tmp_path / "wh.duckdb"
+    f = tmp_path / "cut.csv"
+    f.write_bytes("customer_id,segment\nC1,零售\nC2,零售".encode()[:-1])
+    result = load_file(wh, f)
+    assert counts(result) == ("refused", 0, 0, 0)
+    assert result.message.startswith("cut.csv: the text encoding could not be recognised")
+
+
+def _late(last_row: str) -> str:
+    """A file whose first non-ASCII byte comes after the first read.SAMPLE bytes."""
+    header = "ticket_id,channel,branch_id,category,created_at,subject\n"
+    row = "L{i},web,B1,billing,2024-05-01 10:00:00,plain ascii subject number {i}\n"
+    n = read.SAMPLE // len(row.format(i=0)) + 1  # rows at least this long
+    return header + "".join(row.format(i=i) for i in range(n)) + last_row
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_gbk_that_starts_after_the_first_bytes_is_read_as_gbk(tmp_path, monkeypatch, large):
+    text = _late("L9999,电话,北京,信用卡,2024-05-01 10:00:00,重复扣款\n")
+    f = write(tmp_path / "late.csv", text, "gbk")
+    assert f.read_bytes()[:read.SAMPLE].isascii()
+    if large:  # a file big enough to stream: found not UTF-8, so read in memory as GBK
+        stream_small_files(monkeypatch)
+    wh = tmp_path / "wh.duckdb"
+    n = text.count("\n") - 1  # rows: every line but the header
+    assert counts(load_file(wh, f)) == ("loaded", n, n, 0)
+    assert table(wh, "select channel, branch_id, category, subject from tickets "
+                     "where ticket_id = 'L9999'") == [("电话", "北京", "信用卡", "重复扣款")]
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_latin1_that_starts_after_the_first_bytes_is_refused_not_a_failure(
+        tmp_path, monkeypatch, large):
+    f = write(tmp_path / "late.csv", _late("LX,web,B1,café,2024-05-01 10:00:00,x\n"),
+              "latin-1")
+    if large:
+        stream_small_files(monkeypatch)
+    wh = tmp_path / "wh.duckdb"
+    result = load_file(wh, f)
+    assert counts(result) == ("refused", 0, 0, 0)
+    assert result.message.startswith("late.csv: the text encoding could not be recognised")
+    assert table(wh, "select count(*) from tickets") == [(0,)]
+
+
+@pytest.mark.parametrize("encoding,text", [
+    ("utf-8", "customer_id,segment\nC1,零售银行\nC2,王镕\n"),
+    ("gbk", "customer_id,segment\nC1,零售银行\nC2,王镕\n"),   # 镕 is E9 'F' in GBK
+    # ß is 81 '0' 89 '8' in GB18030: two of its four bytes are ASCII digits
+    ("gb18030", "customer_id,segment\nC1,零售银行\nC2,王镕ß\n"),
+])
+@pytest.mark.parametrize("check_bytes", [1, 2, 7])
+def test_a_character_cut_by_the_encoding_check_is_completed_by_the_next_piece(
+        tmp_path, monkeypatch, encoding, text, check_bytes):
+    # the check reads the file a few bytes at a time: a character is cut between pieces,
+    # and an ASCII piece can be the second byte of a GBK character
+    monkeypatch.setattr(read, "CHECK_BYTES", check_bytes)
+    f = write(tmp_path / "c.csv", text, encoding)
+    assert read._detect_encoding(f) == ("utf-8" if encoding == "utf-8" else "gb18030")
+    wh = tmp_path / "wh.duckdb"
+    assert counts(load_file(wh, f)) == ("loaded", 2, 2, 0)
+    assert table(wh, "select segment from customers order by customer_id") == [
+        ("零售银行",), (text.split(",")[-1].strip(),)]
+
+
+@pytest.mark.parametrize("raw,expected", [
+    (b"\xef\xbb\xbfa,b\n1,2\n", "utf-8-sig"),
+    ("a,b\n1,2\n".encode("utf-16"), "utf-16"),
+    ("a,b\n1,2\n".encode("utf-16-le"), "utf-16-le"),
+    ("a,b\n1,2\n".encode("utf-16-be"), "utf-16-be"),
+    ("a,b\n1,电话\n".encode(), "utf-8"),
+    ("a,b\n1,电话\n".encode("gb18030"), "gb18030"),
+    ("a,b\n1,ß\n".encode("gb18030"), "gb18030"),   # a four-byte GB18030 sequence
+])
+def test_the_encoding_is_one_of_the_specs(tmp_path, raw, expected):
+    f = tmp_path / "e.csv"
+    f.write_bytes(raw)
+    assert read._detect_encoding(f) == expected
+
+
+def test_a_large_plain_utf8_file_still_takes_the_streamed_path(tmp_path, monkeypatch):
+    stream_small_files(monkeypatch)
+    f = write(tmp_path / "t.csv", TICKETS + "\n"
+              + "".join(f"T{i},微信,B1,账单,2024-05-01 10:00:00,x\n" for i in range(20)))
+    assert isinstance(read.open_extract(f), read.StreamedCsv)
