@@ -112,6 +112,32 @@ def _empty_state(path: Path, reason: str) -> None:
 LANG_KEY = "app_language"
 
 
+def _is_choice(value: Any) -> bool:
+    """A value a choice widget (selectbox, radio, multiselect, pills) or a text box keeps:
+    text, or a list of texts. Buttons (bool), chart and table selections (dicts), uploads
+    and dates are none of these, and Streamlit refuses to have some of them set."""
+    if isinstance(value, str):
+        return True
+    return isinstance(value, list | tuple) and bool(value) and all(
+        isinstance(v, str) for v in value)
+
+
+def relabel_choices() -> None:
+    """On a language switch: have every choice widget's value sent to the browser again.
+
+    The browser keeps a selectbox's or radio's choice as the label it shows ("Last 90
+    days"), not the option, and sends that label back on the next run that carries widget
+    values -- a click in the page menu. After a switch the labels are "最近 90 天", the old
+    label matches no option and Streamlit falls back to the first one (Last 7 days). A
+    value written to session_state before its widget is drawn is sent to the browser with
+    the widget, in the new language, so assigning each kept value to itself is enough."""
+    for key in list(st.session_state.keys()):
+        if isinstance(key, str) and key != LANG_KEY and not key.startswith("_"):
+            value = st.session_state[key]
+            if _is_choice(value):
+                st.session_state[key] = value
+
+
 def choose_language() -> str:
     """The UI language: the URL's `lang`, else the setting, else the browser's, else en.
 
@@ -127,7 +153,8 @@ def choose_language() -> str:
         st.session_state[LANG_KEY] = wanted or "en"
     languages: list[str] = list(LANGUAGE_NAMES)
     st.sidebar.selectbox("Language / 语言", languages, key=LANG_KEY,
-                         format_func=lambda tag: LANGUAGE_NAMES[tag])
+                         format_func=lambda tag: LANGUAGE_NAMES[tag],
+                         on_change=relabel_choices)
     lang = set_language(st.session_state[LANG_KEY])
     if st.query_params.get("lang") != lang:
         st.query_params["lang"] = lang
