@@ -17,7 +17,8 @@ _TARGET_COLOUR = {"met": "green", "missed": "red"}
 
 def delta_colour(view: CardView) -> str:
     """st.metric colours a positive delta green ("normal") or red ("inverse"); the view's
-    tone says which is better for this KPI. Neutral (volumes, zero, too young): grey."""
+    tone says which is better for this KPI. Neutral (volumes, zero, within the noise,
+    small samples, too young): grey."""
     if view.tone == "neutral" or view.change is None:
         return "off"
     positive = view.change > 0
@@ -27,6 +28,7 @@ def delta_colour(view: CardView) -> str:
 def render_card(view: CardView) -> None:
     st.metric(view.label, view.value_text, delta=view.change_text,
               delta_color=delta_colour(view),  # type: ignore[arg-type]
+              delta_arrow="auto" if view.arrow else "off",  # "±0" has no direction
               help=view.help, border=True)
     parts: list[str] = []
     if view.na_reason:
@@ -35,6 +37,8 @@ def render_card(view: CardView) -> None:
         parts.append(f":orange[{_('small sample')}: {view.n_text}]")
     elif view.n_text:
         parts.append(view.n_text)
+    if view.change_note:
+        parts.append(view.change_note)
     parts.extend(view.notes)
     if view.target_text:
         colour = _TARGET_COLOUR.get(view.target_state or "")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, data
+from dashboard import charts, data, data_changes
 from dashboard.i18n import _, format_number
 from dashboard.kpi_view import render_card
 from dashboard.settings import get_settings
@@ -27,7 +27,8 @@ if comparison.current["tickets"] == 0:
     st.info(_("No tickets match this period and these filters. Widen the period or clear a "
               "filter."), icon=":material/filter_alt_off:")
 else:
-    views = build_cards(comparison, settings)
+    views = build_cards(comparison, settings,
+                        moments=data_changes.card_moments(version, filters, comparison))
     for start in range(0, len(views), 5):
         for column, view in zip(st.columns(5), views[start:start + 5], strict=False):
             with column:

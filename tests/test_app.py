@@ -322,3 +322,64 @@ def test_error_details_are_off_for_users():
 
     config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
     assert config["client"]["showErrorDetails"] == "none"
+
+
+# --- the Overview's changes and trends ---------------------------------------------------
+
+def metric(at: AppTest, label: str):
+    return next(m for m in at.metric if m.label == label)
+
+
+def latest_complete_week(warehouse: Path) -> tuple[str, str]:
+    """Monday and Sunday of the week before the one holding as_of, worked out here."""
+    from datetime import timedelta
+
+    con = connect_reader(warehouse)
+    as_of = stored_as_of(con)
+    con.close()
+    monday = as_of.date() - timedelta(days=as_of.weekday() + 7)
+    return monday.isoformat(), (monday + timedelta(days=6)).isoformat()
+
+
+def test_a_card_change_the_weekly_review_calls_noise_is_grey_and_says_so(demo_warehouse,
+                                                                        monkeypatch):
+    """One ISO week against the week before: the cards colour what `cxdash weekly` flags
+    and nothing else (the demo's week: CSAT, NPS and SLA within the noise)."""
+    from streamlit.proto.Metric_pb2 import Metric
+
+    start, end = latest_complete_week(demo_warehouse)
+    at = run_app(demo_warehouse, monkeypatch, {"period": "custom", "from": start, "to": end})
+    weekly = cli_json("weekly", "--json", "--warehouse", str(demo_warehouse))
+    assert (weekly["from"], weekly["to"]) == (start, end)
+    flagged = {r["kpi"]: r["flagged"] for r in weekly["rows"]}
+    captions = [c.value for c in at.caption]
+    for key in ("sla_met_pct", "csat_avg", "nps"):
+        card = metric(at, CARD_LABELS[key])
+        assert not flagged[key], key
+        assert card.proto.delta, key  # there is a change ...
+        assert card.proto.color == Metric.MetricColor.GRAY, key  # ... and it is grey
+    assert any("within the noise" in c for c in captions)
+    # a median is not tested, on the Weekly page or here
+    assert metric(at, "First response").proto.color == Metric.MetricColor.GRAY
+
+
+def test_a_zero_change_reads_plus_minus_zero_without_an_arrow(make_warehouse, monkeypatch):
+    """A change that rounds to zero showed nothing, which read as "no comparison"."""
+    from streamlit.proto.Metric_pb2 import Metric
+
+    from tests.fixtures import survey, ticket
+
+    # one ticket a week, each first answered after 30 minutes and surveyed with CSAT 4
+    wh = make_warehouse(
+        tickets=[ticket("A", "2026-03-03 10:00", first_response_at="2026-03-03 10:30"),
+                 ticket("B", "2026-03-10 10:00", first_response_at="2026-03-10 10:30")],
+        surveys=[survey("sA", "A", "2026-03-04 09:00", csat=4),
+                 survey("sB", "B", "2026-03-11 09:00", csat=4)])
+    at = run_app(wh.path, monkeypatch,
+                 {"period": "custom", "from": "2026-03-09", "to": "2026-03-15"})
+    for label, text in (("Tickets", "±0"), ("CSAT (1-5)", "±0.00"), ("First response", "±0 min"),
+                        ("SLA met", "±0.0 pts")):
+        card = metric(at, label)
+        assert card.proto.delta == text, label
+        assert card.proto.direction == Metric.MetricDirection.NONE, label
+        assert card.proto.color == Metric.MetricColor.GRAY, label

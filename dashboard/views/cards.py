@@ -6,8 +6,12 @@ settings; nothing here queries or computes a metric. It decides how a number rea
 - value in the app's units (durations as "1 h 4 min", percentages "84.1%"), n for every
   KPI (for tickets and complaints the count itself), "small sample" below min_sample;
 - the change against the comparison period: a change that shows as zero at the card's
-  precision has no arrow and no colour; otherwise its tone is "better" or "worse" by the
-  KPI's direction (queries/registry.py), "neutral" for volumes;
+  precision reads "±0" in the KPI's unit, without arrow or colour; otherwise its tone is
+  "better" or "worse" by the KPI's direction (queries/registry.py) only when the change is
+  beyond noise -- the rule of the Weekly page (queries.period_changes.assess_change: the
+  95 % interval of the change excludes 0, both periods have at least min_sample cases) --
+  and "neutral" (grey, with a note saying why) for noise, small samples, medians and
+  volumes;
 - target state (met / missed) by direction;
 - n/a with its reason (registry), and the notes a careful reader needs: resolutions too
   young for FCR, open tickets too young to be resolved, churn shown for the latest
@@ -36,7 +40,17 @@ from dashboard.i18n import (
 )
 from dashboard.settings import Settings, get_settings
 from queries.filters import DIMENSIONS, PRESETS, Filters
+from queries.period_changes import (
+    BEYOND,
+    MEDIAN,
+    NOT_TESTED,
+    SMALL_SAMPLE,
+    WITHIN,
+    ChangeTest,
+    assess_change,
+)
 from queries.registry import CARD_KEYS, MEASURES, Measure
+from queries.weekly import DECOMPOSABLE as TESTED  # shares, means and NPS: their changes are tested
 
 # Open tickets younger than the FCR window are noted on the Resolved card once they are at
 # least this share (points) of the tickets behind it.
@@ -90,6 +104,21 @@ def format_kpi_change(key: str, change: float | None) -> str | None:
     return format_number(change, m.digits, signed=True)
 
 
+def zero_change_text(key: str) -> str:
+    """A change that shows as zero, in the KPI's unit: "±0", "±0.0 pts", "±0.00", "±0 min"
+    (it says "compared, and unchanged", which a blank did not)."""
+    m = MEASURES[key]
+    if m.is_count:
+        text = format_number(0)
+    elif m.unit in ("min", "h"):
+        text = format_duration_minutes(0)
+    elif m.unit == "%":
+        text = _("{value} pts").format(value=format_number(0, m.digits))
+    else:
+        text = format_number(0, m.digits)
+    return "±" + text
+
+
 def change_tone(key: str, change: float | None) -> str:
     """"better" / "worse" by the KPI's direction; "neutral" for volumes, no change or zero."""
     m = MEASURES[key]
@@ -137,8 +166,9 @@ def comparison_caption(comparison: Any) -> str:
     if comparison.kind == "year_earlier":
         return _("Changes are against {period}, the same dates a year earlier.").format(
             period=period)
-    return _("Changes are against {period}, the {days} days before.").format(
-        period=period, days=format_number(pf.days))
+    return ngettext("Changes are against {period}, the {days} day before.",
+                    "Changes are against {period}, the {days} days before.", pf.days or 0
+                    ).format(period=period, days=format_number(pf.days))
 
 
 def as_of_caption(override: datetime | None, stored: datetime | None) -> str:
@@ -180,7 +210,7 @@ class CardView:
     value: float | None
     value_text: str
     change: float | None
-    change_text: str | None  # None: no arrow, no colour
+    change_text: str | None  # None: no comparison; "±0…" for a change that shows as zero
     tone: str                # "better" | "worse" | "neutral"
     higher_is_better: bool | None
     n: int | None
@@ -192,6 +222,15 @@ class CardView:
     na_reason: str | None
     notes: tuple[str, ...]
     period: str | None = None  # set when the card shows another period than asked (churn)
+    # why a change is grey although the KPI has a good direction ("within the noise",
+    # "small sample", ...); None when it is coloured or has nothing to judge
+    change_note: str | None = None
+    change_test: ChangeTest | None = None
+
+    @property
+    def arrow(self) -> bool:
+        """Whether the change gets an arrow: not for no change and not for "±0"."""
+        return self.change is not None and not is_zero_change(self.key, self.change)
 
     @property
     def caption_parts(self) -> tuple[str, ...]:
@@ -247,16 +286,47 @@ def _young_notes(m: Measure, row: Mapping[str, Any], settings: Settings,
     return []
 
 
+def tested_help(min_sample: int) -> str:
+    """The help's sentence on when a tested KPI's change is coloured."""
+    return _("The change is coloured only when it is beyond noise, as on the Weekly review: "
+             "its 95 % interval excludes 0 and both periods have at least {n} cases. "
+             "Otherwise it is grey and says why.").format(n=format_number(min_sample))
+
+
+def change_note(test: ChangeTest, min_sample: int) -> str | None:
+    """Why a change with a good direction is grey, in a few words for the card's caption
+    (the Weekly page's words); None when it is coloured or there is nothing to say."""
+    if test.verdict == WITHIN:
+        return _("within the noise")
+    if test.verdict == SMALL_SAMPLE:
+        if test.n is not None and test.n < min_sample:
+            return None  # the caption already says "small sample: n = …"
+        return _("small sample before (n = {n}): change not tested").format(
+            n=format_number(test.n_previous or 0))
+    if test.verdict == NOT_TESTED:
+        return _("change not tested")
+    if test.verdict == MEDIAN:
+        return _("medians are not tested")
+    return None
+
+
 def build_card(key: str, current: Mapping[str, Any], previous: Mapping[str, Any] | None,
                settings: Settings | None = None, *, period: str | None = None,
-               extra_notes: tuple[str, ...] = ()) -> CardView:
-    """One card from a KPI row of the period (and of its comparison period, if any)."""
+               extra_notes: tuple[str, ...] = (),
+               moments: tuple[Mapping[str, Any] | None, Mapping[str, Any] | None] = (None, None),
+               ) -> CardView:
+    """One card from a KPI row of the period (and of its comparison period, if any).
+
+    moments: the survey moments of the period and of its comparison period
+    (queries.period_changes.fetch_survey_moments); CSAT and NPS changes are tested only
+    with them. Shares are tested from their rows alone."""
     settings = settings or get_settings()
     m = MEASURES[key]
     value = current.get(key)
-    before = previous.get(key) if previous is not None else None
-    change = float(value) - float(before) if value is not None and before is not None else None
-    tone = change_tone(key, change)
+    test = assess_change(key, current, previous, settings.min_sample, *moments)
+    change = test.change
+    # coloured only when the change is beyond noise (the Weekly page's rule)
+    tone = change_tone(key, change) if test.verdict == BEYOND else "neutral"
     reason = m.na_reason(current)
     notes = [*extra_notes, *(_young_notes(m, current, settings)
                              if reason != _(m.pending_reason or "") else [])]
@@ -275,23 +345,35 @@ def build_card(key: str, current: Mapping[str, Any], previous: Mapping[str, Any]
     state = target_state(key, value, target)
     return CardView(
         key=key, label=_(m.card_label or m.label),
-        help=_("{label}: {help}").format(label=_(m.label), help=m.help_text(settings)),
+        help=_("{label}: {help}").format(label=_(m.label), help=m.help_text(settings))
+        + ("\n\n" + tested_help(settings.min_sample) if key in TESTED else ""),
         value=value, value_text=format_kpi_value(key, value),
-        change=change, change_text=format_kpi_change(key, change), tone=tone,
+        change=change,
+        change_text=(format_kpi_change(key, change) or zero_change_text(key)
+                     if change is not None else None),
+        tone=tone,
         higher_is_better=m.higher_is_better,
         n=n, n_text=_("n = {n}").format(n=format_number(n)) if n is not None else None,
         small_sample=value is not None and n is not None and n < settings.min_sample,
         target=target, target_state=state,
         target_text=target_text(key, target) if target is not None else None,
         na_reason=reason, notes=tuple(notes), period=period,
+        change_note=(None if change is None or is_zero_change(key, change)
+                     else change_note(test, settings.min_sample)),
+        change_test=test,
     )
 
 
 def build_cards(comparison: Any, settings: Settings | None = None,
-                keys: tuple[str, ...] = CARD_KEYS) -> list[CardView]:
+                keys: tuple[str, ...] = CARD_KEYS,
+                moments: tuple[Mapping[str, Any] | None, Mapping[str, Any] | None] = (None, None),
+                ) -> list[CardView]:
     """The cards of a KpiComparison, in registry order. Churn: when the period's churn has
     not matured, the card shows the latest matured period of the same length (its dates in
-    `period` and a note), compared with that period's own comparison period."""
+    `period` and a note), compared with that period's own comparison period.
+
+    moments: (period, comparison period) survey moments for the CSAT and NPS change tests
+    (build_card); without them those changes are grey and say "change not tested"."""
     settings = settings or get_settings()
     cards: list[CardView] = []
     for key in keys:
@@ -306,5 +388,5 @@ def build_cards(comparison: Any, settings: Settings | None = None,
             cards.append(build_card(key, fallback.current, fallback.previous, settings,
                                     period=shown, extra_notes=(note,)))
             continue
-        cards.append(build_card(key, current, previous, settings))
+        cards.append(build_card(key, current, previous, settings, moments=moments))
     return cards
