@@ -231,11 +231,18 @@ def decompose(previous: Mapping[Any, GroupValue], current: Mapping[Any, GroupVal
     """Mix/rate decomposition of a ratio KPI's change (spec "Where did it come from?").
 
     w = a group's share of the KPI's denominator, r its value; 0 = last week, 1 = this
-    week. mix = (w1 - w0) × r0, rate = w1 × (r1 - r0), contribution = mix + rate. A group
-    absent from a week has weight 0; an undefined r0 is the overall r0, an undefined r1
-    is 0 (its weight is 0). Returns one dict per group (value_previous / value stay null
-    where undefined), largest absolute contribution first; contributions add up to
-    r1 - r0 when r1 and r0 are the weighted means of the groups' values.
+    week. mix = (w1 - w0) × r0, rate = w1 × (r1 - r0), contribution = mix + rate (the
+    spec's formula as written: r0 is the group's own value, not its distance from the
+    overall one). A group absent from a week has weight 0; an undefined r0 is the overall
+    r0, an undefined r1 is 0 (its weight is 0). A group that has cases but no value (the
+    repeat rate of complaints none of which names a customer: none can be a repeat) adds
+    nothing to the KPI's numerator, so its r is 0 in both weeks -- the overall r0 there
+    would credit it with repeats it cannot have, and the contributions would no longer
+    add up (spec: "The contributions add up exactly to r1 - r0").
+
+    Returns one dict per group (value_previous / value stay null where undefined),
+    largest absolute contribution first; contributions add up to r1 - r0 when r1 and r0
+    are the weighted means of the groups' values.
     """
     n0 = sum(g.n for g in previous.values())
     n1 = sum(g.n for g in current.values())
@@ -247,7 +254,7 @@ def decompose(previous: Mapping[Any, GroupValue], current: Mapping[Any, GroupVal
         w1 = g1.n / n1 if g1 is not None and n1 else 0.0
         v0 = g0.value if g0 is not None and g0.n else None
         v1 = g1.value if g1 is not None and g1.n else None
-        r0 = v0 if v0 is not None else r0_all
+        r0 = v0 if v0 is not None else (0.0 if w0 else r0_all)
         r1 = v1 if v1 is not None else 0.0
         mix = (w1 - w0) * r0
         rate = w1 * (r1 - r0)

@@ -178,6 +178,71 @@ def test_a_group_gone_this_week_counts_as_zero_with_weight_zero():
     assert by["A"]["contribution"] == pytest.approx(10.0)
 
 
+def test_the_mix_term_is_the_change_of_share_times_last_weeks_own_value():
+    """spec "Where did it come from?": mix_g = (w1_g - w0_g) × r0_g and rate_g = w1_g ×
+    (r1_g - r0_g), with the group's own r0 (not its distance from the overall r0)."""
+    # last week  A n 50 at 80 %, B n 30 at 60 %, C n 20 at 90 %: r0 = 40+18+18 = 76
+    # this week  A n 40 at 85 %, B n 40 at 60 %, C n 20 at 80 %: r1 = 34+24+16 = 74
+    # A: mix (0.4-0.5)×80 = -8,  rate 0.4×(85-80) = +2  -> -6
+    # B: mix (0.4-0.3)×60 = +6,  rate 0.4×(60-60) =  0  -> +6
+    # C: mix (0.2-0.2)×90 =  0,  rate 0.2×(80-90) = -2  -> -2;  sum -2 = 74 - 76
+    rows = decompose({"A": GroupValue(80.0, 50), "B": GroupValue(60.0, 30),
+                      "C": GroupValue(90.0, 20)},
+                     {"A": GroupValue(85.0, 40), "B": GroupValue(60.0, 40),
+                      "C": GroupValue(80.0, 20)}, 76.0)
+    by = {r["group"]: r for r in rows}
+    assert [by[g]["mix"] for g in "ABC"] == pytest.approx([-8.0, 6.0, 0.0])
+    assert [by[g]["rate"] for g in "ABC"] == pytest.approx([2.0, 0.0, -2.0])
+    assert [by[g]["contribution"] for g in "ABC"] == pytest.approx([-6.0, 6.0, -2.0])
+    assert sum(r["contribution"] for r in rows) == pytest.approx(74.0 - 76.0)
+
+
+def test_a_group_with_cases_but_no_value_adds_nothing_and_the_contributions_still_add_up():
+    """Repeat complaints by segment: the complaints of no known customer (segment null) are
+    in the denominator but can never be repeats, so their repeat rate is null. Taking the
+    overall r0 for them credited them with repeats: the demo's W46 by segment summed to
+    -1.61 pts for a change of -0.57."""
+    # last week  retail n 10 at 20 %, anonymous n 10 (no value): r0 = 2/20 = 10 %
+    # this week  retail n 10 at 30 %, anonymous n 30 (no value): r1 = 3/40 = 7.5 %
+    # retail: mix (0.25-0.5)×20 = -5, rate 0.25×(30-20) = +2.5 -> -2.5
+    # anonymous: r 0 both weeks: mix (0.75-0.5)×0 = 0, rate 0 -> 0; sum -2.5 = 7.5 - 10
+    rows = decompose({"retail": GroupValue(20.0, 10), None: GroupValue(None, 10)},
+                     {"retail": GroupValue(30.0, 10), None: GroupValue(None, 30)}, 10.0)
+    by = {r["group"]: r for r in rows}
+    assert by["retail"]["mix"] == pytest.approx(-5.0)
+    assert by["retail"]["rate"] == pytest.approx(2.5)
+    assert by[None]["contribution"] == pytest.approx(0.0)
+    assert by[None]["value_previous"] is None and by[None]["value"] is None
+    assert sum(r["contribution"] for r in rows) == pytest.approx(7.5 - 10.0)
+
+
+def test_repeat_complaints_by_segment_add_up_with_anonymous_complaints(make_warehouse):
+    # W09: C1 (retail) complains 24 and 25 Feb (the second a repeat), 2 anonymous ones:
+    #      retail 1 of 2 = 50 %, overall 1 of 4 = 25 %.
+    # W10: C1 again 3 March (a repeat of 25 Feb), C2 (retail) once, 6 anonymous ones:
+    #      retail 1 of 2 = 50 %, overall 1 of 8 = 12.5 %; change -12.5.
+    # retail: w 0.5 -> 0.25: mix -0.25×50 = -12.5, rate 0.25×0 = 0; anonymous: 0.
+    tickets = [ticket("a1", "2026-02-24 10:00", customer_id="C1"),
+               ticket("a2", "2026-02-25 10:00", customer_id="C1"),
+               ticket("b1", "2026-03-03 10:00", customer_id="C1"),
+               ticket("b2", "2026-03-03 11:00", customer_id="C2")]
+    tickets += [ticket(f"x{i}", "2026-02-26 10:00") for i in range(2)]
+    tickets += [ticket(f"y{i}", "2026-03-04 10:00") for i in range(6)]
+    customers = [{"customer_id": c, "segment": "retail"} for c in ("C1", "C2")]
+    wh = make_warehouse(tickets=tickets, customers=customers)
+    con = connect_reader(wh.path)
+    try:
+        out = fetch_decomposition(con, Filters(as_of=AS_OF), "repeat_complaint_pct", "segment",
+                                  IsoWeek.parse("2026-W10"))
+    finally:
+        con.close()
+    by = {r["group"]: r for r in out["groups"]}
+    assert (out["previous"], out["value"]) == (pytest.approx(25.0), pytest.approx(12.5))
+    assert by["retail"]["contribution"] == pytest.approx(-12.5)
+    assert by[None]["contribution"] == pytest.approx(0.0)
+    assert sum(r["contribution"] for r in out["groups"]) == pytest.approx(out["change"])
+
+
 # --- the scorecard over a tiny warehouse ----------------------------------------------
 
 W06, W07, W08, W09, W10 = "2026-02-03", "2026-02-10", "2026-02-17", "2026-02-24", "2026-03-03"
