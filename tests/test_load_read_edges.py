@@ -1,5 +1,8 @@
 """Reading CSV extracts at the edges: which encodings are read (extracts.md: UTF-8, UTF-8
-with BOM, GBK, GB18030, UTF-16, detected -- over the whole file)."""
+with BOM, GBK, GB18030, UTF-16, detected -- over the whole file), blank lines (never rows)
+and rows with a field more or less than the header (rejects, with their line and text) --
+the same on every read path: in memory, walked with the csv module, large files sorted in
+DuckDB and large files streamed through a profile."""
 
 from __future__ import annotations
 
@@ -59,6 +62,47 @@ def stream_small_files(monkeypatch) -> None:
     monkeypatch.setattr(read, "CHUNK_BYTES", 100)
     monkeypatch.setattr(run, "BATCH_ROWS", 3)
     monkeypatch.setattr(fast, "REST_PAGE_LINES", 3)
+
+
+# A profile whose layout is the native one, so a large plain file takes the streamed path
+# through a profile (StreamedCsv batches) instead of the DuckDB sorting of native files.
+SAME_NAMES_PROFILE = """name = "same-names"
+kind = "tickets"
+[[layout]]
+when_columns = ["ticket_id", "created_at"]
+[layout.columns]
+ticket_id = "ticket_id"
+channel = "channel"
+branch_id = "branch_id"
+category = "category"
+created_at = "created_at"
+subject = "subject"
+"""
+
+# the read paths, each with what makes a file take it
+PATHS = ["in memory", "walked (quoted line break)", "large, native (DuckDB)",
+         "large, through a profile"]
+
+
+def load_by(path_name: str, tmp_path: Path, monkeypatch, lines: list[str],
+            quoted_break: str = "", readable: bool = True,
+            profile_text: str = SAME_NAMES_PROFILE) -> tuple[Path, LoadResult]:
+    """Load the file of `lines` (joined by newlines, ending in one) the way `path_name`
+    says; for the walked path the row `quoted_break` replaces the last row (the same row
+    with a quoted line break in its subject)."""
+    wh = tmp_path / "wh.duckdb"
+    if path_name.startswith("walked"):
+        lines = [*lines[:-1], quoted_break] if lines[-1] else [*lines[:-2], quoted_break, ""]
+    f = write(tmp_path / "t.csv", "\n".join(lines) + "\n")
+    profile = None
+    if path_name.startswith("large"):
+        stream_small_files(monkeypatch)
+    if path_name.endswith("profile"):
+        profile = str(write(tmp_path / "same.toml", profile_text))
+    if path_name.startswith("large") and readable:
+        # streamed as far as its header says (what DuckDB or polars then meet is the test)
+        assert isinstance(read.open_extract(f), read.StreamedCsv)
+    return wh, load_file(wh, f, profile=profile)
 
 
 # --- 1. encodings: exactly the spec's, decided over the whole file ----------------------
@@ -214,3 +258,159 @@ def test_a_large_plain_utf8_file_still_takes_the_streamed_path(tmp_path, monkeyp
     f = write(tmp_path / "t.csv", TICKETS + "\n"
               + "".join(f"T{i},微信,B1,账单,2024-05-01 10:00:00,x\n" for i in range(20)))
     assert isinstance(read.open_extract(f), read.StreamedCsv)
+
+
+# --- 2. blank lines are never rows ------------------------------------------------------
+
+def test_a_trailing_blank_line_is_not_a_row(tmp_path):
+    wh = tmp_path / "wh.duckdb"
+    f = write(tmp_path / "t.csv", "ticket_id,channel,branch_id,category,created_at\n"
+              "T1,web,B1,c,2024-05-01 10:00:00\n\n")
+    assert counts(load_file(wh, f)) == ("loaded", 1, 1, 0)
+
+
+BLANK_LINES = [
+    TICKETS,                                      # line 1
+    "",                                           # line 2: empty
+    "T1,web,B1,c,2024-05-01 10:00:00,hello",      # line 3
+    "   \t",                                      # line 4: white space only
+    "T2,web,B1,c,bad,x",                          # line 5: a reject
+    "T3,web,B1,c,2024-05-01 11:00:00,y",          # line 6
+    "",                                           # line 7: a trailing blank line
+]
+
+
+@pytest.mark.parametrize("path_name", PATHS)
+def test_blank_lines_are_not_rows_on_any_read_path(tmp_path, monkeypatch, path_name):
+    wh, result = load_by(path_name, tmp_path, monkeypatch, BLANK_LINES,
+                         quoted_break='T3,web,B1,c,2024-05-01 11:00:00,"y\nz"')
+    # rows T1, T2, T3: T2 rejected on its own line, 5
+    assert counts(result) == ("loaded", 3, 2, 1)
+    ((line, column, _reason, raw),) = rejects(wh)
+    assert (line, column, raw) == (5, "created_at", "T2,web,B1,c,bad,x")
+
+
+@pytest.mark.parametrize("position", range(1, 7))
+def test_a_blank_line_anywhere_in_a_streamed_file_is_not_a_row(
+        tmp_path, monkeypatch, position):
+    # chunks of about 100 bytes: the blank line is first, last or inside one of them
+    lines = [f"T{i},web,B1,c,2024-05-01 10:00:00,subject {i}" for i in range(8)]
+    lines.insert(position, "")
+    wh, result = load_by("large, through a profile", tmp_path, monkeypatch,
+                         [TICKETS, *lines])
+    assert counts(result) == ("loaded", 8, 8, 0)
+    assert table(wh, "select count(*) from tickets") == [(8,)]
+
+
+CUSTOMER_IDS_PROFILE = """name = "ids"
+kind = "customers"
+[[layout]]
+when_columns = ["customer_id"]
+[layout.columns]
+customer_id = "customer_id"
+"""
+
+
+@pytest.mark.parametrize("path_name", [p for p in PATHS if not p.startswith("walked")])
+@pytest.mark.parametrize("blank", ["", "  ", "\t"])
+def test_blank_lines_of_a_one_column_file_are_not_rows(
+        tmp_path, monkeypatch, path_name, blank):
+    # one column: no delimiter tells a blank line from a row, white space alone does
+    lines = ["customer_id", "C1", blank, "C2", blank, "C3"]
+    wh, result = load_by(path_name, tmp_path, monkeypatch, lines,
+                         profile_text=CUSTOMER_IDS_PROFILE)
+    assert counts(result) == ("loaded", 3, 3, 0)
+    assert table(wh, "select customer_id from customers order by 1") == [
+        ("C1",), ("C2",), ("C3",)]
+
+
+def test_a_line_of_empty_fields_is_a_row_not_a_blank_line(tmp_path):
+    # a delimiter makes fields, even empty ones: a row, rejected for its empty key
+    wh = tmp_path / "wh.duckdb"
+    f = write(tmp_path / "t.tsv", "ticket_id\tchannel\tbranch_id\tcategory\tcreated_at\n"
+              "\t\t\t\t\n"
+              "T1\tweb\tB1\tc\t2024-05-01 10:00:00\n")
+    assert counts(load_file(wh, f)) == ("loaded", 2, 1, 1)
+    (line, column, _reason, raw), = rejects(wh)
+    assert (line, column, raw) == (2, "ticket_id", "\t\t\t\t")
+
+
+# --- 3. a row with a field more or less than the header is a reject ---------------------
+
+SHORT_AND_LONG = [
+    TICKETS,
+    "S1,web,B1,c,2024-05-01 10:00:00,hello",          # line 2
+    "S2,web,B1,c,2024-05-01 10:00:00",                # line 3: 5 fields
+    "S3,web,B1,c,2024-05-01 10:00:00,x,extra",        # line 4: 7 fields
+    "S4,web,B1,c,2024-05-01 10:00:00,",               # line 5: 6 fields, the last empty
+    "S5,web,B1,c,2024-05-01 10:00:00,y",              # line 6
+]
+
+
+SHORT = (3, "(row)", "the row has 5 fields, the header has 6", "S2,web,B1,c,2024-05-01 10:00:00")
+LONG = (4, "(row)", "the row has 7 fields, the header has 6",
+        "S3,web,B1,c,2024-05-01 10:00:00,x,extra")
+
+
+@pytest.mark.parametrize("path_name", PATHS)
+@pytest.mark.parametrize("with_long", [False, True])
+def test_a_row_with_a_field_more_or_less_is_rejected_on_every_read_path(
+        tmp_path, monkeypatch, path_name, with_long):
+    # (polars pads a short row with nulls but refuses a long one: with no long row, the
+    # short one is the only sign)
+    lines = SHORT_AND_LONG if with_long else [
+        *SHORT_AND_LONG[:3], "S3,web,B1,c,2024-05-01 10:00:00,x", *SHORT_AND_LONG[4:]]
+    wh, result = load_by(path_name, tmp_path, monkeypatch, lines,
+                         quoted_break='S5,web,B1,c,2024-05-01 10:00:00,"y\nz"')
+    if with_long:   # S1, S4, S5 loaded
+        assert counts(result) == ("loaded", 5, 3, 2) and rejects(wh) == [SHORT, LONG]
+    else:           # S1, S3, S4, S5 loaded
+        assert counts(result) == ("loaded", 5, 4, 1) and rejects(wh) == [SHORT]
+    assert table(wh, "select ticket_id, subject from tickets where ticket_id in ('S1', 'S4') "
+                     "order by 1") == [("S1", "hello"), ("S4", None)]
+
+
+@pytest.mark.parametrize("position", range(1, 7))
+def test_a_short_row_anywhere_in_a_streamed_file_is_rejected(tmp_path, monkeypatch, position):
+    # chunks of about 100 bytes: the short row is first (where polars takes the number
+    # of columns from it), last or inside one of them
+    lines = [f"T{i},web,B1,c,2024-05-01 10:00:00,subject {i}" for i in range(8)]
+    lines.insert(position, "TS,web,B1,c,2024-05-01 10:00:00")
+    wh, result = load_by("large, through a profile", tmp_path, monkeypatch,
+                         [TICKETS, *lines])
+    assert counts(result) == ("loaded", 9, 8, 1)
+    assert rejects(wh) == [(position + 2, "(row)", "the row has 5 fields, the header has 6",
+                            "TS,web,B1,c,2024-05-01 10:00:00")]
+
+
+def test_a_short_row_with_a_quoted_delimiter_is_counted_by_its_fields(tmp_path):
+    # "c, d" is one field: S1 has 5 fields although its line holds 5 commas
+    wh = tmp_path / "wh.duckdb"
+    f = write(tmp_path / "t.csv", TICKETS + "\n"
+              'S1,web,B1,"c, d",2024-05-01 10:00:00\n'
+              'S2,web,B1,"c, d",2024-05-01 10:00:00,"e, ""f"""\n')
+    assert counts(load_file(wh, f)) == ("loaded", 2, 1, 1)
+    assert rejects(wh) == [(2, "(row)", "the row has 5 fields, the header has 6",
+                            'S1,web,B1,"c, d",2024-05-01 10:00:00')]
+    assert table(wh, "select ticket_id, category, subject from tickets") == [
+        ("S2", "c, d", 'e, "f"')]
+
+
+@pytest.mark.parametrize("path_name", ["in memory", "large, native (DuckDB)"])
+def test_a_short_last_row_still_refuses_the_file_as_cut_short(
+        tmp_path, monkeypatch, path_name):
+    wh, result = load_by(path_name, tmp_path, monkeypatch,
+                         [TICKETS, "S1,web,B1,c,2024-05-01 10:00:00,x", "S2,web,B1"],
+                         readable=False)
+    assert counts(result) == ("refused", 0, 0, 0)
+    assert "last line is cut short" in result.message
+
+
+@pytest.mark.parametrize("path_name", ["in memory", "large, native (DuckDB)"])
+def test_blank_lines_before_the_header_are_skipped(tmp_path, monkeypatch, path_name):
+    # (a blank first line was taken for an empty header, and the load failed)
+    lines = ["", " ", "ticket_id,channel,branch_id,category,created_at",   # header: line 3
+             "T1,web,B1,c,2024-05-01 10:00:00", "T2,web,B1,c,soon"]        # lines 4, 5
+    wh, result = load_by(path_name, tmp_path, monkeypatch, lines, readable=False)
+    assert counts(result) == ("loaded", 2, 1, 1)
+    assert [(line, raw) for line, _c, _r, raw in rejects(wh)] == [(5, "T2,web,B1,c,soon")]

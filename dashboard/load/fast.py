@@ -149,6 +149,8 @@ def plan_sql(kind: Kind, idents: dict[str, str], formats: dict[str, str],
 _READ_SQL = ("create or replace temp table _raw as select * from read_csv(?, header = true, "
              "all_varchar = true, delim = ?, quote = '', escape = '', strict_mode = true, "
              "null_padding = false, auto_detect = false, columns = ?)")
+# a value of nothing but white space (or none): in a one-column file, a blank line
+_BLANK_SQL = r"select count(*) from _raw where c0 is null or regexp_full_match(c0, '[\s\p{Z}]*')"
 # rows are numbered from the table's first rowid (rowids inside a transaction start high)
 _FINE_SQL = ("create or replace temp table incoming as select rowid - $first + 2 as {line}, "
              "{select} from _raw where {fine}")
@@ -194,6 +196,10 @@ def stage_fast(con: duckdb.DuckDBPyConnection, source: StreamedCsv, kind_name: s
     if rows != _data_lines(source):
         # blank lines, which the reader skips: line numbers would drift, so the file is
         # read the careful way instead (the caller drops this transaction)
+        raise RaggedStream(f"{source.path.name}: blank lines")
+    if len(names) == 1 and con.execute(_BLANK_SQL).fetchall()[0][0]:
+        # one column: a blank line is read as a row (there is no delimiter to miss), so
+        # such a file is read the careful way too, where blank lines are no rows
         raise RaggedStream(f"{source.path.name}: blank lines")
     step(_("checking {n} rows").format(n=format_number(rows)), 0.25)
     mapped = [normalise_header(c) for c in source.columns]

@@ -2,8 +2,9 @@
 
 CSV: encoding detected over the whole file among extracts.md's (BOM, UTF-16, UTF-8, else
 GB18030 -- GBK's superset -- else refused), delimiter detected, quotes and multi-line
-fields honoured. Parquet and Excel are read with polars. Everything becomes text: typing and validation happen later, so a bad
-value becomes a reject with its reason instead of a silent null.
+fields honoured, blank lines skipped. Parquet and Excel are read with polars. Everything
+becomes text: typing and validation happen later, so a bad value becomes a reject with its
+reason instead of a silent null.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ LINE = "__line"
 MARK_EVERY = 50_000  # a streamed file notes the byte offset of every this many lines
 SAMPLE = 256 * 1024
 DELIMITERS = [",", ";", "\t", "|"]
+UNIT = "\x1f"  # the ASCII unit separator, which text hardly ever holds
 
 
 class Refusal(Exception):
@@ -36,7 +38,8 @@ class Refusal(Exception):
 
 
 class RaggedStream(Exception):
-    """A streamed CSV has a row with more fields than its header: read it in memory."""
+    """A streamed CSV has a row with a field more or less than its header, or a blank line:
+    read it in memory (see _record_lines)."""
 
 
 def _serialise(subset: pl.DataFrame, columns: list[str]) -> dict[int, str]:
@@ -187,11 +190,25 @@ class StreamedCsv:
                 line += data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
 
     def _parse(self, first_line: int, data: bytes) -> pl.DataFrame:
+        """The rows of these lines; a blank line or a row with a field more or less is
+        RaggedStream: the file is then read in memory, where the csv module skips the one
+        and rejects the other (_record_lines) -- polars would pad a short row with nulls."""
         try:
             frame = pl.read_csv(data, has_header=False, new_columns=self.columns,
                                 separator=self.delimiter, infer_schema=False, quote_char=None)
-        except pl.exceptions.ComputeError as exc:
-            raise RaggedStream(str(exc)) from None
+        except (pl.exceptions.ComputeError, pl.exceptions.SchemaError) as exc:
+            raise RaggedStream(str(exc)) from None  # (SchemaError: the first line differs)
+        lines, n = data.count(b"\n") + (not data.endswith(b"\n")), len(self.columns)
+        # no quotes in a streamed file: a row of n fields holds n - 1 delimiters and none
+        # holds more (polars refuses those), so the count over all lines tells
+        regular = (frame.height == lines
+                   and data.count(self.delimiter.encode()) == (n - 1) * lines)
+        if regular and n == 1:  # one column: a blank line holds no delimiter either
+            first = pl.col(self.columns[0])
+            blank = first.is_null() | (first.str.strip_chars() == "")
+            regular = not frame.select(blank.any()).item()
+        if not regular:
+            raise RaggedStream(f"{self.path.name}: a blank line or a row of another length")
         return frame.with_row_index(LINE, offset=first_line).with_columns(
             pl.col(LINE).cast(pl.Int64))
 
@@ -294,14 +311,28 @@ def _utf8_bytes(path: Path, encoding: str) -> bytes | None:
     return text.lstrip("\ufeff").encode("utf-8")
 
 
+def _is_blank_line(text: str, delimiter: str) -> bool:
+    """A line of nothing but white space outside quotes (not even a delimiter, which would
+    make it a row of empty fields) is not a row, on any read path."""
+    return not text.strip() and delimiter not in text
+
+
 def _record_lines(text_stream: io.TextIOBase, delimiter: str, n_cols: int,
                   skip_lines: int = 0, header_records: int = 1
                   ) -> tuple[list[int], list[int], list[list[str]], bool]:
     """Start and end line of every record, the records, and whether the last one is
-    truncated (after `skip_lines` lines and `header_records` header records)."""
+    truncated (after `skip_lines` lines and `header_records` header records). Blank lines
+    are no records; a record keeps its own number of fields (see _frame_from_rows)."""
     for _line in range(skip_lines):
         text_stream.readline()
-    reader = csv.reader(text_stream, delimiter=delimiter, strict=True)
+    last_line = [""]  # the text of the line the reader took last
+
+    def lines() -> Iterator[str]:
+        for text in text_stream:
+            last_line[0] = text
+            yield text
+
+    reader = csv.reader(lines(), delimiter=delimiter, strict=True)
     starts: list[int] = []
     ends: list[int] = []
     rows: list[list[str]] = []
@@ -312,7 +343,8 @@ def _record_lines(text_stream: io.TextIOBase, delimiter: str, n_cols: int,
             next(reader)
         prev_end = reader.line_num
         for row in reader:
-            if not row:
+            one_line = reader.line_num == prev_end + 1
+            if not row or (one_line and _is_blank_line(last_line[0], delimiter)):
                 prev_end = reader.line_num
                 continue
             starts.append(skip_lines + prev_end + 1)
@@ -326,6 +358,32 @@ def _record_lines(text_stream: io.TextIOBase, delimiter: str, n_cols: int,
     if rows and len(rows[-1]) < n_cols:
         truncated = True
     return starts, ends, rows, truncated
+
+
+def _one_row_per_line_holds(frame: pl.DataFrame, source: bytes | Path, delimiter: str) -> bool:
+    """Whether polars' rows of a file with one record per line are the file's rows. Polars
+    reads a blank line as a row of nulls and pads a row with too few fields with nulls, so
+    the lines of rows whose last field is empty are looked at: a blank one, or one with
+    another number of fields than the header (counted outside quoted fields), sends the
+    file to the csv module (_record_lines), which skips the first and keeps the second's
+    field count (a reject)."""
+    last = pl.col(frame.columns[-1])
+    suspects = frame.select((last.is_null() | (last.str.strip_chars() == "")).arg_true())
+    if suspects.height == 0:
+        return True
+    try:  # every line as one field: no quotes, and a separator text hardly ever holds
+        whole_lines = pl.read_csv(source, has_header=False, skip_rows=1, separator=UNIT,
+                                  quote_char=None, infer_schema=False, raise_if_empty=False)
+    except pl.exceptions.PolarsError:
+        return False  # a line holds the separator after all: walk the file
+    if whole_lines.shape != (frame.height, 1):
+        return False
+    lines = whole_lines.to_series().gather(suspects.to_series()).fill_null("")
+    # (the delimiter is one of DELIMITERS: a character class needs no escaping for them)
+    unquoted = lines.str.replace_all(f'(^|[{delimiter}])"(?:[^"]|"")*"', "${1}")
+    fields = unquoted.str.count_matches(delimiter, literal=True) + 1
+    irregular = (lines.str.strip_chars() == "") | (fields != frame.width)
+    return not irregular.any()
 
 
 def read_csv(path: Path, skip_rows: int = 0, header_rows: int = 1,
@@ -343,10 +401,13 @@ def read_csv(path: Path, skip_rows: int = 0, header_rows: int = 1,
     converted = _utf8_bytes(path, encoding)
     text_head = (converted[:SAMPLE] if converted is not None else head).decode(
         "utf-8", errors="ignore").lstrip("\ufeff")
-    head_lines = text_head.splitlines()[skip_rows:]
-    if not "".join(head_lines).strip():
+    all_head_lines = text_head.splitlines()
+    if not "".join(all_head_lines[skip_rows:]).strip():
         raise Refusal(_("{file}: the file holds no text; export it again with a header row "
                         "and data.").format(file=path.name))
+    while not all_head_lines[skip_rows].strip():
+        skip_rows += 1  # blank lines before the header: skipped like any blank line
+    head_lines = all_head_lines[skip_rows:]
     delimiter = _detect_delimiter("\n".join(head_lines))
     records = list(csv.reader(head_lines[:header_rows], delimiter=delimiter))
     records += [[]] * (header_rows - len(records))
@@ -364,11 +425,12 @@ def read_csv(path: Path, skip_rows: int = 0, header_rows: int = 1,
             frame = None  # rows with surplus fields: walked with the csv module below
 
     # Physical line numbers: simple files map row i to line i + 2; files with quoted line
-    # breaks (or ragged rows, or lines before the header) are walked with the csv module to
-    # find each record's lines.
+    # breaks (or ragged rows, blank lines, or lines before the header) are walked with the
+    # csv module to find each record's lines.
     newline_count = (converted.count(b"\n") if converted is not None
                      else _count_newlines(path))
-    simple = frame is not None and newline_count in (frame.height, frame.height + 1)
+    simple = (frame is not None and newline_count in (frame.height, frame.height + 1)
+              and _one_row_per_line_holds(frame, source, delimiter))
     ends: dict[int, int] = {}
     if simple and frame is not None:  # (simple implies a frame; said again for mypy)
         truncated = _last_line_truncated(source, delimiter, len(names))
@@ -518,7 +580,8 @@ def open_extract(path: Path, sheet: str | None = None, stream: bool = True,
             text_head = head.decode("utf-8", errors="ignore")
             delimiter = _detect_delimiter(text_head)
             header = make_header(text_head.splitlines()[0].split(delimiter))
-            if len(text_head.splitlines()) > 1:
+            # (a blank first line: the header comes later, which read_csv finds)
+            if len(text_head.splitlines()) > 1 and text_head.splitlines()[0].strip():
                 if _last_line_truncated(path, delimiter, len(header.columns)):
                     raise Refusal(_("{file}: the last line is cut short (fewer fields than "
                                     "the header), so the export looks incomplete; export the "
