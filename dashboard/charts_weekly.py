@@ -19,6 +19,8 @@ from dashboard.views.weekly import (
     group_text,
     higher_is_better,
     label,
+    shows_zero,
+    so_far,
 )
 
 FONT = "Noto Sans CJK SC, Noto Sans, Arial, sans-serif"  # Chinese glyphs in static images
@@ -43,7 +45,8 @@ def decomposition_chart(result: dict[str, Any], branch_names: dict[str, str] | N
     kpi, dim = result["kpi"], result["by"]
     groups = result["groups"][:top]
     better = higher_is_better(kpi)
-    colours = [NEUTRAL if better is None or g["contribution"] == 0 else
+    # a bar that reads "0.0 pts" is grey, not a red or green sliver
+    colours = [NEUTRAL if better is None or shows_zero(kpi, g["contribution"]) else
                (GOOD if (g["contribution"] > 0) == better else BAD) for g in groups]
     labels = [group_text(dim, g["group"], branch_names, named=False) for g in groups]
     hover = [_("{group}: contribution {c} (mix {mix}, rate {rate})").format(
@@ -66,23 +69,47 @@ def decomposition_chart(result: dict[str, Any], branch_names: dict[str, str] | N
     return _layout(fig, title, height=90 + 30 * max(len(groups), 1))
 
 
-def growth_chart(rows: list[dict[str, Any]], top: int = 8) -> go.Figure:
-    """Complaints this week (bars) against the 4-week average (markers), for the
-    categories that grew most (fetch_category_growth rows)."""
-    rows = [r for r in rows if r["growth"] > 0][:top]  # the categories that grew
-    names = [str(r["group"]) if r["group"] is not None else _("unknown") for r in rows]
+def growth_chart(rows: list[dict[str, Any]], top: int = 15) -> go.Figure:
+    """Complaints by category this week (bars) against the 4-week average (markers), every
+    category (fetch_category_growth rows, largest growth first): the ones that grew in
+    dark blue, the others light. More than `top` categories: the `top` that grew most,
+    and the title says so. A week not over yet: its counts so far, largest first, without
+    the whole weeks' average to compare with."""
+    partial = any(so_far(r) for r in rows)
+    shown = sorted(rows, key=lambda r: (-r["value"], str(r["group"])))[:top] if partial \
+        else rows[:top]
+    names = [str(r["group"]) if r["group"] is not None else _("unknown") for r in shown]
     fig = go.Figure()
-    fig.add_trace(go.Bar(
-        x=[r["value"] for r in rows], y=names, orientation="h", name=_("this week"),
-        marker_color="#2456a6",
-        hovertemplate="%{y}: %{x:,}<extra></extra>"))
-    fig.add_trace(go.Scatter(
-        x=[r["avg_4w"] for r in rows], y=names, mode="markers", name=_("4-week average"),
-        marker={"symbol": "line-ns", "size": 18, "line": {"width": 3, "color": "#e08a00"}},
-        hovertext=[format_number(r["avg_4w"], 1) for r in rows],
-        hovertemplate="%{y}: %{hovertext}<extra></extra>"))
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    fig = _layout(fig, _("Complaints by category: this week against the 4-week average"),
-                  height=90 + 30 * max(len(rows), 1))
-    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.15, "x": 0})
+    if partial:
+        fig.add_trace(go.Bar(
+            x=[r["value"] for r in shown], y=names, orientation="h", name=_("so far"),
+            marker_color=NEUTRAL, hovertemplate="%{y}: %{x:,}<extra></extra>"))
+    else:
+        for grew, name, colour in ((True, _("this week, grew"), "#2456a6"),
+                                   (False, _("this week, did not grow"), "#a9bcdc")):
+            part = [(n, r) for n, r in zip(names, shown, strict=True) if (r["growth"] > 0) == grew]
+            fig.add_trace(go.Bar(
+                x=[r["value"] for _n, r in part], y=[n for n, _r in part], orientation="h",
+                name=name, marker_color=colour, hovertemplate="%{y}: %{x:,}<extra></extra>"))
+        fig.add_trace(go.Scatter(
+            x=[r["avg_4w"] for r in shown], y=names, mode="markers", name=_("4-week average"),
+            marker={"symbol": "line-ns", "size": 18, "line": {"width": 3, "color": "#e08a00"}},
+            hovertext=[format_number(r["avg_4w"], 1) for r in shown],
+            hovertemplate="%{y}: %{hovertext}<extra></extra>"))
+    # the bars' order is the rows' order, whichever trace a bar is in
+    fig.update_yaxes(autorange="reversed", automargin=True, categoryorder="array",
+                     categoryarray=names)
+    if partial:
+        title = _("Complaints by category so far (the week is not over)")
+        cut = _("the {shown} largest of {total} categories")
+    else:
+        title = _("Complaints by category: this week against the 4-week average")
+        cut = _("the {shown} of {total} categories that grew most")
+    if len(shown) < len(rows):  # never leave categories out without saying so
+        title += " · " + cut.format(shown=len(shown), total=len(rows))
+    elif not partial:
+        title += " · " + _("all {total} categories, most grown first").format(total=len(rows))
+    fig = _layout(fig, title, height=90 + 30 * max(len(shown), 1))
+    fig.update_layout(showlegend=not partial, barmode="overlay",
+                      legend={"orientation": "h", "y": -0.15, "x": 0})
     return fig

@@ -57,11 +57,18 @@ def _no_period(args: argparse.Namespace, command: str) -> None:
 
 
 def _fmt_row(row: dict[str, Any]) -> list[str]:
-    from dashboard.views.weekly import format_kpi_change, format_kpi_value, label, target_text
+    from dashboard.views.weekly import (
+        format_kpi_change,
+        format_kpi_value,
+        label,
+        so_far,
+        target_text,
+    )
 
     kpi = row["kpi"]
+    # a week not over yet is not judged: no interval beside its values so far
     interval = (f"{format_kpi_change(kpi, row['ci_low'])} .. {format_kpi_change(kpi, row['ci_high'])}"
-                if row.get("ci_low") is not None else "-")
+                if row.get("ci_low") is not None and not so_far(row) else "-")
     name = label(kpi) + (f" ({row['week']})" if row.get("week") else "")
     return [name, format_kpi_value(kpi, row["value"]), format_kpi_change(kpi, row["change"]),
             interval, _("yes") if row["flagged"] else "",

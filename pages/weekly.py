@@ -96,6 +96,8 @@ if not review["complete"]:
 evaluation = data.weekly_alerts(version, filters, week_label, lang)
 st.markdown("**" + vm.summary_sentence(review["rows"], evaluation.alerts) + "**")
 st.subheader(_("Alerts"))
+if evaluation.alerts and not review["complete"]:
+    st.caption(_("The week is not over: these rules read its numbers so far."))
 if evaluation.alerts:
     for alert in evaluation.alerts:
         st.error(f"**{alert.get('title') or alert['rule']}** · {alert['message']}",
@@ -114,7 +116,7 @@ for start in range(0, len(cards), 5):
         colour: Literal["normal", "inverse", "off"] = (
             "off" if not c.flagged or better is None else "normal" if better else "inverse")
         with column:
-            st.metric(c.short_label, c.value, delta=c.change if c.change != vm.na() else None,
+            st.metric(c.short_label, c.value, delta=c.delta,
                       delta_color=colour, delta_arrow="auto" if c.arrow else "off",
                       help=c.help, border=True)
             lines = [_("last week {previous} · 4-week avg {avg}").format(
@@ -131,6 +133,9 @@ for start in range(0, len(cards), 5):
             lines += list(c.notes)
             st.caption("  \n".join(lines))
 st.caption(_("A change is coloured only when it is beyond noise (green: better, red: worse)."))
+if not review["complete"]:
+    st.caption(_("The week is not over: its values are so far and are not judged (grey, "
+                 "no interval, no target mark)."))
 
 # --- is the change real? -------------------------------------------------------------
 st.subheader(_("Is the change real?"))
@@ -156,7 +161,7 @@ def picked(event: Any) -> dict[str, Any] | None:
 
 flagged = flagged_ratio_kpis(review)
 if not flagged:
-    st.info(_("No share or average changed beyond noise this week."))
+    st.info(vm.where_empty_text(review))
 names = data.branch_names(version)
 for kpi in flagged:
     st.markdown(f"**{vm.label(kpi)}**")
@@ -182,24 +187,31 @@ for kpi in flagged:
     event = st.plotly_chart(charts_weekly.decomposition_chart(result, names),
                             key=f"weekly_decomp_{kpi}_{dim}", on_select="rerun",
                             selection_mode="points", width="stretch")
+    # a clicked bar: the group's value of this KPI, week and last, then its tickets
     point = picked(event)
-    if point is not None:
-        index = point.get("point_index", point.get("point_number"))
-        if index is not None and index < len(result["groups"]):
-            group = result["groups"][index]["group"]
-            set_filters, params = vm.drill_params(dim, group, IsoWeek.parse(result["week"]).monday)
-            drill_to(target_page, set_filters=set_filters, params=params)
+    index = None if point is None else point.get("point_index", point.get("point_number"))
+    if index is not None and index < len(result["groups"]):
+        chosen = result["groups"][index]
+        with st.container(border=True, key=f"weekly_detail_{kpi}"):
+            st.markdown("  \n".join(vm.group_detail(result, chosen, names)))
+            if st.button(_("Its tickets of the week in Explore"), key=f"weekly_drill_{kpi}",
+                         icon=":material/list:"):
+                set_filters, params = vm.drill_params(
+                    dim, chosen["group"], IsoWeek.parse(result["week"]).monday, kpi)
+                drill_to(target_page, set_filters=set_filters, params=params)
 if flagged:
-    st.caption(vm.decomposition_note() + " " + _("Click a bar to see its tickets of the week."))
+    st.caption(vm.decomposition_note() + " " + _("Click a bar for that group's value this "
+                                                 "week and last, and its tickets."))
 
 # --- top issues ------------------------------------------------------------------------
 st.subheader(_("Top issues"))
 growth = data.weekly_growth(version, filters, week_label)
 st.markdown(vm.growth_sentence(growth))
-phrases = vm.phrase_growth_sentence(data.weekly_phrases(version, filters, week_label))
+phrases = vm.phrase_growth_sentence(data.weekly_phrases(version, filters, week_label),
+                                    complete=review["complete"])
 if phrases:
     st.markdown(phrases)
-if any(r["growth"] > 0 for r in growth):
+if growth:
     st.plotly_chart(charts_weekly.growth_chart(growth), key="weekly_growth", width="stretch")
 bottleneck = data.weekly_bottleneck(version, filters, week_label, lang)
 if bottleneck:

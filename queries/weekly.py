@@ -335,9 +335,16 @@ def scorecard_row(kpi: str, week: IsoWeek, weeks: Mapping[date, Mapping[str, Any
     """One `weekly --json` row of spec/cli.md for `kpi` in `week`, from the KPI rows per
     week Monday (`weeks`, at least the 8 weeks before) and their moments.
 
-    complete: whether the week has ended at as_of. A count of a week not over yet is a
-    count of part of a week: it is never flagged against the usual range of whole weeks
-    (spec "a page or report never shows an incomplete week as if it were complete")."""
+    complete: whether the week has ended at as_of. A week not over yet is never flagged
+    (spec: "a page or report never shows an incomplete week as if it were complete"): its
+    count is a part of a week against whole weeks' range, and its shares and means
+    compare the cases that came in (and were decided) so far with a whole week -- the
+    calendar, not a change. Its interval is still given; the row says `complete` so a
+    reader knows why an interval that excludes 0 is not flagged.
+
+    A row whose value is null carries `na_facts`: the week's fields that say why (its
+    tickets, what the KPI needs the data to carry, its pending cases and its n), for the
+    metrics registry's `na_reason`."""
     row, prev = weeks.get(week.monday), weeks.get(week.shift(-1).monday)
     history = [weeks.get(week.shift(-i).monday) for i in range(1, COUNT_HISTORY_WEEKS + 1)]
     out: dict[str, Any] = {"kpi": kpi}
@@ -369,12 +376,16 @@ def scorecard_row(kpi: str, week: IsoWeek, weeks: Mapping[date, Mapping[str, Any
         out |= {"value": value, "n": n, "previous": previous, "n_previous": n_prev,
                 "avg_4w": mean_skipping_nulls((h or {}).get(kpi) for h in history[:AVG_WEEKS]),
                 "target": target, "change": change, "ci_low": low, "ci_high": high,
-                "flagged": interval_flagged(low, high)}
+                "flagged": complete and interval_flagged(low, high)}
+    out["complete"] = complete
     out["thin"] = out["n"] is not None and out["n"] < min_sample
     measure = KPI_CATALOG.get(kpi)
     if measure is not None and measure.matures and measure.pending and row:
         # cases of this week still too young to decide (open tickets, FCR or churn windows)
         out["pending"] = int(row.get(measure.pending) or 0)
+    if out["value"] is None and measure is not None:
+        fields = ("tickets", *measure.needs, measure.pending, measure.sample)
+        out["na_facts"] = {f: (row or {}).get(f) for f in fields if f}
     return out
 
 
@@ -387,7 +398,9 @@ def fetch_weekly(con: duckdb.DuckDBPyConnection, filters: Filters, week: IsoWeek
     "rows": [one dict per SCORECARD KPI: kpi, value, n, previous, n_previous, avg_4w,
     target, change, ci_low, ci_high, flagged, thin (+ expected_low/high for counts,
     + week for post_complaint_churn_pct, the latest matured week, + pending for KPIs whose
-    recent cases may still be undecided)]}. ValueError when the
+    recent cases may still be undecided, + complete: whether the row's week has ended, so
+    false for every row of an incomplete week but churn's matured one, + na_facts where
+    the value is null)]}. No row of an incomplete week is flagged. ValueError when the
     warehouse has no timestamps (no as_of).
     """
     settings = settings or get_settings()
@@ -470,10 +483,13 @@ def fetch_category_growth(con: duckdb.DuckDBPyConnection, filters: Filters, week
                           ) -> list[dict[str, Any]]:
     """Categories by growth of `measure` (a count) this week against the mean of the 4
     weeks before (weeks without any count as 0): [{"group", "value", "avg_4w", "growth",
-    "growth_pct" (null when avg_4w is 0)}], largest growth first."""
+    "growth_pct" (null when avg_4w is 0), "complete"}], largest growth first. Every
+    category with a count in those five weeks is listed. `complete` is false while the
+    week is not over: its counts are then a part of a week, not comparable with avg_4w."""
     if measure not in COUNTS:
         raise ValueError(f"growth is counted for {', '.join(COUNTS)}")
     settings = settings or get_settings()
+    complete = week.complete(resolve_as_of(con, filters))
     now = fetch_kpis(con, week.filters(filters), by="category", settings=settings)
     before_span = replace(filters, date_from=week.shift(-AVG_WEEKS).monday,
                           date_to=week.shift(-1).sunday)
@@ -485,7 +501,8 @@ def fetch_category_growth(con: duckdb.DuckDBPyConnection, filters: Filters, week
     for cat in dict.fromkeys([*values, *sums]):
         value, avg = values.get(cat, 0), sums.get(cat, 0) / AVG_WEEKS
         out.append({"group": cat, "value": value, "avg_4w": avg, "growth": value - avg,
-                    "growth_pct": 100.0 * (value - avg) / avg if avg else None})
+                    "growth_pct": 100.0 * (value - avg) / avg if avg else None,
+                    "complete": complete})
     out.sort(key=lambda r: (-r["growth"], str(r["group"])))
     return out
 

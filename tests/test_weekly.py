@@ -3,6 +3,7 @@ mix/rate decomposition, each against numbers worked out by hand in the comments.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 import pytest
@@ -473,6 +474,156 @@ def test_a_count_of_a_week_not_over_yet_is_never_flagged(make_warehouse):
     assert rows["tickets"]["value"] == 4
     assert rows["tickets"]["expected_high"] == pytest.approx(3.138, abs=1e-3)
     assert rows["tickets"]["flagged"] is False
+
+
+def test_a_week_not_over_yet_flags_no_change_even_one_beyond_its_interval(make_warehouse):
+    """The demo's current week read "Resolved -21.9 pts: beyond noise", "CSAT: a real
+    change" on a Friday: shares of the cases decided so far against a whole week."""
+    wh = _weekly_warehouse(make_warehouse)
+    con = connect_reader(wh.path)
+    try:
+        # as_of Thursday 5 March, inside W10: resolved 4 of 4 against 0 of 2 in W09, whose
+        # interval 48.13 .. 151.87 excludes 0 (the complete-week test above flags it)
+        review = fetch_weekly(con, Filters(as_of=datetime(2026, 3, 5, 0, 0)),
+                              week=IsoWeek.parse("2026-W10"))
+    finally:
+        con.close()
+    rows = {r["kpi"]: r for r in review["rows"]}
+    resolved = rows["resolved_pct"]
+    assert resolved["ci_low"] == pytest.approx(48.134, abs=1e-2)  # the interval stays
+    assert resolved["flagged"] is False and resolved["complete"] is False
+    assert not any(r["flagged"] for r in review["rows"])
+    # churn reports its latest matured week, which is over: that row is complete
+    assert rows["post_complaint_churn_pct"]["complete"] is True
+
+
+def test_cxdash_weekly_json_of_a_week_not_over_keeps_complete_false_and_flags_nothing(
+        make_warehouse):
+    from tests.fixtures import run_cli
+
+    wh = _weekly_warehouse(make_warehouse)
+    code, out, _err = run_cli("weekly", "--warehouse", str(wh.path), "--as-of",
+                              "2026-03-05 00:00", "--week", "2026-W10", "--json")
+    assert code == 0
+    review = json.loads(out)
+    assert review["complete"] is False
+    rows = {r["kpi"]: r for r in review["rows"]}
+    assert rows["resolved_pct"]["ci_low"] > 0  # beyond noise by its interval, but not over
+    assert [r["kpi"] for r in review["rows"] if r["flagged"]] == []
+    assert review["decompositions"] == {}  # nothing flagged, nothing decomposed
+
+
+def test_a_week_not_over_reads_so_far_without_colour_interval_verdict_or_target_mark():
+    from dashboard.i18n import set_language
+    from dashboard.views.weekly import NEUTRAL, card, change_sentence, summary_sentence
+
+    set_language("en")
+    resolved = {"kpi": "resolved_pct", "value": 72.0, "previous": 93.9, "change": -21.9,
+                "n": 1865, "avg_4w": 96.2, "target": 90.0, "ci_low": -24.2, "ci_high": -19.7,
+                "flagged": False, "complete": False, "thin": False, "pending": 523}
+    c = card(resolved, 10)
+    assert c.so_far and c.colour == NEUTRAL and not c.flagged
+    assert c.interval is None and c.interval_range is None and c.on_target is None
+    assert c.delta == "-21.9 pts"  # shown, grey
+    assert any("not judged until the week is over" in n for n in c.notes)
+    text = change_sentence(resolved)
+    assert text.startswith("Resolved so far: 72.0% (last week 93.9%, -21.9 pts)")
+    assert "523 cases are still too young" in text
+    assert "noise" not in text and "real change" not in text and "interval" not in text
+
+    # 1,865 lies outside 2,758 .. 2,968 only because the week is not over: no range, no
+    # change beside the value, no "within the noise"
+    tickets = {"kpi": "tickets", "value": 1865, "previous": 2897, "change": -1032, "n": 1865,
+               "avg_4w": 2865.0, "target": None, "ci_low": None, "ci_high": None,
+               "flagged": False, "complete": False, "thin": False,
+               "expected_low": 2757.6, "expected_high": 2967.9}
+    c = card(tickets, 10)
+    assert c.delta is None and c.change == "–" and not c.arrow
+    assert not any("usual range" in n for n in c.notes)
+    assert change_sentence(tickets) == ("Tickets so far: 1,865 (last week 2,897 in all): the "
+                                        "week is not over, so it is not compared with whole "
+                                        "weeks.")
+    assert summary_sentence([tickets, resolved], []) == \
+        "The week is not over: values so far, not judged · 0 alerts fire"
+
+
+def test_fcr_with_every_case_pending_is_na_for_that_reason_not_thin_or_no_data():
+    """W47's FCR read "thin week: n = 0" and "no data this week" while 1,342 resolutions
+    were only younger than the 7-day window."""
+    from dashboard.i18n import set_language
+    from dashboard.views.weekly import card, change_sentence
+
+    set_language("en")
+    row = {"kpi": "fcr_pct", "value": None, "n": 0, "previous": 86.0, "n_previous": 1354,
+           "avg_4w": 85.1, "target": 85.0, "change": None, "ci_low": None, "ci_high": None,
+           "flagged": False, "complete": False, "thin": True, "pending": 1342,
+           "na_facts": {"tickets": 1865, "carries_fcr": True, "n_fcr_pending": 1342,
+                        "n_fcr": 0}}
+    c = card(row, 10)
+    assert c.value == "n/a" and c.thin_note is None
+    assert ("n/a: every resolution is younger than the FCR window; 1,342 cases pending: "
+            "not decided yet") in c.notes
+    assert not any("no data" in n or "too young" in n for n in c.notes)
+    assert change_sentence(row) == ("First-contact resolution so far: n/a (every resolution "
+                                    "is younger than the FCR window; 1,342 cases pending: "
+                                    "not decided yet).")
+    # a source without what FCR needs says that instead, in a complete week too
+    lacking = row | {"complete": True, "pending": 0,
+                     "na_facts": {"tickets": 10, "carries_fcr": False, "n_fcr_pending": 0,
+                                  "n_fcr": 0}}
+    assert "the data lacks what first-contact resolution needs" in change_sentence(lacking)
+
+
+def test_the_scorecard_of_a_null_kpi_carries_why_it_is_null(make_warehouse):
+    # W10 of the tiny warehouse: every ticket resolved on 3 March, as_of 10 March: the 7-day
+    # FCR window ends 10 March 11:00 > as_of, so all 4 are pending and FCR is null
+    rows = {r["kpi"]: r for r in _weekly(_weekly_warehouse(make_warehouse))["rows"]}
+    fcr = rows["fcr_pct"]
+    assert fcr["value"] is None and fcr["pending"] == 4
+    assert fcr["na_facts"] == {"tickets": 4, "carries_fcr": True, "n_fcr_pending": 4,
+                               "n_fcr": 0}
+
+
+def test_the_growth_chart_shows_every_category_or_says_how_many_it_leaves_out():
+    """The chart showed the 8 categories that grew of 12 (billing, the second largest,
+    missing) without saying so."""
+    from dashboard.charts_weekly import growth_chart
+    from dashboard.i18n import set_language
+
+    set_language("en")
+    rows = [{"group": f"c{i:02d}", "value": 100, "avg_4w": 100.0 - (8 - i), "growth": 8.0 - i,
+             "growth_pct": None, "complete": True} for i in range(12)]  # c00..c07 grew
+    fig = growth_chart(rows)
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert sorted(y for t in bars for y in t.y) == [f"c{i:02d}" for i in range(12)]
+    assert list(fig.layout.yaxis.categoryarray) == [f"c{i:02d}" for i in range(12)]
+    assert "all 12 categories" in fig.layout.title.text
+    assert len(bars[0].y) == 8 and len(bars[1].y) == 4  # grew / did not grow
+    assert "the 5 of 12 categories that grew most" in growth_chart(rows, top=5).layout.title.text
+    # a week not over: counts so far, largest first, no 4-week average to compare with
+    partial = growth_chart([r | {"complete": False, "value": i} for i, r in enumerate(rows)])
+    assert [t.type for t in partial.data] == ["bar"]
+    assert list(partial.data[0].y)[:2] == ["c11", "c10"]
+    assert "so far" in partial.layout.title.text
+
+
+def test_a_decomposition_bar_drills_with_the_kpi_and_reads_the_group_in_words():
+    from dashboard.i18n import set_language
+    from dashboard.views.weekly import drill_params, group_detail
+
+    set_language("en")
+    filters, params = drill_params("category", "billing", date(2026, 11, 9), "resolved_pct")
+    assert filters == {"from": ["2026-11-09"], "to": ["2026-11-15"], "category": ["billing"]}
+    assert params == {"x_level": "tickets", "x_week": "2026-11-09", "x_kpi": "resolved_pct"}
+    result = {"kpi": "resolved_pct", "by": "category", "week": "2026-W46"}
+    group = {"group": "billing", "w_previous": 0.149, "w": 0.132, "value_previous": 96.0,
+             "value": 95.8, "mix": -1.658, "rate": -0.025, "contribution": -1.683}
+    assert group_detail(result, group) == [
+        "category billing, Resolved: 95.8% in 2026-W46 (last week 96.0%).",
+        "Its share of the cases: 13.2% (last week 14.9%).",
+        "Contribution -1.7 pts = mix -1.7 pts (its share moved) + rate 0.0 pts (its own "
+        "value moved).",
+    ]
 
 
 def test_the_groups_of_a_decomposition_sentence_are_listed_the_locales_way():

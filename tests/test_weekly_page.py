@@ -1,10 +1,12 @@
 """The Weekly review page through AppTest: it runs, picks the latest complete week, shows
-the numbers `cxdash weekly --json` prints, and a decomposition bar drills to Explore."""
+the numbers `cxdash weekly --json` prints, gives an unfinished week no verdicts, and a
+decomposition bar shows its group's value of the KPI, then drills to Explore."""
 
 from __future__ import annotations
 
 import io
 import json
+import re
 from contextlib import redirect_stdout
 from pathlib import Path
 
@@ -78,6 +80,35 @@ def test_an_incomplete_week_is_said_to_be_incomplete(demo_warehouse, monkeypatch
     assert any("not complete" in w.value for w in at.warning)
 
 
+def test_an_incomplete_week_shows_values_so_far_grey_and_without_verdicts(demo_warehouse,
+                                                                          monkeypatch):
+    """The demo's current week (2026-W47 on Friday 20 Nov) read "Tickets fell from 2,897
+    to 1,865 (usual range 2,758 to 2,968): within the noise", Resolved -21.9 pts red and
+    "beyond noise", CSAT and NPS "a real change", FCR "thin week: n = 0" / "no data"."""
+    from streamlit.proto.Metric_pb2 import Metric
+
+    payload = cli_json("weekly", "--json", "--warehouse", str(demo_warehouse))
+    current = payload["week"][:6] + f"{int(payload['week'][6:]) + 1:02d}"
+    at = run_page(demo_warehouse, monkeypatch, {"w_week": current})
+    cards = {m.label: m for m in at.metric}
+    churn = short_label("post_complaint_churn_pct")  # its matured week is over
+    assert all(Metric.MetricColor.Name(m.proto.color) == "GRAY"
+               for label, m in cards.items() if label != churn)
+    assert cards["Tickets"].delta == "" and cards["Complaints"].delta == ""  # not comparable
+    captions = "\n".join(c.value for c in at.caption)
+    assert "so far: the week is not over, so not compared with whole weeks" in captions
+    assert not re.search(r"usual range \d", captions) and "on target" not in captions
+    assert "every resolution is younger than the FCR window" in captions
+    assert "thin week: n = 0" not in captions and "no data this week" not in captions
+    text = "\n".join(m.value for m in at.markdown)
+    sentences = [line for line in text.splitlines() if line.startswith("- ")
+                 and churn not in line and "Churn" not in line]
+    assert sentences and all("so far" in line for line in sentences[:9]), sentences
+    assert "beyond noise" not in text.split("Churn")[0] and "a real change" not in text
+    assert "The week is not over: values so far, not judged" in text
+    assert any("The week is not over" in i.value for i in at.info)  # nothing decomposed
+
+
 def test_the_change_sentences_list_flagged_changes_first(demo_warehouse, monkeypatch):
     at = run_page(demo_warehouse, monkeypatch)
     payload = cli_json("weekly", "--json", "--warehouse", str(demo_warehouse))
@@ -90,7 +121,7 @@ def test_the_change_sentences_list_flagged_changes_first(demo_warehouse, monkeyp
     assert not any(s.startswith("- **") for s in sentences[len(flagged):len(payload["rows"])])
 
 
-def test_a_click_on_a_decomposition_bar_opens_explore_with_the_group_and_week(
+def test_a_click_on_a_decomposition_bar_shows_the_kpi_then_opens_its_tickets(
         make_warehouse, monkeypatch):
     # the tiny warehouse of test_weekly: resolved 0 % (W09) -> 100 % (W10) is flagged
     from tests.test_weekly import _weekly_warehouse
@@ -107,6 +138,16 @@ def test_a_click_on_a_decomposition_bar_opens_explore_with_the_group_and_week(
                                            "box": [], "lasso": []}}
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    # the click lands on the KPI that was decomposed, for that group, this week and last:
+    # email (first by name of two +50 pts groups) had no ticket in W09, 100 % in W10
+    assert groups[0]["group"] == "email"
+    detail = "\n".join(m.value for m in at.markdown)
+    assert "channel email, Resolved: 100.0% in 2026-W10 (last week n/a)." in detail
+    assert "Its share of the cases: 50.0% (last week 0.0%)." in detail
+    assert at.query_params.get("x_level") in (None, [])  # still on the weekly page
+
+    at.button(key="weekly_drill_resolved_pct").click().run()
+    assert not at.exception, [e.value for e in at.exception]
 
     def param(name):
         value = at.query_params.get(name)
@@ -115,6 +156,7 @@ def test_a_click_on_a_decomposition_bar_opens_explore_with_the_group_and_week(
     assert param("channel") == groups[0]["group"]
     assert (param("from"), param("to")) == ("2026-03-02", "2026-03-08")  # Mon..Sun of W10
     assert param("x_level") == "tickets" and param("x_week") == "2026-03-02"
+    assert param("x_kpi") == "resolved_pct"  # for Explore to show the Resolved card
 
 
 def test_the_decomposition_by_choice_is_kept_in_the_url_and_read_from_a_link(

@@ -1,8 +1,10 @@
 """Display rules of the weekly review, in plain Python (no Streamlit, no queries).
 
 How a scorecard row reads (value, target, previous, 4-week average, colour that knows
-whether up is good, thin-week and churn-week notes), the sentences of "Is the change
-real?" and "Where did it come from?", and the week picker's labels. The page, the CLI and
+whether up is good, thin-week and churn-week notes, the n/a reason), the sentences of "Is
+the change real?" and "Where did it come from?", and the week picker's labels. A week not
+over yet gets no verdict anywhere: its values read "so far", grey, without an interval,
+an on/off-target mark or a comparison of its counts with whole weeks. The page, the CLI and
 the report all read these, so they say the same thing. Numbers come from
 queries.weekly; nothing is computed here except wording and colour choices.
 """
@@ -123,6 +125,36 @@ def target_text(kpi: str, target: float | None) -> str | None:
     return _("target {sign} {value}").format(sign=sign, value=format_kpi_value(kpi, target))
 
 
+def so_far(row: dict[str, Any]) -> bool:
+    """Whether a scorecard row (or a top-issues row) is of a week not over yet: its values
+    are so far, not the week's (spec: never shown as if the week were complete)."""
+    return row.get("complete") is False
+
+
+def na_reason(row: dict[str, Any]) -> str | None:
+    """Why a scorecard row's value is n/a, in the metrics registry's words ("every
+    resolution is younger than the FCR window"); None when it has a value."""
+    if row.get("value") is not None:
+        return None
+    measure = MEASURES.get(row["kpi"])
+    facts = row.get("na_facts")
+    if measure is None or facts is None:
+        return _("no data this week")
+    return measure.na_reason({row["kpi"]: None, **facts}) or _("no data this week")
+
+
+def na_text(row: dict[str, Any]) -> str | None:
+    """'every resolution is younger than the FCR window; 1,342 cases pending: not decided
+    yet' -- the reason, and how many cases wait when all of them do; None with a value."""
+    reason = na_reason(row)
+    if reason is None:
+        return None
+    if row.get("pending") and not row.get("n"):
+        reason = _("{reason}; {n} cases pending: not decided yet").format(
+            reason=reason, n=format_number(row["pending"]))
+    return reason
+
+
 def week_label(week: IsoWeek, as_of: datetime | None = None) -> str:
     """'2026-W46 · 9 Nov 2026 – 15 Nov 2026', with '(incomplete)' until the week ends."""
     text = _("{week} · {start} – {end}").format(
@@ -143,7 +175,8 @@ class Card:
     value: str
     previous: str
     avg_4w: str
-    change: str
+    change: str  # "–" for a count of a week not over yet (not comparable)
+    delta: str | None  # the change as a card shows it beside the value; None: none shown
     interval: str | None
     interval_range: str | None
     target: str | None
@@ -154,10 +187,11 @@ class Card:
     thin_note: str | None
     notes: tuple[str, ...]
     help: str
+    so_far: bool = False  # the week is not over: the value is so far, not judged
 
 
 def interval_text(kpi: str, row: dict[str, Any]) -> str | None:
-    if row.get("ci_low") is None:
+    if row.get("ci_low") is None or so_far(row):
         return None
     return _("95 % interval {low} to {high}").format(
         low=format_kpi_change(kpi, row["ci_low"]), high=format_kpi_change(kpi, row["ci_high"]))
@@ -165,7 +199,7 @@ def interval_text(kpi: str, row: dict[str, Any]) -> str | None:
 
 def interval_range(kpi: str, row: dict[str, Any]) -> str | None:
     """The interval alone, for a column headed '95 % interval': '+0.2 pts to +4.9 pts'."""
-    if row.get("ci_low") is None:
+    if row.get("ci_low") is None or so_far(row):
         return None
     return _("{low} to {high}").format(
         low=format_kpi_change(kpi, row["ci_low"]), high=format_kpi_change(kpi, row["ci_high"]))
@@ -173,51 +207,98 @@ def interval_range(kpi: str, row: dict[str, Any]) -> str | None:
 
 def card(row: dict[str, Any], min_sample: int) -> Card:
     kpi = row["kpi"]
+    partial = so_far(row)
+    count_so_far = partial and kpi in COUNTS  # a part of a week: no change, no range
     notes: list[str] = []
+    missing = na_text(row)
+    if count_so_far:
+        notes.append(_("so far: the week is not over, so not compared with whole weeks"))
+    elif partial and missing is None:
+        notes.append(_("so far: not judged until the week is over"))
     if row.get("week"):
         notes.append(_("for {week}, the latest week whose complaints have all matured").format(
             week=format_week(row["week"])))
+    # a small sample shown as a number is labelled; an n/a says why instead
     thin = (_("thin week: n = {n} (below {min})").format(
-        n=format_number(row["n"]), min=format_number(min_sample)) if row.get("thin") else None)
-    if not thin and row.get("n") is not None and kpi not in COUNTS:
+        n=format_number(row["n"]), min=format_number(min_sample))
+        if row.get("thin") and missing is None else None)
+    if not thin and missing is None and row.get("n") is not None and kpi not in COUNTS:
         notes.append(_("n = {n}").format(n=format_number(row["n"])))
-    if row.get("pending"):
+    if missing is not None:
+        notes.append(_("n/a: {reason}").format(reason=missing))
+    elif row.get("pending"):
         notes.append(_("{n} cases still too young to decide: the value may still move").format(
             n=format_number(row["pending"])))
-    if row.get("value") is None:
-        notes.append(_("no data this week"))
-    if kpi == "frt_median_min":
+    if kpi == "frt_median_min" and not partial:
         notes.append(_("medians are not tested"))
-    if kpi in COUNTS and row.get("expected_low") is not None:
+    if kpi in COUNTS and row.get("expected_low") is not None and not partial:
         notes.append(_("usual range {low} to {high}").format(
             low=format_number(max(row["expected_low"], 0)), high=format_number(row["expected_high"])))
+    change = "–" if count_so_far else format_kpi_change(kpi, row.get("change"))
     return Card(
         kpi=kpi, label=label(kpi), short_label=short_label(kpi),
-        arrow=row.get("change") is not None and not shows_zero(kpi, row.get("change")),
+        arrow=(not count_so_far and row.get("change") is not None
+               and not shows_zero(kpi, row.get("change"))),
         value=format_kpi_value(kpi, row.get("value")),
         previous=format_kpi_value(kpi, row.get("previous")),
         avg_4w=format_kpi_value(kpi, row.get("avg_4w")),
-        change=format_kpi_change(kpi, row.get("change")), interval=interval_text(kpi, row),
+        change=change,
+        delta=None if count_so_far or row.get("change") is None else change,
+        interval=interval_text(kpi, row),
         interval_range=interval_range(kpi, row),
         target=target_text(kpi, row.get("target")),
         target_short=(None if row.get("target") is None else "{sign} {value}".format(
             sign="≥" if higher_is_better(kpi) else "≤",
             value=format_kpi_value(kpi, row["target"]))),
-        on_target=target_met(kpi, row.get("value"), row.get("target")),
+        on_target=None if partial else target_met(kpi, row.get("value"), row.get("target")),
         colour=change_colour(kpi, row.get("change"), bool(row.get("flagged"))),
         flagged=bool(row.get("flagged")), thin_note=thin, notes=tuple(notes),
-        help=MEASURES[kpi].help if kpi in MEASURES else "",
+        help=MEASURES[kpi].help if kpi in MEASURES else "", so_far=partial,
     )
+
+
+def so_far_sentence(row: dict[str, Any]) -> str:
+    """A row of a week not over yet, without a verdict: 'Resolved so far: 72.0% (last week
+    93.9%, -21.9 pts): not judged until the week is over; 523 cases are still too young
+    to decide.' Counts name last week's whole count and are not compared with it."""
+    kpi = row["kpi"]
+    name, value = label(kpi), format_kpi_value(kpi, row.get("value"))
+    missing = na_text(row)
+    if missing is not None:
+        return _("{kpi} so far: {value} ({reason}).").format(kpi=name, value=value,
+                                                             reason=missing)
+    if kpi in COUNTS:
+        return _("{kpi} so far: {value} (last week {previous} in all): the week is not over, "
+                 "so it is not compared with whole weeks.").format(
+            kpi=name, value=value, previous=format_kpi_value(kpi, row.get("previous")))
+    if row.get("previous") is None or row.get("change") is None:
+        text = _("{kpi} so far: {value}: not judged until the week is over.").format(
+            kpi=name, value=value)
+    else:
+        text = _("{kpi} so far: {value} (last week {previous}, {change}): not judged until "
+                 "the week is over.").format(
+            kpi=name, value=value, previous=format_kpi_value(kpi, row["previous"]),
+            change=format_kpi_change(kpi, row["change"]))
+    if row.get("pending"):  # one template: Chinese joins sentences without a space
+        text = _("{sentence} {n} cases are still too young to decide.").format(
+            sentence=text, n=format_number(row["pending"]))
+    return text
 
 
 def change_sentence(row: dict[str, Any]) -> str:
     """'Repeat complaints rose from 9.8% to 12.4% (+2.6 pts, 95 % interval +0.9 pts to
     +4.3 pts).' Counts name their usual range instead of an interval."""
     kpi = row["kpi"]
+    if so_far(row):
+        return so_far_sentence(row)
     name = label(kpi)
     value, previous, change = row.get("value"), row.get("previous"), row.get("change")
-    if value is None or previous is None or change is None:
-        return _("{kpi}: no comparison (no data in one of the two weeks).").format(kpi=name)
+    missing = na_text(row)
+    if missing is not None:
+        return _("{kpi}: n/a this week ({reason}), so no comparison.").format(
+            kpi=name, reason=missing)
+    if previous is None or change is None:
+        return _("{kpi}: no comparison (no data last week).").format(kpi=name)
     details = format_kpi_change(kpi, change)
     interval = interval_text(kpi, row)
     bounds = interval or (_("usual range {low} to {high}").format(
@@ -403,6 +484,11 @@ def decomposition_note() -> str:
 
 
 def growth_sentence(rows: list[dict[str, Any]], top: int = 3) -> str:
+    """The categories that grew most against their 4-week average; for a week not over
+    yet, that its counts so far are not compared with whole weeks."""
+    if any(so_far(r) for r in rows):
+        return _("The week is not over: complaints so far by category are not compared with "
+                 "the 4-week average of whole weeks.")
     grown = [r for r in rows if r["growth"] > 0][:top]
     if not grown:
         return _("No category grew against its 4-week average.")
@@ -412,21 +498,59 @@ def growth_sentence(rows: list[dict[str, Any]], top: int = 3) -> str:
     return _("Grew most against the 4-week average: {items}.").format(items="; ".join(parts))
 
 
-def drill_params(dim: str, group: Any, week_monday: date) -> tuple[dict[str, list[str]],
-                                                                    dict[str, str]]:
+def drill_params(dim: str, group: Any, week_monday: date, kpi: str | None = None
+                 ) -> tuple[dict[str, list[str]], dict[str, str]]:
     """The Explore drill of a decomposition bar: the group as a filter, the week as the
-    period, the ticket list of that week."""
+    period, the ticket list of that week, and the KPI that was decomposed (x_kpi), so
+    that Explore can show that KPI's card beside the tickets."""
     sunday = IsoWeek(week_monday).sunday
     filters: dict[str, list[str]] = {"from": [week_monday.isoformat()], "to": [sunday.isoformat()]}
     if group is not None:
         filters[dim] = [str(group)]
-    return filters, {"x_level": "tickets", "x_week": week_monday.isoformat()}
+    params = {"x_level": "tickets", "x_week": week_monday.isoformat()}
+    if kpi is not None:
+        params["x_kpi"] = kpi
+    return filters, params
 
 
-def phrase_growth_sentence(rows: list[dict[str, Any]] | None, top: int = 5) -> str | None:
+def group_detail(result: dict[str, Any], group: dict[str, Any],
+                 branch_names: dict[str, str] | None = None) -> list[str]:
+    """A clicked bar of a decomposition in words: the group's value of the KPI that was
+    decomposed this week and last, its share of the KPI's cases, and how its contribution
+    splits into mix and rate (all from the fetch_decomposition result)."""
+    kpi, dim = result["kpi"], result["by"]
+    return [
+        _("{group}, {kpi}: {value} in {week} (last week {previous}).").format(
+            group=group_text(dim, group["group"], branch_names), kpi=label(kpi),
+            value=format_kpi_value(kpi, group["value"]), week=format_week(result["week"]),
+            previous=format_kpi_value(kpi, group["value_previous"])),
+        _("Its share of the cases: {share} (last week {share_previous}).").format(
+            share=_share_words_1(group["w"]), share_previous=_share_words_1(group["w_previous"])),
+        _("Contribution {contribution} = mix {mix} (its share moved) + rate {rate} (its own "
+          "value moved).").format(
+            contribution=format_kpi_change(kpi, group["contribution"]),
+            mix=format_kpi_change(kpi, group["mix"]), rate=format_kpi_change(kpi, group["rate"])),
+    ]
+
+
+def _share_words_1(share: float) -> str:
+    return format_percent_value(100.0 * share, 1)
+
+
+def where_empty_text(weekly: dict[str, Any]) -> str:
+    """What "Where did it come from?" says when no change is decomposed."""
+    if not weekly.get("complete", True):
+        return _("The week is not over: no change is judged yet, so none is explained.")
+    return _("No share or average changed beyond noise this week.")
+
+
+def phrase_growth_sentence(rows: list[dict[str, Any]] | None, top: int = 5,
+                           complete: bool = True) -> str | None:
     """'Phrases of unhappy customers that grew most: “came back” (5 against 1.2 a week); …'.
     A phrase inside an already named one (or holding it) is skipped. None when the
-    satisfaction work's phrase API is missing."""
+    satisfaction work's phrase API is missing. A week not over yet (complete False) is
+    part of a week: a phrase above its whole-week average has already passed it, and
+    none doing so is not yet news."""
     if rows is None:
         return None
     chosen: list[dict[str, Any]] = []
@@ -437,12 +561,17 @@ def phrase_growth_sentence(rows: list[dict[str, Any]] | None, top: int = 5) -> s
             continue
         chosen.append(r)
     if not chosen:
-        return _("No phrase of unhappy customers' comments grew against its 4-week average.")
+        return (_("No phrase of unhappy customers' comments grew against its 4-week average.")
+                if complete else
+                _("The week is not over: no phrase of unhappy customers' comments has passed "
+                  "its 4-week average so far."))
     parts = [_("“{phrase}” ({value} against {avg} a week)").format(
         phrase=r["phrase"], value=format_number(r["value"]), avg=format_number(r["avg_4w"], 1))
         for r in chosen]
-    return _("Phrases of unhappy customers' comments that grew most: {items}.").format(
-        items="; ".join(parts))
+    template = (_("Phrases of unhappy customers' comments that grew most: {items}.") if complete
+                else _("The week is not over, yet these phrases of unhappy customers' comments "
+                       "have already passed their 4-week average: {items}."))
+    return template.format(items="; ".join(parts))
 
 
 def fix_effect_lines(fix: dict[str, Any], min_sample: int, window_days: int,
@@ -472,13 +601,18 @@ def by_concentration(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def summary_sentence(rows: list[dict[str, Any]], alerts: list[dict[str, Any]] | None) -> str:
-    """The week in one line: 'On target 2 of 4 · 2 changes beyond noise · 1 alert fires'."""
-    judged = [target_met(r["kpi"], r.get("value"), r.get("target")) for r in rows]
-    known = [m for m in judged if m is not None]
-    parts = [_("On target: {met} of {total}").format(met=sum(known), total=len(known))]
-    flagged = sum(1 for r in rows if r.get("flagged"))
-    parts.append(ngettext("{n} change beyond noise", "{n} changes beyond noise",
-                          flagged).format(n=flagged))
+    """The week in one line: 'On target 2 of 4 · 2 changes beyond noise · 1 alert fires'.
+    A week not over yet gets no verdict: 'The week is not over: values so far, not judged
+    · 1 alert fires'."""
+    if any(so_far(r) for r in rows):
+        parts = [_("The week is not over: values so far, not judged")]
+    else:
+        judged = [target_met(r["kpi"], r.get("value"), r.get("target")) for r in rows]
+        known = [m for m in judged if m is not None]
+        parts = [_("On target: {met} of {total}").format(met=sum(known), total=len(known))]
+        flagged = sum(1 for r in rows if r.get("flagged"))
+        parts.append(ngettext("{n} change beyond noise", "{n} changes beyond noise",
+                              flagged).format(n=flagged))
     if alerts is not None:
         parts.append(ngettext("{n} alert fires", "{n} alerts fire", len(alerts)).format(
             n=len(alerts)))
