@@ -19,6 +19,7 @@ from dashboard.i18n import (
     format_percent_value,
     format_week,
     localise_figure,
+    value_label,
 )
 from dashboard.views import funnel as vm
 
@@ -125,7 +126,7 @@ def sla_heatmap(cells: list[tuple[str, str, float | None, str, str]], tiers: lis
     empty = (None, "", "")
     z = [[index.get((t, g), empty)[0] for g in groups] for t in tiers]
     text = [[index.get((t, g), empty)[1] for g in groups] for t in tiers]
-    ys = [vm.tier_label(t) for t in tiers]
+    ys = [value_label("priority", t) for t in tiers]
     fig = go.Figure(go.Heatmap(z=z, x=groups, y=ys, text=text, texttemplate="%{text}",
                                textfont={"size": 12}, zmin=-1, zmax=1,
                                colorscale=vm.DIVERGING, showscale=False,
@@ -152,7 +153,7 @@ def sla_trend(weeks: list[date], series: dict[str | None, list[float | None]],
                "low": "#6fa8dc"}
     labels = [format_week(w) for w in weeks]
     for tier, values in series.items():
-        name = vm.tier_label(tier) if tier else _("All tiers")
+        name = value_label("priority", tier) if tier else _("All tiers")
         fig.add_trace(go.Scatter(
             x=weeks, y=values, mode="lines+markers", name=name,
             line={"color": colours.get(tier or None, PRIMARY), "width": 3 if not tier else 1.5},

@@ -335,7 +335,7 @@ def _kpi_title(dims: Sequence[str], filters: Any, as_of: datetime | None) -> str
 
 
 def cmd_kpis(args: argparse.Namespace) -> int:
-    from dashboard.i18n import _
+    from dashboard.i18n import _, value_label
     from dashboard.views.cards import (
         as_of_caption,
         build_cards,
@@ -378,10 +378,13 @@ def cmd_kpis(args: argparse.Namespace) -> int:
         _print_json(rows)
         return 0
     unknown = _("(unknown)")
+    # the product's words for type, priority...; channels, regions...: as stored (the JSON
+    # above keeps the codes)
     _table(_kpi_title(dims, filters, as_of),
            [*[_(DIMENSION_REGISTRY[d].label) for d in dims],
             *[_(MEASURES[k].label) for k in TABLE_KEYS]],
-           [[*[r[g] if r[g] is not None else unknown for g in group_keys],
+           [[*[value_label(d, r[g]) if r[g] is not None else unknown
+               for g, d in zip(group_keys, dims, strict=True)],
              *[format_kpi_value(k, r[k]) for k in TABLE_KEYS]] for r in rows],
            keep=len(dims))
     return 0

@@ -115,10 +115,12 @@ def _objects(frame) -> list[dict[str, Any]]:
 
 
 def _ticket_rows(objects: list[dict[str, Any]]) -> list[list[str]]:
+    from dashboard.i18n import value_label
     from dashboard.views.explore import sla_label, yes_no
 
     return [[o["ticket_id"], o["created_at"].strftime("%Y-%m-%d %H:%M"), o["channel"],
-             o["branch_id"], o["category"], o["type"], sla_label(o["sla_state"]),
+             o["branch_id"], o["category"], value_label("type", o["type"]),
+             sla_label(o["sla_state"]),
              yes_no(o["is_repeat"]),
              "" if o["latest_csat"] is None else str(o["latest_csat"]),
              ((o["subject"] or "")[:40])] for o in objects]

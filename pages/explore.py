@@ -17,7 +17,7 @@ import streamlit as st
 
 from dashboard import charts_explore, data
 from dashboard.export import header_block, to_csv, to_xlsx
-from dashboard.i18n import _, format_date, format_number, ngettext
+from dashboard.i18n import _, format_date, format_number, ngettext, value_label
 from dashboard.kpi_view import render_card
 from dashboard.masking import mask_frame, mask_record
 from dashboard.settings import get_settings
@@ -463,9 +463,10 @@ def level_ticket() -> None:
     surveys = mask_frame(data.explore_surveys(version, (ticket["ticket_id"],)))
     st.subheader(_("Ticket {id}").format(id=ticket["ticket_id"]))
     st.caption(" · ".join(x for x in (
-        _(ticket["type"].capitalize()), ticket["category"], ticket["channel"].capitalize(),
+        value_label("type", ticket["type"]), ticket["category"], ticket["channel"],
         f"{ticket['branch_id']} · {branch_names.get(ticket['branch_id'], '')}".rstrip(" ·"),
-        ticket.get("region") or "", _("priority {p}").format(p=ticket["priority"])) if x))
+        ticket.get("region") or "",
+        _("priority {p}").format(p=value_label("priority", ticket["priority"]))) if x))
     m = [*st.columns(3), *st.columns(3)]
     m[0].metric(_("First-response SLA"), vx.sla_label(ticket.get("sla_state")), border=True)
     m[1].metric(_("First response"), vx.duration(ticket.get("frt_min")), border=True)

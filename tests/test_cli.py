@@ -157,6 +157,23 @@ def test_kpis_by_weekday_and_hour_are_json_integers(wh):
     assert [r["group"] for r in rows] == ["2024-05", "2024-06"]
 
 
+def test_kpis_by_a_vocabulary_names_its_values_in_the_reader_s_words_and_json_keeps_codes(
+        wh, monkeypatch):
+    """The table of `kpis --by priority,channel --lang zh-CN` says 紧急/普通 (the sidebar's
+    words) with channels as stored; the JSON keeps the stored codes."""
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out, _ = run("kpis", "--by", "priority,channel", "--warehouse", wh, "--lang", "zh-CN")
+    assert code == 0
+    # T1 urgent on app; T2, T3 normal on web
+    rows = [[c.strip() for c in line.strip("│").split("│")[:2]]
+            for line in out.splitlines() if line.startswith("│")]
+    assert sorted(rows) == [["普通", "web"], ["紧急", "app"]]
+    assert "urgent" not in out and "normal" not in out
+    rows = json.loads(run("kpis", "--by", "priority", "--json", "--warehouse", wh,
+                          "--lang", "zh-CN")[1])
+    assert {r["group"] for r in rows} == {"urgent", "normal"}
+
+
 def test_a_bad_breakdown_is_a_usage_error(wh):
     assert run("kpis", "--by", "channel,channel", "--warehouse", wh)[0] == 2
     assert run("kpis", "--by", "colour", "--warehouse", wh)[0] == 2

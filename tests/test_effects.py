@@ -459,3 +459,18 @@ def test_a_complaint_count_changes_per_day_so_a_partial_window_compares_fairly()
     rows = view.did_rows(row, 10, 90)
     assert rows[0]["change"] == "+100.0%"
     assert rows[-1]["label"] == "Effect (treated only, no control)"
+
+
+def test_a_fix_s_scope_sets_its_stored_values_apart_in_chinese():
+    """The register read "网点 B34 · 区域 East": a value inside Chinese text is set apart
+    (网点「B34」), and stays as stored; English keeps 'branch B34'."""
+    fix = {"category": "billing", "channel": "app", "branch_id": "B34", "region": "East"}
+    set_language("zh-CN")
+    try:
+        short, full = view.scope_short(fix), view.scope_text(fix)
+    finally:
+        set_language("en")
+    assert short == "billing · app · 网点「B34」 · 区域「East」"
+    assert full == "类别「billing」 · 渠道「app」 · 网点「B34」 · 区域「East」"
+    assert view.scope_short(fix) == "billing · app · branch B34 · region East"
+    assert view.scope_text({"region": "East"}) == "region East"

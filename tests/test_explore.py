@@ -198,7 +198,8 @@ def test_breadcrumb_steps_back_up_clearing_the_deeper_filters():
     state = ExploreState(level="tickets")
     crumbs = breadcrumb(state, Filters(channel=("phone",), region=("North",), branch=("B1",)),
                         {"B1": "Harbour"})
-    assert [c.label for c in crumbs] == ["All channels", "Phone", "North", "B1 · Harbour",
+    # a channel is data: shown as stored ("phone"), as the sidebar and the tables show it
+    assert [c.label for c in crumbs] == ["All channels", "phone", "North", "B1 · Harbour",
                                         "Ticket list"]
     assert [c.level for c in crumbs] == ["channel", "region", "branch", "tickets", "tickets"]
     assert crumbs[0].clear == ("channel", "region", "branch")
@@ -321,6 +322,40 @@ def test_a_ticket_download_carries_the_durations_as_numbers_of_minutes(wh):
     assert "first_response_min" not in ticket_table(frame).columns
     book = to_xlsx(table)
     assert book[:2] == b"PK"  # a real workbook; the numbers are written with write_number
+
+
+def test_the_ticket_table_says_type_priority_and_sla_in_the_reader_s_words(wh):
+    """投诉/普通/超时 in Chinese, the words of the sidebar (value_label), where the table
+    showed the codes 'complaint'/'normal'; channels and categories stay as stored."""
+    from dashboard.i18n import set_language
+    from dashboard.views.explore import ticket_table
+    from queries.explore import fetch_tickets
+
+    frame = fetch_tickets(con_of(wh), Filters(as_of=datetime.fromisoformat(AS_OF)),
+                          sort="created_at", descending=False)
+    set_language("zh-CN")
+    try:
+        by_id = {r["ticket_id"]: r for r in ticket_table(frame).to_dicts()}
+        narrowing = ExploreState(level="tickets", sla="breached").narrowing()
+    finally:
+        set_language("en")
+    # T2: an email complaint of priority normal, answered after 48 h against 24 h
+    t2 = by_id["T2"]
+    assert (t2["type"], t2["priority"], t2["sla"]) == ("投诉", "普通", "超时")
+    assert (t2["channel"], t2["category"]) == ("email", "billing")
+    assert by_id["T3"]["type"] == "咨询"  # T3: an inquiry
+    assert narrowing == ["SLA：超时"]
+    english = {r["ticket_id"]: r for r in ticket_table(frame).to_dicts()}["T2"]
+    assert (english["type"], english["priority"], english["sla"]) == (
+        "Complaint", "Normal", "Breached")
+
+
+def test_the_cli_ticket_table_says_the_type_in_chinese(wh, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # wide enough for every column
+    code, out, _err = run("tickets", "--warehouse", str(wh), "--as-of", AS_OF,
+                          "--lang", "zh-CN")
+    assert code == 0
+    assert "投诉" in out and "complaint" not in out
 
 
 def test_a_customer_with_more_contacts_than_the_limit_keeps_the_newest_and_says_how_many(wh):

@@ -172,6 +172,12 @@ def test_bad_link_values_are_named_and_ignored(wh, monkeypatch):
 def test_the_page_reads_in_chinese(wh, monkeypatch):
     at = open_page(wh, monkeypatch, {"x_level": "ticket", "x_ticket": "T2", "lang": "zh-CN"})
     assert at.title[0].value == "探索"
+    # T2: an email complaint of priority normal, answered after 48 h against 24 h. The
+    # product's words in Chinese; the channel is data, shown as stored (not "Email")
+    caption = next(c.value for c in at.caption if "B1" in c.value)
+    assert caption.split(" · ")[:2] == ["投诉", "billing"]
+    assert "email" in caption and "优先级 普通" in caption
+    assert {m.label: m.value for m in at.metric}["首次响应 SLA"] == "超时"
 
 
 def test_a_funnel_stage_link_lists_the_tickets_that_reached_it(wh, monkeypatch):

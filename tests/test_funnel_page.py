@@ -87,6 +87,8 @@ def test_the_sla_table_equals_cxdash_kpis_per_priority_tier(demo_warehouse, monk
         assert shown[label] == format_percent_value(expected["sla_met_pct"]), tier
     overall = cli_json("kpis", "--json", "--warehouse", wh)
     assert shown["All tiers"] == format_percent_value(overall["sla_met_pct"])
+    # urgent first, as the product orders its tiers (not alphabetically), the total last
+    assert list(shown) == ["Urgent", "High", "Normal", "Low", "All tiers"]
 
 
 def test_with_a_channel_filter_the_page_still_equals_the_cli(demo_warehouse, monkeypatch):
@@ -159,6 +161,17 @@ def test_the_page_speaks_chinese(demo_warehouse, monkeypatch):
     assert at.title[0].value == "处理漏斗"
     assert "环节" in table(at, "funnel_table").columns
     assert "流失最多的是" in at.markdown[0].value
+
+
+def test_the_chinese_page_names_tiers_and_sla_states_in_the_product_s_words(demo_warehouse,
+                                                                           monkeypatch):
+    """The SLA table and heatmap say 紧急/高/普通/低 and 达成/超时/未到期 (value_label's
+    words, as the sidebar says them), urgent first -- not the codes or English."""
+    at = funnel_page(demo_warehouse, monkeypatch, lang="zh-CN")
+    sla = table(at, "funnel_sla_table")
+    assert sla["优先级"].to_list() == ["紧急", "高", "普通", "低", "全部优先级"]
+    assert {"达成", "超时", "未到期"} <= set(sla.columns)
+    assert figure(at, 2)["data"][0]["y"] == ["紧急", "高", "普通", "低"]
 
 
 def test_the_backlog_figures_have_labels_that_fit_a_quarter_of_the_page(demo_warehouse,

@@ -16,7 +16,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from dashboard.i18n import N_, _, format_date, format_number, format_percent_value, na
+from dashboard.i18n import (
+    N_,
+    _,
+    format_date,
+    format_number,
+    format_percent_value,
+    na,
+    named_value,
+)
 from queries.effect_metrics import EFFECT_METRICS
 
 GOOD = "#1a7f4b"
@@ -412,20 +420,20 @@ def did_rows(row: dict[str, Any], min_sample: int, window_days: int) -> list[dic
 # --- fixes register --------------------------------------------------------------------------
 
 def scope_text(fix: dict[str, Any]) -> str:
-    """'category billing · channel app'; 'everything' for a fix without a scope. Stored
-    values are shown as stored (never translated)."""
-    parts = [f"{_(label)} {fix[key]}" for key, label in SCOPE_LABELS.items() if fix.get(key)]
+    """'category billing · channel app' / '类别「billing」 · 渠道「app」'; 'everything' for a
+    fix without a scope. Stored values are shown as stored (never translated)."""
+    parts = [named_value(_(label), fix[key]) for key, label in SCOPE_LABELS.items()
+             if fix.get(key)]
     return " · ".join(parts) or _("everything")
 
 
 def scope_short(fix: dict[str, Any]) -> str:
     """The scope in few characters, for the register: 'statements · phone', 'branch B34',
-    'region East'; 'everything' without a scope."""
+    'region East' / '网点「B34」'; 'everything' without a scope."""
     parts = [str(fix[k]) for k in ("category", "channel") if fix.get(k)]
-    if fix.get("branch_id"):
-        parts.append(_("branch {value}").format(value=fix["branch_id"]))
-    if fix.get("region"):
-        parts.append(_("region {value}").format(value=fix["region"]))
+    for key in ("branch_id", "region"):
+        if fix.get(key):
+            parts.append(named_value(_(SCOPE_LABELS[key]), fix[key]))
     return " · ".join(parts) or _("everything")
 
 

@@ -45,7 +45,14 @@ from typing import Any
 
 import polars as pl
 
-from dashboard.i18n import N_, _, format_datetime, format_duration_minutes, format_number
+from dashboard.i18n import (
+    N_,
+    _,
+    format_datetime,
+    format_duration_minutes,
+    format_number,
+    value_label,
+)
 from queries.explore_model import AGE_BANDS, SLA_STATES, SORT_KEYS, STAGES, TicketSelection
 
 PAGE_SIZE = 50
@@ -64,8 +71,6 @@ STAGE_LABELS: dict[str, str] = {
     "resolved": N_("Resolved"), "closed": N_("Closed"), "surveyed": N_("Surveyed"),
     "satisfied": N_("Satisfied"),
 }
-SLA_LABELS: dict[str, str] = {"met": N_("Met"), "breached": N_("Breached"),
-                              "pending": N_("Pending")}
 # Colours know what is good: met green, breached red, pending (still within) grey-blue.
 SLA_COLORS: dict[str, str] = {"met": "#1a7f4b", "breached": "#c0392b", "pending": "#7f8c9a"}
 AGE_LABELS: dict[str, str] = {
@@ -76,10 +81,6 @@ SORT_LABELS: dict[str, str] = {
     "created_at": N_("Created"), "frt": N_("First response time"),
     "resolution": N_("Resolution time"), "csat": N_("CSAT"), "nps": N_("NPS"),
     "reopen": N_("Reopens"), "deadline": N_("SLA deadline"), "age": N_("Age"),
-}
-TYPE_LABELS: dict[str, str] = {
-    "complaint": N_("Complaint"), "inquiry": N_("Inquiry"), "suggestion": N_("Suggestion"),
-    "praise": N_("Praise"),
 }
 RELATION_LABELS: dict[str, str] = {
     "makes this a repeat": N_("makes this a repeat"),
@@ -302,7 +303,7 @@ class ExploreState:
         if self.stuck_at:
             out.append(_("open, stuck at: {stage}").format(stage=_(STAGE_LABELS[self.stuck_at])))
         if self.sla:
-            out.append(_("SLA: {state}").format(state=_(SLA_LABELS[self.sla])))
+            out.append(_("SLA: {state}").format(state=sla_label(self.sla)))
         if self.text and text_refused:
             out.append(_("text “{text}” (not searched)").format(text=self.text))
         elif self.text:
@@ -374,7 +375,7 @@ def breadcrumb(state: ExploreState, filters: Any,
         if dim not in chosen:
             continue
         value = chosen[dim]
-        label = value.capitalize() if dim == "channel" and value[:1].islower() else value
+        label = value_label(dim, value)  # channels, regions, branches: data, as stored
         if dim == "branch" and branch_names and value in branch_names:
             label = f"{value} · {branch_names[value]}"
         nxt = NEXT_LEVEL[dim]
@@ -411,8 +412,9 @@ def breadcrumb(state: ExploreState, filters: Any,
 # --- how values read ------------------------------------------------------------------
 
 def sla_label(state: str | None) -> str:
-    """'Met' / 'Breached' / 'Pending'; n/a when the source has no response times."""
-    return _(SLA_LABELS[state]) if state in SLA_LABELS else _("n/a")
+    """'Met' / 'Breached' / 'Pending' (value_label's words); n/a when the source has no
+    response times."""
+    return value_label("sla_state", state) if state else _("n/a")
 
 
 def duration(minutes: float | None) -> str:
@@ -458,8 +460,8 @@ def ticket_table(frame: pl.DataFrame, minutes: bool = False) -> pl.DataFrame:
         "channel": [r["channel"] for r in rows],
         "branch_id": [r["branch_id"] for r in rows],
         "category": [r["category"] for r in rows],
-        "type": [r["type"] for r in rows],
-        "priority": [r["priority"] for r in rows],
+        "type": [value_label("type", r["type"]) for r in rows],
+        "priority": [value_label("priority", r["priority"]) for r in rows],
         "stage": [stage_of(r.get("funnel_depth")) for r in rows],
         "open": [yes_no(r.get("is_open")) for r in rows],
         "first_response": [duration(r.get("frt_min")) for r in rows],
@@ -742,10 +744,8 @@ def page_text(offset: int, shown: int, total: int) -> str:
 
 
 def type_label(kind: str | None) -> str:
-    """'Complaint' / '投诉'; an unknown type as the source wrote it."""
-    if not kind:
-        return _("n/a")
-    return _(TYPE_LABELS[kind]) if kind in TYPE_LABELS else kind.capitalize()
+    """'Complaint' / '投诉' (value_label's words); an unknown type as the source wrote it."""
+    return value_label("type", kind) if kind else _("n/a")
 
 
 # --- a customer's contacts on one chart -------------------------------------------------

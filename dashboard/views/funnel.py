@@ -20,11 +20,13 @@ import polars as pl
 
 from dashboard.i18n import (
     N_,
+    VOCABULARIES,
     _,
     format_datetime,
     format_duration_minutes,
     format_number,
     format_percent_value,
+    value_label,
 )
 
 STAGE_LABELS: dict[str, str] = {
@@ -45,12 +47,8 @@ STAGE_NEVER: dict[str, str] = {
     "surveyed": N_("never surveyed"),
     "satisfied": N_("not satisfied"),
 }
-TIER_LABELS: dict[str, str] = {
-    "urgent": N_("Urgent"), "high": N_("High"), "normal": N_("Normal"), "low": N_("Low"),
-}
-SLA_STATE_LABELS: dict[str, str] = {
-    "met": N_("Met"), "breached": N_("Breached"), "pending": N_("Pending"),
-}
+# The priority tiers in their own order (urgent first), the product's one list of them.
+TIERS: tuple[str, ...] = tuple(VOCABULARIES["priority"])
 AGE_BAND_LABELS: dict[str, str] = {
     "gt30d": N_("> 30 days"),
     "7to30d": N_("7–30 days"),
@@ -79,10 +77,6 @@ TIME_SPAN_LOG2 = 1.0
 
 def stage_label(stage: str) -> str:
     return _(STAGE_LABELS.get(stage, stage))
-
-
-def tier_label(tier: str | None) -> str:
-    return _(TIER_LABELS[tier]) if tier in TIER_LABELS else (tier or _("All tiers"))
 
 
 def band_label(band: str | None) -> str:
@@ -289,16 +283,17 @@ def sla_cell_hover(row: dict[str, Any]) -> str:
 def sla_table(frame: pl.DataFrame) -> list[dict[str, str]]:
     """Per tier (all groups): met, breached, pending, met share -- the SLA table rows."""
     out = []
-    order = {t: i for i, t in enumerate(TIER_LABELS)}
+    order = {t: i for i, t in enumerate(TIERS)}
     totals = frame.filter(pl.col("all_groups")).with_columns(
         pl.col("all_tiers").cast(pl.Int8).alias("_last"),
         pl.col("priority").replace_strict(order, default=len(order)).alias("_tier"))
     for r in totals.sort("_last", "_tier", "priority").iter_rows(named=True):
         out.append({
-            _("Tier"): tier_label(r["priority"]) if not r["all_tiers"] else _("All tiers"),
-            _("Met"): format_number(r["met"]),
-            _("Breached"): format_number(r["breached"]),
-            _("Pending"): format_number(r["pending"]),
+            _("Tier"): _("All tiers") if r["all_tiers"] else value_label("priority",
+                                                                         r["priority"]),
+            value_label("sla_state", "met"): format_number(r["met"]),
+            value_label("sla_state", "breached"): format_number(r["breached"]),
+            value_label("sla_state", "pending"): format_number(r["pending"]),
             _("Met share"): format_percent_value(r["met_pct"]),
         })
     return out
@@ -383,8 +378,8 @@ def sla_matrix(frame: pl.DataFrame, target: float | None
               sla_score(r["met_pct"], target), sla_cell_text(r), sla_cell_hover(r))
              for r in detail.iter_rows(named=True)]
     present = set(detail["priority"].to_list())
-    tiers = [t for t in TIER_LABELS if t in present] + sorted(
-        t for t in present if t not in TIER_LABELS and t is not None)
+    tiers = [t for t in TIERS if t in present] + sorted(
+        t for t in present if t not in TIERS and t is not None)
     groups = [_(ALL_GROUPS)] + [str(g) for g in dict.fromkeys(
         detail.filter(~pl.col("all_groups"))["group"].to_list())]
     return cells, tiers, groups
