@@ -282,7 +282,9 @@ def context(review: Review, static: bool, settings: Settings | None = None) -> d
         "alerts_skipped": review.evaluation.skipped if review.evaluation else [],
         "alerts_problem": review.alerts_problem,
         "growth_sentence": view.growth_sentence(review.growth),
-        "phrase_sentence": view.phrase_growth_sentence(review.phrases),
+        "phrase_sentence": view.phrase_growth_sentence(review.phrases,
+                                                       complete=weekly["complete"]),
+        "no_flagged": view.where_empty_text(weekly),
         "bottleneck": review.bottleneck,
         "growth_chart": charts.get("growth"),
         "fixes": fixes,
@@ -316,7 +318,6 @@ def _texts() -> dict[str, str]:
                        "complaints when they leave the usual range (mean ± 2 sd of the 8 "
                        "weeks before)."),
         "where": _("Where did it come from?"),
-        "no_flagged": _("No share or average changed beyond noise this week."),
         "top_issues": _("Top issues"), "fixes": _("Fixes"),
         "bottleneck": _("Funnel bottleneck"),
         "launched": _("Launched this week"),

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import unicodedata
 from contextlib import redirect_stderr
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,19 @@ def test_the_report_names_product_words_in_chinese_and_data_values_as_stored():
     set_language("en")
     assert filters_text(Filters(type=("complaint",), channel=("app",))) == \
         "Channel: app · Type: Complaint"
+
+
+def test_the_report_of_a_week_not_over_judges_no_change(demo_warehouse, weekly_json, tmp_path):
+    # the week after the latest complete one is the demo's unfinished week: the report says
+    # it is not over, and neither "no change beyond noise" nor a flagged change
+    year, week = map(int, weekly_json["week"].split("-W"))
+    following = date.fromisocalendar(year, week, 1) + timedelta(days=7)
+    label = "{}-W{:02d}".format(*following.isocalendar()[:2])
+    out = tmp_path / "unfinished.html"
+    code, _stdout, err = run("report", "--week", label, "--out", str(out),
+                             "--warehouse", str(demo_warehouse), "--quiet")
+    assert code == 0, err
+    html = out.read_text(encoding="utf-8")
+    assert "This week is not complete yet" in html
+    assert "The week is not over: no change is judged yet, so none is explained." in html
+    assert "No share or average changed beyond noise this week." not in html
