@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+from datetime import date
+
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard.i18n import _, localise_figure, plotly_date_format
+from dashboard.i18n import _, get_language, localise_figure, plotly_date_format
 
 PALETTE = {"primary": "#2456a6", "muted": "#9aa5b1", "good": "#1a7f4b", "bad": "#c0392b"}
+DAY_MS = 86_400_000
+MAX_DATE_TICKS = 8  # two-line date labels of ~50 px each fit a half-width chart at 1,400 px
 
 
 def _layout(fig: go.Figure, title: str, height: int = 260) -> go.Figure:
@@ -19,9 +25,39 @@ def _layout(fig: go.Figure, title: str, height: int = 260) -> go.Figure:
     return localise_figure(fig)  # Chinese date ticks in zh-CN
 
 
+def date_tick_format() -> str:
+    """A date tick: day and month over the year ('23 Aug' / '2026'; '8月23日' / '2026年'),
+    never a time of day."""
+    return "%-m月%-d日<br>%Y年" if get_language() == "zh-CN" else "%-d %b<br>%Y"
+
+
+def date_axis(fig: go.Figure, periods: Sequence[date], grain: str) -> go.Figure:
+    """Ticks on the periods' own dates (each day, or each week's Monday), every k-th one
+    so that at most MAX_DATE_TICKS show, labelled as dates at any zoom. Left to plotly, a
+    short range is ticked in hours or fractions of a second ("23:59:59.9996"). Call it
+    after localise_figure (whose Chinese formats for plotly's own ticks include times)."""
+    step_days = 1 if grain == "day" else 7
+    known = sorted(p for p in periods if p is not None)
+    if not known:
+        return fig
+    count = (known[-1] - known[0]).days // step_days + 1
+    every = max(1, math.ceil(count / MAX_DATE_TICKS))
+    fig.update_xaxes(type="date", tick0=known[0].isoformat(), dtick=every * step_days * DAY_MS,
+                     hoverformat=plotly_date_format())
+    if get_language() == "zh-CN":
+        # localise_figure gave the axis Chinese stops for plotly's own ticks, times among
+        # them: one stop, a date, replaces them at every zoom
+        fig.update_xaxes(tickformatstops=[{"dtickrange": [None, None],
+                                           "value": date_tick_format()}])
+    else:
+        fig.update_xaxes(tickformat=date_tick_format())
+    return fig
+
+
 def trend_line(frame: pl.DataFrame, column: str, title: str, unit: str = "",
-               small_sample: pl.Series | None = None) -> go.Figure:
-    """One KPI per week; weeks with too few cases are drawn as hollow markers."""
+               small_sample: pl.Series | None = None, grain: str = "week") -> go.Figure:
+    """One KPI per day or week (`grain`); periods with too few cases are drawn as hollow
+    markers."""
     fig = go.Figure()
     x = frame["period"].to_list()
     y = frame[column].to_list()
@@ -39,14 +75,16 @@ def trend_line(frame: pl.DataFrame, column: str, title: str, unit: str = "",
                                          "line": {"color": PALETTE["muted"], "width": 2}},
                                  hovertemplate=_("small sample") + "<extra></extra>"))
     fig.update_yaxes(ticksuffix=f" {unit}" if unit else "", rangemode="tozero")
-    return _layout(fig, title)
+    return date_axis(_layout(fig, title), x, grain)
 
 
-def trend_bars(frame: pl.DataFrame, column: str, title: str) -> go.Figure:
-    fig = go.Figure(go.Bar(x=frame["period"].to_list(), y=frame[column].to_list(),
-                           marker_color=PALETTE["primary"],
-                           hovertemplate=_("week of {date}: {value}").format(
-                               date="%{x|" + plotly_date_format() + "}", value="%{y:,}")
-                           + "<extra></extra>"))
-    return _layout(fig, title)
+def trend_bars(frame: pl.DataFrame, column: str, title: str, grain: str = "week") -> go.Figure:
+    """A count per day or week (`grain`)."""
+    when = "%{x|" + plotly_date_format() + "}"
+    hover = (_("{date}: {value}") if grain == "day" else _("week of {date}: {value}")).format(
+        date=when, value="%{y:,}")
+    x = frame["period"].to_list()
+    fig = go.Figure(go.Bar(x=x, y=frame[column].to_list(), marker_color=PALETTE["primary"],
+                           hovertemplate=hover + "<extra></extra>"))
+    return date_axis(_layout(fig, title), x, grain)
 

@@ -12,8 +12,10 @@ from datetime import date
 
 import plotly.graph_objects as go
 
+from dashboard.charts import date_axis
 from dashboard.i18n import (
     _,
+    format_date,
     format_duration_minutes,
     format_number,
     format_percent_value,
@@ -22,6 +24,7 @@ from dashboard.i18n import (
     value_label,
 )
 from dashboard.views import funnel as vm
+from dashboard.views import trends
 
 PRIMARY = "#2456a6"
 MUTED = "#9aa5b1"
@@ -145,13 +148,13 @@ def sla_heatmap(cells: list[tuple[str, str, float | None, str, str]], tiers: lis
 
 
 def sla_trend(weeks: list[date], series: dict[str | None, list[float | None]],
-              complete: list[bool], target: float | None) -> go.Figure:
-    """Weekly met share per tier (and all tiers, thicker) with the target as a dashed line;
-    the incomplete last week is drawn hollow."""
+              complete: list[bool], target: float | None, grain: str = "week") -> go.Figure:
+    """Met share per tier (and all tiers, thicker) by week or by day (`grain`; `weeks` are
+    then days) with the target as a dashed line; a period not over yet is drawn hollow."""
     fig = go.Figure()
     colours = {None: "#222", "urgent": "#b35806", "high": "#f1a340", "normal": "#2456a6",
                "low": "#6fa8dc"}
-    labels = [format_week(w) for w in weeks]
+    labels = [format_week(w) if grain == "week" else format_date(w) for w in weeks]
     for tier, values in series.items():
         name = value_label("priority", tier) if tier else _("All tiers")
         fig.add_trace(go.Scatter(
@@ -168,7 +171,7 @@ def sla_trend(weeks: list[date], series: dict[str | None, list[float | None]],
     shown = [v for values in series.values() for v in values if v is not None]
     low = min([*shown, target if target is not None else 100.0, 100.0])
     fig.update_yaxes(ticksuffix="%", range=[max(0.0, low - 5), 101])
-    _layout(fig, _("First-response SLA met, by week (hollow: week not over yet)"), 320)
+    date_axis(_layout(fig, trends.sla_trend_title(grain), 320), weeks, grain)
     fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.15},
                       hovermode="x unified")
     return fig

@@ -20,6 +20,7 @@ from dashboard.i18n import _, format_datetime, format_number, format_percent_val
 from dashboard.settings import get_settings
 from dashboard.state import drill_to
 from dashboard.views import funnel as vm
+from dashboard.views import trends
 
 EXPLORE = Path(__file__).resolve().parent / "explore.py"
 
@@ -115,6 +116,7 @@ if groups:
 
 # --- SLA by tier --------------------------------------------------------------------
 st.subheader(_("First-response SLA by priority tier"))
+grain = trends.trend_grain(ctx.filters)
 sla = data.sla_by_tier(ctx.version, ctx.filters, by)
 target = settings.target_sla_met_pct
 sla_cells, tiers, sla_groups = vm.sla_matrix(sla, target)
@@ -133,16 +135,30 @@ s1, s2 = st.columns([2, 3])
 with s1:
     st.dataframe(pl.DataFrame(vm.sla_table(sla)), hide_index=True, width="stretch",
                  key="funnel_sla_table")
-    st.caption(_("Met share = met / (met + breached). Pending: no response yet and the "
-                 "deadline not passed at the as-of time; left out of the share. Weeks with "
-                 "fewer than {n} tickets due in a tier are gaps in its line.").format(
+    st.caption((_("Met share = met / (met + breached). Pending: no response yet and the "
+                  "deadline not passed at the as-of time; left out of the share. Days with "
+                  "fewer than {n} tickets due in a tier are gaps in its line.")
+                if grain == "day" else
+                _("Met share = met / (met + breached). Pending: no response yet and the "
+                  "deadline not passed at the as-of time; left out of the share. Weeks with "
+                  "fewer than {n} tickets due in a tier are gaps in its line.")).format(
         n=settings.min_sample))
-weekly = data.sla_weekly(ctx.version, ctx.filters)
-if weekly.height:
-    weeks, series, complete = vm.sla_trend_series(weekly, tiers, settings.min_sample)
-    with s2:
-        st.plotly_chart(charts_funnel.sla_trend(weeks, series, complete, target),
+# a month or shorter by day (a week by ISO week is one or two points), else by week
+if grain == "day":
+    periods, series, complete = trends.daily_sla_series(
+        data.kpis(ctx.version, ctx.filters, "day"),
+        data.kpis(ctx.version, ctx.filters, ("day", "priority")),
+        tiers, settings.min_sample, ctx.as_of)
+else:
+    periods, series, complete = vm.sla_trend_series(
+        data.sla_weekly(ctx.version, ctx.filters), tiers, settings.min_sample)
+with s2:
+    if trends.has_trend(series.get(None, [])):
+        st.plotly_chart(charts_funnel.sla_trend(periods, series, complete, target, grain),
                         key="funnel_sla_trend", width="stretch")
+    else:
+        st.markdown("**" + trends.sla_trend_title(grain) + "**")
+        st.info(trends.too_few_points_text(grain), icon=":material/show_chart:")
 
 # --- backlog ------------------------------------------------------------------------
 st.subheader(_("Backlog at the as-of time"))

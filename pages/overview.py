@@ -1,15 +1,17 @@
 """Overview: the executive's one screen -- KPI cards against a like-for-like earlier
-period and targets, and weekly trends. Numbers come from the query API through
-dashboard.data; how each card reads is decided in dashboard.views.cards."""
+period and targets, and trends by day (a month or shorter) or by week. Numbers come from
+the query API through dashboard.data; how each card reads is decided in
+dashboard.views.cards, the trends' grain in dashboard.views.trends."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from dashboard import charts, data, data_changes
-from dashboard.i18n import _, format_number
+from dashboard.i18n import _
 from dashboard.kpi_view import render_card
 from dashboard.settings import get_settings
+from dashboard.views import trends
 from dashboard.views.cards import build_cards, comparison_caption
 
 ctx = st.session_state["ctx"]
@@ -30,29 +32,36 @@ else:
     views = build_cards(comparison, settings,
                         moments=data_changes.card_moments(version, filters, comparison))
     for start in range(0, len(views), 5):
-        for column, view in zip(st.columns(5), views[start:start + 5], strict=False):
-            with column:
+        for place, view in zip(st.columns(5), views[start:start + 5], strict=False):
+            with place:
                 render_card(view)
 
-    st.subheader(_("Weekly trends"))
-    weekly = data.trend(version, filters, "week")
-    small = weekly["n_csat"] < settings.min_sample
-    left, right = st.columns(2)
-    with left:
-        st.plotly_chart(charts.trend_bars(weekly, "tickets", _("Tickets per week")),
-                        key="overview_volume", width="stretch")
-        st.plotly_chart(charts.trend_line(weekly, "csat_avg", _("CSAT (avg of latest surveys)"),
-                                          small_sample=small),
-                        key="overview_csat", width="stretch")
-    with right:
-        st.plotly_chart(charts.trend_line(weekly, "frt_median_min", _("First response, median"),
-                                          _("min"),
-                                          small_sample=weekly["n_responded"] < settings.min_sample),
-                        key="overview_frt", width="stretch")
-        st.plotly_chart(charts.trend_line(weekly, "repeat_complaint_pct", _("Repeat complaints"),
-                                          "%",
-                                          small_sample=weekly["n_repeat"] < settings.min_sample),
-                        key="overview_repeat", width="stretch")
-    st.caption(_("Hollow markers: fewer than {n} cases that week — read with care. A week at "
-                 "the edge of the period may be partial.").format(
-                     n=format_number(settings.min_sample)))
+    grain = trends.trend_grain(filters)
+    st.subheader(trends.section_title(grain))
+    series = data.trend(version, filters, grain)
+    # (chart key, column, title, unit, the column of its n), left and right in turn: each
+    # a chart, or a sentence when the period has fewer than two days / weeks with a value
+    trend_charts = [
+        ("overview_volume", "tickets", trends.tickets_title(grain), "", None),
+        ("overview_frt", "frt_median_min", _("First response, median"), _("min"), "n_responded"),
+        ("overview_csat", "csat_avg", _("CSAT (avg of latest surveys)"), "", "n_csat"),
+        ("overview_repeat", "repeat_complaint_pct", _("Repeat complaints"), "%", "n_repeat"),
+    ]
+    halves = st.columns(2)
+    drawn = 0
+    for i, (key, column, title, unit, n_column) in enumerate(trend_charts):
+        with halves[i % 2]:
+            if not trends.has_trend(series[column]):
+                st.markdown(f"**{title}**")
+                st.info(trends.too_few_points_text(grain), icon=":material/show_chart:")
+                continue
+            drawn += 1
+            if n_column is None:
+                figure = charts.trend_bars(series, column, title, grain)
+            else:
+                figure = charts.trend_line(series, column, title, unit,
+                                           small_sample=series[n_column] < settings.min_sample,
+                                           grain=grain)
+            st.plotly_chart(figure, key=key, width="stretch")
+    if drawn:
+        st.caption(trends.hollow_caption(grain, settings.min_sample))

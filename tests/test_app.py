@@ -383,3 +383,71 @@ def test_a_zero_change_reads_plus_minus_zero_without_an_arrow(make_warehouse, mo
         assert card.proto.delta == text, label
         assert card.proto.direction == Metric.MetricDirection.NONE, label
         assert card.proto.color == Metric.MetricColor.GRAY, label
+
+
+def chart_specs(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def test_a_week_is_drawn_by_day_with_dates_for_ticks(demo_warehouse, monkeypatch):
+    at = run_app(demo_warehouse, monkeypatch, {"period": "7d"})
+    assert "Daily trends" in [s.value for s in at.subheader]
+    volume = chart_specs(at)[0]
+    # one bar a day with tickets (by week, the 7 days were one or two bars)
+    xs = volume["data"][0]["x"]
+    assert len(xs) == len(set(xs)) > 2
+    axis = volume["layout"]["xaxis"]
+    assert axis["dtick"] == 86_400_000 and "%H" not in axis["tickformat"]
+
+
+def test_a_one_day_period_says_there_is_no_trend_instead_of_drawing_one_point(
+        demo_warehouse, monkeypatch):
+    from dashboard.settings import get_settings
+    from queries.api import Filters, fetch_kpis
+
+    con = connect_reader(demo_warehouse)
+    days = fetch_kpis(con, Filters(), by="day")["group"].to_list()  # the days with tickets
+    con.close()
+    get_settings.cache_clear()  # the app reads CXDASH_WAREHOUSE afresh
+    day = days[-1]
+    at = run_app(demo_warehouse, monkeypatch, {"period": "custom", "from": day, "to": day})
+    assert metric(at, "Tickets").value != "0"
+    assert chart_specs(at) == []
+    messages = [i.value for i in at.info]
+    assert sum("Fewer than two days with a value" in m for m in messages) == 4
+
+
+def test_a_quarter_is_drawn_by_week_with_weeks_mondays_for_ticks(demo_warehouse, monkeypatch):
+    at = run_app(demo_warehouse, monkeypatch, {"period": "90d"})
+    assert "Weekly trends" in [s.value for s in at.subheader]
+    volume = chart_specs(at)[0]
+    assert volume["layout"]["xaxis"]["dtick"] % (7 * 86_400_000) == 0
+    assert "%H" not in volume["layout"]["xaxis"]["tickformat"]
+
+
+def test_the_funnels_sla_trend_of_a_week_is_drawn_by_day(demo_warehouse, monkeypatch):
+    at = run_app(demo_warehouse, monkeypatch, {"period": "7d"})
+    at.switch_page("../pages/funnel.py").run()
+    assert not at.exception
+    trend = [s for s in chart_specs(at)
+             if "SLA met, by" in s["layout"].get("title", {}).get("text", "")]
+    assert len(trend) == 1 and "by day" in trend[0]["layout"]["title"]["text"]
+    xs = trend[0]["data"][0]["x"]
+    assert len(xs) == len(set(xs)) > 2  # by week, the 7 days were one or two points
+    assert trend[0]["layout"]["xaxis"]["dtick"] == 86_400_000
+
+
+def test_the_funnels_sla_trend_of_one_day_says_there_is_no_trend(demo_warehouse, monkeypatch):
+    from dashboard.settings import get_settings
+    from queries.api import Filters, fetch_kpis
+
+    con = connect_reader(demo_warehouse)
+    day = fetch_kpis(con, Filters(), by="day")["group"].to_list()[-1]
+    con.close()
+    get_settings.cache_clear()
+    at = run_app(demo_warehouse, monkeypatch, {"period": "custom", "from": day, "to": day})
+    at.switch_page("../pages/funnel.py").run()
+    assert not at.exception
+    assert not [s for s in chart_specs(at)
+                if "SLA met, by" in s["layout"].get("title", {}).get("text", "")]
+    assert any("Fewer than two days with a value" in i.value for i in at.info)
