@@ -172,8 +172,11 @@ def sla_trend(weeks: list[date], series: dict[str | None, list[float | None]],
     low = min([*shown, target if target is not None else 100.0, 100.0])
     fig.update_yaxes(ticksuffix="%", range=[max(0.0, low - 5), 101])
     date_axis(_layout(fig, trends.sla_trend_title(grain), 320), weeks, grain)
-    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.15},
-                      hovermode="x unified")
+    # The legend stands right of the plot: below it, it covered the year of the two-line
+    # date ticks ("Aug 23 / 2026"); above it, it ran into the long title.
+    fig.update_layout(showlegend=True, hovermode="x unified",
+                      legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1,
+                              "yanchor": "top"})
     return fig
 
 

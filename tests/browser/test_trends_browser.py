@@ -1,5 +1,5 @@
 """Trend charts as a reader sees them in chromium at 1,400 px: date ticks that read as
-dates (never times of day), in English and Chinese."""
+dates (never times of day), and a legend that covers nothing, in English and Chinese."""
 
 from __future__ import annotations
 
@@ -28,6 +28,23 @@ BOXES = """title => {
 def overlap(a: dict, b: dict) -> bool:
     return a["left"] < b["right"] and b["left"] < a["right"] and \
         a["top"] < b["bottom"] and b["top"] < a["bottom"]
+
+
+@pytest.mark.parametrize(("lang", "title"), [("en", "SLA met, by week"),
+                                             ("zh-CN", "每周首次响应 SLA 达成率")])
+def test_the_sla_trends_legend_covers_neither_its_dates_nor_its_title(live_app, chromium,
+                                                                    lang, title):
+    """The legend under the weekly SLA chart covered the year under "Aug 23"."""
+    context, page = open_page(chromium, f"{live_app.url}/funnel?period=90d&lang={lang}",
+                              height=2400, wait_for=PLOT)
+    page.wait_for_function(f"() => ({BOXES})({title!r}) !== null", timeout=60_000)
+    boxes = page.evaluate(BOXES, title)
+    assert boxes["legend"] is not None and boxes["ticks"]
+    assert not overlap(boxes["legend"], boxes["title"])
+    for tick in boxes["ticks"]:
+        assert not overlap(boxes["legend"], tick), tick["text"]
+    page.screenshot(path=ARTIFACTS / f"funnel-sla-trend-{lang}.png", full_page=True)
+    context.close()
 
 
 @pytest.mark.parametrize(("lang", "title"), [("en", "Tickets per day"), ("zh-CN", "每日工单数")])
