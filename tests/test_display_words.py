@@ -169,3 +169,16 @@ def test_a_data_value_inside_a_chinese_sentence_is_set_apart():
     set_language("en")
     assert named_value("region", "Coast") == "region Coast"
     assert quote_value("app") == "app"
+
+
+def test_a_group_inside_a_weekly_sentence_is_named_in_the_readers_words():
+    from dashboard.views.weekly import group_text
+
+    set_language("zh-CN")
+    # a vocabulary word is translated and set apart; a data value keeps its spelling
+    assert group_text("type", "complaint") == "类型「投诉」"
+    assert group_text("region", "Coast") == "区域「Coast」"
+    assert group_text("type", "complaint", named=False) == "投诉"
+    set_language("en")
+    assert group_text("type", "complaint") == "type Complaint"
+    assert group_text("region", "Coast") == "region Coast"

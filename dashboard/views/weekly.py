@@ -27,7 +27,9 @@ from dashboard.i18n import (
     format_percent_value,
     format_week,
     na,
+    named_value,
     ngettext,
+    value_label,
 )
 from queries.registry import DIMENSION_REGISTRY, MEASURES
 from queries.weekly import COUNTS, IsoWeek
@@ -342,14 +344,15 @@ def change_sentences(rows: list[dict[str, Any]]) -> list[tuple[bool, str]]:
 
 def group_text(dim: str, group: Any, branch_names: dict[str, str] | None = None,
                named: bool = True) -> str:
-    """'region North', 'branch B03 East Hillside' (named=False: without the dimension)."""
+    """'region North', 'branch B03 East Hillside', 'type Complaint' (named=False: without
+    the dimension); in Chinese '区域「North」', '类型「投诉」' (dashboard.i18n.named_value)."""
     if group is None:
         return (_("{dimension} unknown").format(dimension=dimension_label(dim)) if named
                 else _("unknown"))
-    name = str(group)
+    name = value_label(dim, group)  # type/priority words translated; data as stored
     if dim == "branch" and branch_names and group in branch_names:
         name = f"{group} {branch_names[group]}"
-    return f"{dimension_label(dim)} {name}" if named else name
+    return named_value(dimension_label(dim), name) if named else name
 
 
 def _share_words(share: float) -> str:
