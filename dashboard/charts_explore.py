@@ -12,7 +12,14 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard.i18n import _, format_datetime, format_number, localise_figure, ngettext
+from dashboard.i18n import (
+    _,
+    format_datetime,
+    format_number,
+    localise_figure,
+    ngettext,
+    value_label,
+)
 from dashboard.views.explore import (
     SLA_COLORS,
     STAGE_LABELS,
@@ -119,7 +126,7 @@ def customer_timeline(contacts: pl.DataFrame, churned_at: Any = None) -> go.Figu
             repeat = part["is_repeat"].fill_null(False).to_list()
             fig.add_trace(go.Scatter(
                 x=part["created_at"].to_list(),
-                y=[c.capitalize() for c in part["channel"].to_list()],
+                y=[value_label("channel", c) for c in part["channel"].to_list()],
                 mode="markers", name=type_label(kind),
                 # see-through with a white rim: contacts close in time stay countable
                 marker={"size": [16 if r else 12 for r in repeat],
@@ -165,10 +172,10 @@ def customer_contact_grid(grid: ContactGrid, churned_at: Any = None) -> go.Figur
                 if kind == "complaint" and row["repeats"]:
                     part += " (" + _("repeats: {n}").format(n=format_number(row["repeats"])) + ")"
                 parts.append(part)
-        hover[i][j] = (f"{row['channel'].capitalize()} · {period_label(row['period'], grid.grain)}"
+        hover[i][j] = (f"{value_label('channel', row['channel'])} · {period_label(row['period'], grid.grain)}"
                        "<br>" + ngettext("{n} contact", "{n} contacts", row["contacts"])
                        .format(n=format_number(row["contacts"])) + "<br>" + " · ".join(parts))
-    labels = [f"{c.capitalize()} ({format_number(totals[c])})" for c in channels]
+    labels = [f"{value_label('channel', c)} ({format_number(totals[c])})" for c in channels]
     xs = grid.midpoints()
     few = len(grid.periods) <= 40
     fig = go.Figure(go.Heatmap(

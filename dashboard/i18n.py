@@ -254,17 +254,27 @@ VOCABULARIES: dict[str, dict[str, str]] = {
 }
 
 
+# dimensions stored lower-cased whose values the UI shows capitalised (extracts.md)
+CAPITALISED = frozenset({"channel"})
+
+
 def value_label(dimension: str, value: object) -> str:
     """How one value of `dimension` is shown, in tables, options and axes alike.
 
     A product vocabulary's code gets its word in the current language ('urgent' -> 'Urgent'
-    / '紧急'); a data value is returned as stored; a missing value reads 'unknown'.
+    / '紧急'); a channel, stored lower-cased, is shown capitalised ('app' -> 'App',
+    'branch counter' -> 'Branch counter': extracts.md "the UI shows them capitalised");
+    any other data value is returned as stored; a missing value reads 'unknown'.
     """
     if value is None:
         return _("unknown")
     text = str(value)
     word = VOCABULARIES.get(dimension, {}).get(text.strip().lower())
-    return _(word) if word else text
+    if word:
+        return _(word)
+    if dimension in CAPITALISED:
+        return text[:1].upper() + text[1:]
+    return text
 
 
 def format_values(dimension: str, values: Iterable[object]) -> str:

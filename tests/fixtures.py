@@ -98,13 +98,18 @@ def build_warehouse(path: Path, **tables: list[dict[str, Any]]) -> Path:
 
 def run_cli(*args: str) -> tuple[int, str, str]:
     """`cxdash ARGS` in this process: (exit code, stdout, stderr); an argparse usage error
-    (SystemExit) gives its code like any other exit."""
+    (SystemExit) gives its code like any other exit. `--lang` sets the language of this
+    thread, as in a real run; it is put back afterwards, so no later test reads Chinese."""
     from dashboard import cli
+    from dashboard.i18n import get_language, set_language
 
+    language = get_language()
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
         try:
             code = cli.main(list(args))
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else 1
+        finally:
+            set_language(language)
     return code, out.getvalue(), err.getvalue()

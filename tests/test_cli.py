@@ -167,7 +167,7 @@ def test_kpis_by_a_vocabulary_names_its_values_in_the_reader_s_words_and_json_ke
     # T1 urgent on app; T2, T3 normal on web
     rows = [[c.strip() for c in line.strip("│").split("│")[:2]]
             for line in out.splitlines() if line.startswith("│")]
-    assert sorted(rows) == [["普通", "web"], ["紧急", "app"]]
+    assert sorted(rows) == [["普通", "Web"], ["紧急", "App"]]
     assert "urgent" not in out and "normal" not in out
     rows = json.loads(run("kpis", "--by", "priority", "--json", "--warehouse", wh,
                           "--lang", "zh-CN")[1])

@@ -101,8 +101,10 @@ def test_type_priority_status_and_sla_state_are_words_of_the_reader_s_language()
 def test_data_values_are_shown_as_stored_in_either_language():
     for lang in ("zh-CN", "en"):
         set_language(lang)
-        assert value_label("channel", "app") == "app"
-        assert value_label("channel", "branch counter") == "branch counter"
+        # channels are stored lower-cased and shown capitalised (extracts.md)
+        assert value_label("channel", "app") == "App"
+        assert value_label("channel", "branch counter") == "Branch counter"
+        assert value_label("channel", "电话") == "电话"
         assert value_label("category", "信用卡") == "信用卡"
         assert value_label("segment", "retail") == "retail"  # customers' own segments: data
         assert value_label("region", "urgent") == "urgent"  # a vocabulary word, but not its column
@@ -120,7 +122,7 @@ def test_sidebar_options_use_the_same_words_and_name_branches():
     set_language("zh-CN")
     assert option_label("priority", "urgent") == "紧急"
     assert option_label("type", "praise") == "表扬"
-    assert option_label("channel", "app") == "app"
+    assert option_label("channel", "app") == "App"
     names = {"B03": "East Hillside"}
     assert option_label("branch", "B03", names) == "B03 · East Hillside"
     assert option_label("branch", "B99", names) == "B99"
@@ -140,9 +142,9 @@ def test_vocabulary_options_come_in_their_own_order_and_data_options_as_given():
 def test_a_list_of_values_uses_the_chinese_enumeration_comma():
     set_language("zh-CN")
     assert format_values("priority", ["urgent", "high"]) == "紧急、高"
-    assert format_values("channel", ["app", "web"]) == "app、web"
+    assert format_values("channel", ["app", "web"]) == "App、Web"
     set_language("en")
-    assert format_values("channel", ["app", "web"]) == "app, web"
+    assert format_values("channel", ["app", "web"]) == "App, Web"
 
 
 # --- durations --------------------------------------------------------------------------

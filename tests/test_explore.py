@@ -198,8 +198,8 @@ def test_breadcrumb_steps_back_up_clearing_the_deeper_filters():
     state = ExploreState(level="tickets")
     crumbs = breadcrumb(state, Filters(channel=("phone",), region=("North",), branch=("B1",)),
                         {"B1": "Harbour"})
-    # a channel is data: shown as stored ("phone"), as the sidebar and the tables show it
-    assert [c.label for c in crumbs] == ["All channels", "phone", "North", "B1 · Harbour",
+    # a channel is shown capitalised (extracts.md), as the sidebar and the tables show it
+    assert [c.label for c in crumbs] == ["All channels", "Phone", "North", "B1 · Harbour",
                                         "Ticket list"]
     assert [c.level for c in crumbs] == ["channel", "region", "branch", "tickets", "tickets"]
     assert crumbs[0].clear == ("channel", "region", "branch")

@@ -188,10 +188,10 @@ def test_the_report_names_product_words_in_chinese_and_data_values_as_stored():
     set_language("zh-CN")
     assert filters_text(Filters(type=("complaint",), priority=("urgent", "high"),
                                 channel=("app", "web"))) == \
-        "渠道：app、web · 类型：投诉 · 优先级：紧急、高"
+        "渠道：App、Web · 类型：投诉 · 优先级：紧急、高"
     set_language("en")
     assert filters_text(Filters(type=("complaint",), channel=("app",))) == \
-        "Channel: app · Type: Complaint"
+        "Channel: App · Type: Complaint"
 
 
 def test_the_report_of_a_week_not_over_judges_no_change(demo_warehouse, weekly_json, tmp_path):

@@ -696,7 +696,7 @@ def test_a_change_spread_over_many_cells_gets_no_cross_sentence_and_a_fall_reads
             "groups": [_cell(("phone", "North"), -3.0), _cell(("email", "South"), -2.0),
                        _cell(("app", "East"), 1.0)]}
     assert cross_sentence([fall]) == ("Three quarters of the fall of First-contact resolution "
-                                      "(-4.0 pts) comes from channel phone in region North.")
+                                      "(-4.0 pts) comes from channel Phone in region North.")
 
 
 def test_a_pair_decomposition_of_the_warehouse_finds_the_one_cell_that_moved(make_warehouse):

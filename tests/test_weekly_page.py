@@ -142,7 +142,7 @@ def test_a_click_on_a_decomposition_bar_shows_the_kpi_then_opens_its_tickets(
     # email (first by name of two +50 pts groups) had no ticket in W09, 100 % in W10
     assert groups[0]["group"] == "email"
     detail = "\n".join(m.value for m in at.markdown)
-    assert "channel email, Resolved: 100.0% in 2026-W10 (last week n/a)." in detail
+    assert "channel Email, Resolved: 100.0% in 2026-W10 (last week n/a)." in detail
     assert "Its share of the cases: 50.0% (last week 0.0%)." in detail
     assert at.query_params.get("x_level") in (None, [])  # still on the weekly page
 
