@@ -47,15 +47,16 @@ else:
         ("overview_csat", "csat_avg", _("CSAT (avg of latest surveys)"), "", "n_csat"),
         ("overview_repeat", "repeat_complaint_pct", _("Repeat complaints"), "%", "n_repeat"),
     ]
+    drawn = [c for c in trend_charts if trends.has_trend(series[c[1]])]
+    if not drawn:  # a day, or a selection this thin: one sentence, not four
+        st.info(trends.too_few_points_text(grain), icon=":material/show_chart:")
     halves = st.columns(2)
-    drawn = 0
-    for i, (key, column, title, unit, n_column) in enumerate(trend_charts):
+    for i, (key, column, title, unit, n_column) in enumerate(trend_charts if drawn else []):
         with halves[i % 2]:
             if not trends.has_trend(series[column]):
                 st.markdown(f"**{title}**")
                 st.info(trends.too_few_points_text(grain), icon=":material/show_chart:")
                 continue
-            drawn += 1
             if n_column is None:
                 figure = charts.trend_bars(series, column, title, grain)
             else:

@@ -381,10 +381,13 @@ def build_cards(comparison: Any, settings: Settings | None = None,
         if key == "post_complaint_churn_pct" and comparison.churn is not None:
             fallback = comparison.churn
             shown = period_text(fallback.filters.date_from, fallback.filters.date_to)
-            note = _("churn of {period}: the latest {days} days whose complaining customers "
-                     "have all had {churn_days} days").format(
-                period=shown, days=format_number(fallback.filters.days),
-                churn_days=settings.churn_window_days)
+            note = ngettext(
+                "churn of {period}: the latest {days} day whose complaining customers "
+                "have all had {churn_days} days",
+                "churn of {period}: the latest {days} days whose complaining customers "
+                "have all had {churn_days} days", fallback.filters.days or 0,
+            ).format(period=shown, days=format_number(fallback.filters.days),
+                     churn_days=settings.churn_window_days)
             cards.append(build_card(key, fallback.current, fallback.previous, settings,
                                     period=shown, extra_notes=(note,)))
             continue
