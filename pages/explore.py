@@ -115,8 +115,7 @@ def downloads(frame: pl.DataFrame, title: str, key: str, extra: list[str] | None
 def kpi_strip() -> None:
     """The KPI cards of the slice (the Overview's card rules, dashboard.views.cards)."""
     comparison = data.kpi_comparison(version, filters, ctx.preset)
-    keys = ("tickets", "sla_met_pct", "fcr_pct", "repeat_complaint_pct", "csat_avg", "nps")
-    views = build_cards(comparison, settings, keys=keys)
+    views = build_cards(comparison, settings, keys=state.card_keys())
     # three a row: six in a row cut the ticket count to "291,…" at 1,400 px
     for start in range(0, len(views), 3):
         for column, view in zip(st.columns(3), views[start:start + 3], strict=False):

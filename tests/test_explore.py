@@ -598,3 +598,12 @@ def test_the_contact_grid_chart_puts_each_count_in_its_cell_and_names_the_totals
     assert heat.z[1][0] == 1 and heat.z[1][6] == 1 and heat.z[0][18] == 1
     assert heat.z[1][1] is None                                    # no contact: a blank cell
     assert "Complaint 1 (repeats: 1)" in heat.customdata[1][6]
+
+
+def test_the_kpi_of_a_link_goes_round_the_url_and_leads_the_cards():
+    state = ExploreState.from_params({"x_level": "tickets", "x_kpi": "resolved_pct"})
+    assert state.to_params()["x_kpi"] == "resolved_pct"
+    assert state.card_keys() == ("resolved_pct", "tickets", "sla_met_pct", "fcr_pct",
+                                 "repeat_complaint_pct", "csat_avg", "nps")
+    assert ExploreState.from_params({"x_kpi": "fcr_pct"}).card_keys()[0] == "tickets"
+    assert ExploreState.from_params({"x_kpi": "nope"}).problems == ("x_kpi=nope",)

@@ -395,3 +395,17 @@ def test_a_column_is_as_wide_as_its_header_in_either_script():
     assert column_px("客户满意度 (CSAT)") == 127
     assert column_px("Created", content_chars=16) == 116   # 16 x 6 + 20
     assert column_px("NPS") == 50                          # never below 50
+
+
+def test_a_link_with_a_kpi_shows_its_card_first_and_a_bad_one_is_said(wh, monkeypatch):
+    # the Weekly page's drill from "where did the Resolved change come from" carries x_kpi
+    at = open_page(wh, monkeypatch, {"x_level": "tickets", "x_kpi": "resolved_pct"})
+    labels = [m.label for m in at.metric]
+    assert labels[0] == "Resolved" and "Tickets" in labels
+    assert at.query_params["x_kpi"] == ["resolved_pct"] or at.query_params["x_kpi"] == \
+        "resolved_pct"
+    # a card already in the strip stays where it is; an unknown one is named, not shown
+    at = open_page(wh, monkeypatch, {"x_level": "tickets", "x_kpi": "nps"})
+    assert [m.label for m in at.metric][0] == "Tickets"
+    at = open_page(wh, monkeypatch, {"x_level": "tickets", "x_kpi": "bogus"})
+    assert any("x_kpi=bogus" in c.value for c in at.caption)

@@ -54,6 +54,11 @@ from dashboard.i18n import (
     value_label,
 )
 from queries.explore_model import AGE_BANDS, SLA_STATES, SORT_KEYS, STAGES, TicketSelection
+from queries.registry import CARD_KEYS
+
+# the KPI cards above every level of Explore
+STRIP_KEYS: tuple[str, ...] = ("tickets", "sla_met_pct", "fcr_pct", "repeat_complaint_pct",
+                               "csat_avg", "nps")
 
 PAGE_SIZE = 50
 LEVELS: tuple[str, ...] = ("channel", "region", "branch", "tickets", "ticket", "customer",
@@ -141,6 +146,8 @@ class ExploreState:
     bsort: str = DEFAULT_BSORT
     # the ticket tables' columns as chosen (TICKET_TABLE_COLUMNS order); None: the defaults
     columns: tuple[str, ...] | None = None
+    # a KPI card to show first (x_kpi: a drill from the Weekly page's decomposition of it)
+    kpi: str | None = None
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     # --- URL ------------------------------------------------------------------------
@@ -216,6 +223,11 @@ class ExploreState:
                 values["bsort"] = v
             else:
                 bad("x_bsort", v)
+        if (v := _first(params, "x_kpi")) is not None:
+            if v in CARD_KEYS:
+                values["kpi"] = v
+            else:
+                bad("x_kpi", v)
         if (v := _first(params, "x_cols")) is not None:
             keys = [k.strip() for k in v.split(",") if k.strip()]
             unknown = [k for k in keys if k not in TICKET_TABLE_COLUMNS]
@@ -270,7 +282,16 @@ class ExploreState:
             out["x_bsort"] = self.bsort
         if self.columns is not None and self.columns != TICKET_DEFAULT_COLUMNS:
             out["x_cols"] = ",".join(self.columns)
+        if self.kpi:
+            out["x_kpi"] = self.kpi
         return out
+
+    def card_keys(self) -> tuple[str, ...]:
+        """The KPI cards of the slice: STRIP_KEYS, with the KPI of the link (x_kpi) first
+        when it is not among them (the Weekly page's drill from a decomposed KPI)."""
+        if self.kpi and self.kpi not in STRIP_KEYS:
+            return (self.kpi, *STRIP_KEYS)
+        return STRIP_KEYS
 
     # --- what it selects -------------------------------------------------------------
     def selection(self) -> TicketSelection:
