@@ -15,6 +15,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard.format import option_formatter, ordered_options
 from dashboard.i18n import _
 from dashboard.views.cards import filters_text
 from queries.filters import DEFAULT_PRESET as DEFAULT_PRESET
@@ -191,10 +192,12 @@ def sidebar_filters(options: dict[str, list[str]], as_of: datetime | None,
 
     chosen: dict[str, tuple[str, ...]] = {}
     for dim, label in DIMENSIONS.items():
-        fmt = (lambda b: f"{b} · {branch_names[b]}" if b in branch_names else b) if dim == "branch" \
-            else (lambda v: v.capitalize() if v[:1].islower() else v)
-        values = sb.multiselect(_(label), options.get(dim, []), key=widget_key(dim),
-                                format_func=fmt, placeholder=_("All"))
+        # one label function for every surface: product words translated (紧急, 投诉),
+        # channels capitalised, branches with their names, other data as stored
+        values = sb.multiselect(_(label), ordered_options(dim, options.get(dim, [])),
+                                key=widget_key(dim),
+                                format_func=option_formatter(dim, branch_names),
+                                placeholder=_("All"))
         chosen[dim] = tuple(values)
     if any(chosen.values()):
         sb.button(_("Clear filters"), key="filter_clear", on_click=_clear_filters)

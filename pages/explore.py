@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from dashboard import charts_explore, data
+from dashboard import charts_explore, data, data_changes
 from dashboard.export import header_block, to_csv, to_xlsx
 from dashboard.i18n import _, format_date, format_number, ngettext, value_label
 from dashboard.kpi_view import render_card
@@ -115,7 +115,8 @@ def downloads(frame: pl.DataFrame, title: str, key: str, extra: list[str] | None
 def kpi_strip() -> None:
     """The KPI cards of the slice (the Overview's card rules, dashboard.views.cards)."""
     comparison = data.kpi_comparison(version, filters, ctx.preset)
-    views = build_cards(comparison, settings, keys=state.card_keys())
+    views = build_cards(comparison, settings, keys=state.card_keys(),
+                        moments=data_changes.card_moments(version, filters, comparison))
     # three a row: six in a row cut the ticket count to "291,…" at 1,400 px
     for start in range(0, len(views), 3):
         for column, view in zip(st.columns(3), views[start:start + 3], strict=False):

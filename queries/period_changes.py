@@ -29,9 +29,9 @@ from queries.api import Filters, _params, _run
 from queries.weekly import (
     COUNTS,
     DECOMPOSABLE,
-    _variance,
     change_interval,
     interval_flagged,
+    kpi_variance,
     n_column,
 )
 
@@ -96,8 +96,8 @@ def assess_change(kpi: str, current: Mapping[str, Any], previous: Mapping[str, A
         return ChangeTest(kpi, MEDIAN, change, n, n_previous)
     if (n or 0) < min_sample or (n_previous or 0) < min_sample:
         return ChangeTest(kpi, SMALL_SAMPLE, change, n, n_previous)
-    low, high = change_interval(change, _variance(kpi, current, moments, n),
-                                _variance(kpi, previous, moments_previous, n_previous),
+    low, high = change_interval(change, kpi_variance(kpi, current, moments, n),
+                                kpi_variance(kpi, previous, moments_previous, n_previous),
                                 n, n_previous)
     if low is None:
         return ChangeTest(kpi, NOT_TESTED, change, n, n_previous)

@@ -311,8 +311,13 @@ def fetch_moments(con: duckdb.DuckDBPyConnection, filters: Filters, first: IsoWe
     return {(_as_date(r["week"]), r["group"]): r for r in frame.iter_rows(named=True)}
 
 
-def _variance(kpi: str, row: Mapping[str, Any] | None, moments: Mapping[str, Any] | None,
-              n: int | None) -> float | None:
+def kpi_variance(kpi: str, row: Mapping[str, Any] | None, moments: Mapping[str, Any] | None,
+                 n: int | None) -> float | None:
+    """The variance of one period's KPI value for the change interval (spec/kpis.md "Is the
+    change real?"): a share by Agresti-Caffo, csat_avg s²/n, nps from promoters and
+    detractors; None for medians, counts or a missing row. row: the KPI row of fetch_kpis;
+    moments: that period's csat_var / nps_promoters / nps_detractors / n_nps. Shared by the
+    weekly scorecard and the KPI cards' change test (queries.period_changes)."""
     if row is None:
         return None
     if kpi in PROPORTIONS:
@@ -369,8 +374,8 @@ def scorecard_row(kpi: str, week: IsoWeek, weeks: Mapping[date, Mapping[str, Any
         change = value - previous if value is not None and previous is not None else None
         if kpi in DECOMPOSABLE:
             low, high = change_interval(
-                change, _variance(kpi, row, moments.get(week.monday), n),
-                _variance(kpi, prev, moments.get(week.shift(-1).monday), n_prev), n, n_prev)
+                change, kpi_variance(kpi, row, moments.get(week.monday), n),
+                kpi_variance(kpi, prev, moments.get(week.shift(-1).monday), n_prev), n, n_prev)
         else:  # medians are not flagged (spec)
             low, high = None, None
         out |= {"value": value, "n": n, "previous": previous, "n_previous": n_prev,

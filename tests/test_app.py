@@ -451,3 +451,15 @@ def test_the_funnels_sla_trend_of_one_day_says_there_is_no_trend(demo_warehouse,
     assert not [s for s in chart_specs(at)
                 if "SLA met, by" in s["layout"].get("title", {}).get("text", "")]
     assert any("Fewer than two days with a value" in i.value for i in at.info)
+
+
+def test_the_sidebar_names_product_words_in_chinese_in_their_own_order(demo_warehouse,
+                                                                          monkeypatch):
+    # priority is a product vocabulary: urgent > high > normal > low, in the reader's words;
+    # a channel is data, shown capitalised; the value a filter keeps is still the code
+    at = run_app(demo_warehouse, monkeypatch, {"lang": "zh-CN", "priority": "urgent"})
+    priority = at.multiselect(key="filter_priority")
+    assert list(priority.options) == ["紧急", "高", "普通", "低"]
+    assert priority.value == ["urgent"]
+    assert list(at.multiselect(key="filter_type").options)[0] == "投诉"
+    assert "App" in at.multiselect(key="filter_channel").options

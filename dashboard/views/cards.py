@@ -35,6 +35,7 @@ from dashboard.i18n import (
     format_duration_minutes,
     format_number,
     format_percent_value,
+    format_values,
     na,
     ngettext,
 )
@@ -192,7 +193,7 @@ def filters_text(filters: Filters, preset: str | None = None,
     for dim, values in filters.dimension_values().items():
         if values:
             parts.append(_("{dimension}: {values}").format(
-                dimension=_(DIMENSIONS[dim]), values=", ".join(values)))
+                dimension=_(DIMENSIONS[dim]), values=format_values(dim, values)))
     return " · ".join(parts)
 
 
