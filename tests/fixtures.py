@@ -113,3 +113,20 @@ def run_cli(*args: str) -> tuple[int, str, str]:
         finally:
             set_language(language)
     return code, out.getvalue(), err.getvalue()
+
+
+def write_file(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    """An extract file with exactly these characters in this encoding (newlines as given)."""
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def warehouse_rows(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """The rows of one query on a warehouse file, read-only (the connection is closed)."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()

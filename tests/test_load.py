@@ -9,7 +9,6 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 
@@ -19,22 +18,13 @@ from dashboard.warehouse import connect_reader
 from queries.api import Filters, fetch_kpis, fetch_rejects
 from tests.conftest import REAL_DATA
 from tests.fixtures import run_cli
+from tests.fixtures import warehouse_rows as table
+from tests.fixtures import write_file as write
 
 TICKETS_HEADER = ("ticket_id,customer_id,channel,branch_id,category,type,priority,created_at,"
                   "first_response_at,resolved_at,reopen_count,escalated")
 
 
-def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
-    path.write_bytes(text.encode(encoding))
-    return path
-
-
-def table(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def kpis(warehouse: Path, **filters) -> dict:

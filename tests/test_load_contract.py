@@ -12,21 +12,12 @@ import pytest
 
 from dashboard.load.run import load_file
 from tests.fixtures import run_cli
+from tests.fixtures import warehouse_rows as table
+from tests.fixtures import write_file as write
 
 NATIVE_HEADER = "ticket_id,channel,branch_id,category,created_at"
 
 
-def write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def table(warehouse: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def load_json(*args: str) -> tuple[int, dict, str]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from dashboard.load import fast, read, run
@@ -16,21 +15,12 @@ from dashboard.load.run import LoadResult, load_file
 from dashboard.warehouse import connect_reader
 from queries.api import fetch_rejects
 from tests.fixtures import run_cli
+from tests.fixtures import warehouse_rows as table
+from tests.fixtures import write_file as write
 
 TICKETS = "ticket_id,channel,branch_id,category,created_at,subject"
 
 
-def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
-    path.write_bytes(text.encode(encoding))
-    return path
-
-
-def table(warehouse: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def rejects(warehouse: Path) -> list[tuple]:
