@@ -9,9 +9,5 @@ with
 {{filtered_tickets}}
 
 select
-    count(t.latest_csat) as n_csat,
-    var_samp(t.latest_csat) as csat_var,
-    count(t.latest_nps) as n_nps,
-    count_if(t.latest_nps >= 9) as nps_promoters,
-    count_if(t.latest_nps <= 6) as nps_detractors
+    {{survey_moments}}
 from t

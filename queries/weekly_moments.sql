@@ -19,11 +19,7 @@ select
         when 'priority' then t.priority
         when 'segment' then t.segment
     end as "group",
-    count(t.latest_csat) as n_csat,
-    var_samp(t.latest_csat) as csat_var,
-    count(t.latest_nps) as n_nps,
-    count_if(t.latest_nps >= 9) as nps_promoters,
-    count_if(t.latest_nps <= 6) as nps_detractors
+    {{survey_moments}}
 from t
 group by all
 order by week, "group"
