@@ -136,6 +136,11 @@ def test_the_raw_row_of_a_gbk_reject_is_the_files_own_text(tmp_path):
 @pytest.mark.parametrize("content", [
     "ticket_id,channel,branch_id,category,created_at\nT1,web,B1,café,2024-05-01 10:00\n",
     "ticket_id,channel,branch_id,category,created_at\nT1,web,B1,Zoë,2024-05-01 10:00\n",
+    # every accented letter here is followed by an ASCII letter, so the whole file is valid
+    # GBK ("téléphone" -> "t閘閜hone"): refused all the same, all its two-byte characters
+    # being rare extended ones (E9 6C, E9 70, E9 64, EA 74), none of the GB2312 area
+    "ticket_id,channel,branch_id,category,created_at\n"
+    "T1,téléphone,B1,crédit,2024-05-01 10:00\nT2,web,B1,prêt,2024-05-01 11:00\n",
 ])
 def test_a_file_in_another_encoding_is_refused_and_changes_nothing(tmp_path, content):
     # Latin-1 is not one of the spec's encodings (and é or ë before a comma is not GBK either)
@@ -404,3 +409,15 @@ def test_blank_lines_before_the_header_are_skipped(tmp_path, monkeypatch, path_n
     wh, result = load_by(path_name, tmp_path, monkeypatch, lines, readable=False)
     assert counts(result) == ("loaded", 2, 1, 1)
     assert [(line, raw) for line, _c, _r, raw in rejects(wh)] == [(5, "T2,web,B1,c,soon")]
+
+
+def test_chinese_gbk_with_a_rare_character_is_still_read_as_gbk(tmp_path):
+    # 镕 (E9 46) and 丂 (81 40) are extended GBK characters with an ASCII trail byte, like a
+    # misread Latin-1 letter; 7 common characters (both bytes >= A1) outnumber them
+    wh = tmp_path / "wh.duckdb"
+    text = ("customer_id,segment,home_branch_id\n"
+            "C1,零售银行,王镕\nC2,私人,丂\n")
+    assert counts(load_file(wh, write(tmp_path / "rare.csv", text, "gbk")))[:2] == (
+        "loaded", 2)
+    assert table(wh, "select segment, home_branch_id from customers order by customer_id") \
+        == [("零售银行", "王镕"), ("私人", "丂")]

@@ -13,6 +13,7 @@ import bisect
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -264,6 +265,31 @@ def _reads_as(path: Path, encoding: str, skip: int = 0) -> bool:
     return True
 
 
+# A Western (Latin-1 / Windows-1252) file can decode as GB18030 too: "téléphone" is valid
+# GBK, each accented letter and the ASCII letter after it taken for one rare character
+# (t閘閜hone). Chinese GBK text writes almost every character with both bytes >= 0xA1
+# (the GB2312 area); a lead byte followed by an ASCII letter or sign (0x40-0x7E) is a rare
+# extended character. When such pairs outnumber the file's other multi-byte characters,
+# the file is Western text, not Chinese, and is refused ("王镕", one common and one rare
+# character, still reads as Chinese).
+_LATIN_PAIR = re.compile(rb"[\x81-\xfe][\x40-\x7e]")
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+
+
+def _reads_like_western_text(path: Path) -> bool:
+    """Whether a file that decodes as GB18030 is more likely Latin-1 / Windows-1252 text
+    (see _LATIN_PAIR). Counted chunk by chunk at C speed; memory stays near one chunk."""
+    high = pairs = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHECK_BYTES):
+            if chunk.isascii():
+                continue
+            high += len(chunk) - len(chunk.translate(None, _HIGH_BYTES))
+            pairs += len(_LATIN_PAIR.findall(chunk))
+    others = (high - pairs) / 2  # characters both of whose bytes are high (GB2312 area)
+    return pairs > others
+
+
 def _detect_encoding(path: Path) -> str:
     """The one encoding of extracts.md's list that reads the whole file: a byte-order mark
     (UTF-8, UTF-16) first, then UTF-16 without one (zeros in every other byte), then UTF-8,
@@ -280,9 +306,10 @@ def _detect_encoding(path: Path) -> str:
         # UTF-16 without a BOM: zeros at odd (LE) or even (BE) positions
         return "utf-16-le" if head[1::2].count(b"\x00") > head[0::2].count(b"\x00") else "utf-16-be"
     else:
-        for encoding in ("utf-8", "gb18030"):
-            if _reads_as(path, encoding):
-                return encoding
+        if _reads_as(path, "utf-8"):
+            return "utf-8"
+        if _reads_as(path, "gb18030") and not _reads_like_western_text(path):
+            return "gb18030"
     raise Refusal(_("{file}: the text encoding could not be recognised; save the file "
                     "as UTF-8 (or UTF-16, GBK/GB18030) and load it again.").format(file=path.name))
 
