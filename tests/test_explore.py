@@ -326,7 +326,8 @@ def test_a_ticket_download_carries_the_durations_as_numbers_of_minutes(wh):
 
 def test_the_ticket_table_says_type_priority_and_sla_in_the_reader_s_words(wh):
     """投诉/普通/超时 in Chinese, the words of the sidebar (value_label), where the table
-    showed the codes 'complaint'/'normal'; channels and categories stay as stored."""
+    showed the codes 'complaint'/'normal'; a channel is capitalised as everywhere (Email),
+    a category stays as stored."""
     from dashboard.i18n import set_language
     from dashboard.views.explore import ticket_table
     from queries.explore import fetch_tickets
@@ -342,7 +343,7 @@ def test_the_ticket_table_says_type_priority_and_sla_in_the_reader_s_words(wh):
     # T2: an email complaint of priority normal, answered after 48 h against 24 h
     t2 = by_id["T2"]
     assert (t2["type"], t2["priority"], t2["sla"]) == ("投诉", "普通", "超时")
-    assert (t2["channel"], t2["category"]) == ("email", "billing")
+    assert (t2["channel"], t2["category"]) == ("Email", "billing")
     assert by_id["T3"]["type"] == "咨询"  # T3: an inquiry
     assert narrowing == ["SLA：超时"]
     english = {r["ticket_id"]: r for r in ticket_table(frame).to_dicts()}["T2"]
@@ -605,5 +606,7 @@ def test_the_kpi_of_a_link_goes_round_the_url_and_leads_the_cards():
     assert state.to_params()["x_kpi"] == "resolved_pct"
     assert state.card_keys() == ("resolved_pct", "tickets", "sla_met_pct", "fcr_pct",
                                  "repeat_complaint_pct", "csat_avg", "nps")
-    assert ExploreState.from_params({"x_kpi": "fcr_pct"}).card_keys()[0] == "tickets"
+    assert ExploreState.from_params({"x_kpi": "fcr_pct"}).card_keys() == (
+        "fcr_pct", "tickets", "sla_met_pct", "repeat_complaint_pct", "csat_avg", "nps")
+    assert ExploreState.from_params({}).card_keys()[0] == "tickets"
     assert ExploreState.from_params({"x_kpi": "nope"}).problems == ("x_kpi=nope",)

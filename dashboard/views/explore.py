@@ -288,9 +288,10 @@ class ExploreState:
 
     def card_keys(self) -> tuple[str, ...]:
         """The KPI cards of the slice: STRIP_KEYS, with the KPI of the link (x_kpi) first
-        when it is not among them (the Weekly page's drill from a decomposed KPI)."""
-        if self.kpi and self.kpi not in STRIP_KEYS:
-            return (self.kpi, *STRIP_KEYS)
+        (the Weekly page's drill from a decomposed KPI: FCR moves to the front, Resolved
+        joins the six)."""
+        if self.kpi:
+            return (self.kpi, *(k for k in STRIP_KEYS if k != self.kpi))
         return STRIP_KEYS
 
     # --- what it selects -------------------------------------------------------------
@@ -478,7 +479,7 @@ def ticket_table(frame: pl.DataFrame, minutes: bool = False) -> pl.DataFrame:
         "ticket_id": [r["ticket_id"] for r in rows],
         "created_at": [r["created_at"] for r in rows],
         "age": [duration(r.get("age_min")) for r in rows],
-        "channel": [r["channel"] for r in rows],
+        "channel": [value_label("channel", r["channel"]) for r in rows],
         "branch_id": [r["branch_id"] for r in rows],
         "category": [r["category"] for r in rows],
         "type": [value_label("type", r["type"]) for r in rows],
