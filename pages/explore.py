@@ -579,7 +579,7 @@ def level_customer() -> None:
         st.caption(_("{n} contacts: too many to draw one by one, so each cell counts a "
                      "channel's contacts in one period (darker: more). Hover a cell for its "
                      "types and repeat complaints (another complaint of the same category "
-                     "in the {days} days before); every contact is listed below.")
+                     "in the {days} days before); the contacts are listed below.")
                    .format(n=format_number(contacts.height),
                            days=settings.repeat_window_days))
     st.markdown("#### " + _("Every contact"))
