@@ -101,8 +101,9 @@ def label_positions(xs: list[float], ys: list[float], labels: list[str],
                     plot_px: tuple[float, float] = _PLOT_PX) -> tuple[list[str], list[str]]:
     """Where to write the named points' labels so that none overlaps another label or
     another point: each label, lowest y first (the low outliers matter most), takes the
-    first place (right, left, above, below, then the corners) whose box is free; a label
-    with no free place is left out (the point keeps its hover text). Plotly has no label
+    first place (right, left, above, below, then the corners) whose box is free, else the
+    first clear of other labels (over a point); a label with no place clear of labels is
+    left out (the point keeps its hover text). Plotly has no label
     collision avoidance of its own, and adjustText works on matplotlib only, hence this
     greedy placement.
 
@@ -135,12 +136,18 @@ def label_positions(xs: list[float], ys: list[float], labels: list[str],
     out = ["middle right"] * len(xs)
     shown = [""] * len(xs)
     for i in sorted((i for i, text in enumerate(labels) if text), key=lambda i: ys[i]):
-        for place in _PLACES:
-            candidate = box(i, place)
-            if not any(overlaps(candidate, other) for other in placed) and not any(
-                    overlaps(candidate, m) for j, m in enumerate(markers) if j != i):
+        # first a place clear of labels and points; else one clear of labels only (a name
+        # over a grey point still reads, a name over a name does not)
+        for avoid_points in (True, False):
+            for place in _PLACES:
+                candidate = box(i, place)
+                if any(overlaps(candidate, other) for other in placed) or (avoid_points and any(
+                        overlaps(candidate, m) for j, m in enumerate(markers) if j != i)):
+                    continue
                 out[i], shown[i] = place, labels[i]
                 placed.append(candidate)
+                break
+            if shown[i]:
                 break
     return out, shown
 

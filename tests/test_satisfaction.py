@@ -293,20 +293,24 @@ def test_funnel_plot_labels_of_nearby_points_take_different_places():
     assert label_positions([], [], []) == ([], [])
 
 
-def test_funnel_plot_leaves_out_a_label_with_no_free_place():
+def test_funnel_plot_leaves_out_a_label_with_no_free_place(monkeypatch):
     from dashboard.charts_satisfaction import label_positions
 
     # one data unit = one pixel (x 0..1000, y 0..380 on a 1,000 x 380 plot). "B1" at
     # (500, 190) has a box 18 x 14 px; each of its eight places (6 px from the centre)
     # holds another point (+-15 px across, +-13 px up/down, and the corners), whose
-    # 12 px marker covers that box: B1 is not drawn. "B9", alone in a corner, is.
+    # 12 px marker covers that box. Unnamed points: B1 is written over one (right).
     around = [(15, 0), (-15, 0), (0, 13), (0, -13), (15, 13), (15, -13), (-15, 13), (-15, -13)]
     xs = [500.0] + [500.0 + dx for dx, _ in around] + [0.0, 1000.0]
     ys = [190.0] + [190.0 + dy for _, dy in around] + [0.0, 380.0]
-    labels = ["B1"] + [""] * 8 + ["", "B9"]
-    places, shown = label_positions(xs, ys, labels, plot_px=(1000.0, 380.0))
-    assert shown[0] == "" and shown[-1] == "B9"
-    # without the crowd B1 is named, to the right
-    places, shown = label_positions([500.0, 0.0, 1000.0], [190.0, 0.0, 380.0], ["B1", "", ""],
+    places, shown = label_positions(xs, ys, ["B1"] + [""] * 8 + ["", "B9"],
                                     plot_px=(1000.0, 380.0))
-    assert shown[0] == "B1" and places[0] == "middle right"
+    assert shown[0] == "B1" and places[0] == "middle right" and shown[-1] == "B9"
+    # a name is never written over a name: two named points on one spot, and one place to
+    # try (right), leave the upper one out
+    from dashboard import charts_satisfaction
+
+    monkeypatch.setattr(charts_satisfaction, "_PLACES", ("middle right",))
+    places, shown = label_positions([500.0, 500.0, 0.0, 1000.0], [190.0, 190.5, 0.0, 380.0],
+                                    ["LOW", "UP", "", ""], plot_px=(1000.0, 380.0))
+    assert shown[:2] == ["LOW", ""]
