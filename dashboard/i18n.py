@@ -277,10 +277,15 @@ def value_label(dimension: str, value: object) -> str:
     return text
 
 
+def list_text(items: Iterable[str]) -> str:
+    """Words as a list in running text: 'Reopen count, Escalated' / '重开次数、是否升级'."""
+    separator = "、" if get_language() == "zh-CN" else ", "
+    return separator.join(items)
+
+
 def format_values(dimension: str, values: Iterable[object]) -> str:
     """Several values of one dimension as a list: 'Urgent, High' / '紧急、高'."""
-    separator = "、" if get_language() == "zh-CN" else ", "
-    return separator.join(value_label(dimension, v) for v in values)
+    return list_text(value_label(dimension, v) for v in values)
 
 
 # Chinese sets a value apart with corner brackets: they exist only in CJK fonts, so they

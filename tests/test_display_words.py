@@ -184,3 +184,18 @@ def test_a_group_inside_a_weekly_sentence_is_named_in_the_readers_words():
     set_language("en")
     assert group_text("type", "complaint") == "type Complaint"
     assert group_text("region", "Coast") == "region Coast"
+
+
+def test_a_load_summary_lists_what_the_extract_lacks_the_chinese_way(tmp_path):
+    from dashboard.load.run import load_file
+
+    f = tmp_path / "t.csv"
+    f.write_text("ticket_id,channel,branch_id,category,created_at\n"
+                 "T1,web,B1,billing,2024-05-01 10:00:00\n", encoding="utf-8")
+    set_language("zh-CN")
+    try:
+        message = load_file(tmp_path / "w.duckdb", f).message
+    finally:
+        set_language("en")
+    # the missing columns joined with the enumeration comma, never ", "
+    assert "客户编号、分派时间、首次响应时间" in message and ", " not in message

@@ -767,11 +767,12 @@ def _summary(result: LoadResult, prepared: Plan) -> str:
     not_carried = [c for c in prepared.not_carried
                    if c != "status" or "resolved_at" in prepared.not_carried]
     if not_carried:
+        from dashboard.i18n import list_text
         from dashboard.views.data import field_label
 
         parts.append(_("The extract does not carry {columns}: KPIs that need them are n/a "
                        "for these tickets.").format(
-            columns=", ".join(field_label(c) for c in not_carried)))
+            columns=list_text(field_label(c) for c in not_carried)))
     return " ".join(parts)
 
 
