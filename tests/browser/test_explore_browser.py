@@ -118,7 +118,7 @@ def test_a_funnel_click_keeps_the_sidebar_period_and_filters_on_the_explore_page
     assert re.search(r"[?&]channel=phone(&|$)", page.url), page.url
     caption = page.locator('[data-testid="stMainBlockContainer"] '
                            '[data-testid="stCaptionContainer"]').first.inner_text()
-    assert caption.startswith("All time · Channel: phone"), caption
+    assert caption.startswith("All time · Channel: Phone"), caption
     context.close()
 
 

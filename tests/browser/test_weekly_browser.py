@@ -48,6 +48,10 @@ def test_the_weekly_review_shows_the_latest_complete_week_and_downloads_its_repo
     week = re.search(r"w_week=(\d{4}-W\d{2})", page.url).group(1)
     shown = page.get_by_role("combobox", name="Week").input_value()
     assert shown.startswith(f"{week} · ") and "incomplete" not in shown
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=\"stMetric\"]').length >= 10",
+        timeout=60_000)
+    wait_for_run(page)
     assert page.locator('[data-testid="stMetric"]').count() == 10
     page.get_by_text("Is the change real?").wait_for()
     full_screenshot(page, SHOTS / "weekly-en.png")
@@ -101,6 +105,12 @@ def test_the_unfinished_week_reads_so_far_in_grey_without_verdicts(live_app, chr
     for lang, so_far, banner in (("en", "so far", "not complete"), ("zh-CN", "截至目前", "尚未结束")):
         context, page = open_weekly(chromium, f"{live_app.url}/weekly?w_week={current}&lang={lang}")
         page.locator('[data-testid="stAlert"]', has_text=banner).first.wait_for()
+        # the cards arrive one by one as the script runs: wait for the tenth, not a count
+        # taken while the page is still being drawn
+        page.wait_for_function(
+            "() => document.querySelectorAll('[data-testid=\"stMetric\"]').length >= 10",
+            timeout=60_000)
+        wait_for_run(page)
         assert page.locator('[data-testid="stMetric"]').count() == 10
         real = page.locator('[data-testid="stMarkdown"] li')
         real.first.wait_for()
