@@ -60,15 +60,16 @@ def _fmt_row(row: dict[str, Any]) -> list[str]:
     from dashboard.views.weekly import (
         format_kpi_change,
         format_kpi_value,
+        interval_range,
         label,
-        so_far,
         target_text,
     )
 
     kpi = row["kpi"]
-    # a week not over yet is not judged: no interval beside its values so far
+    # a week not over yet is not judged: no interval beside its values so far (the page's
+    # rule, interval_range)
     interval = (f"{format_kpi_change(kpi, row['ci_low'])} .. {format_kpi_change(kpi, row['ci_high'])}"
-                if row.get("ci_low") is not None and not so_far(row) else "-")
+                if interval_range(kpi, row) is not None else "-")
     name = label(kpi) + (f" ({row['week']})" if row.get("week") else "")
     return [name, format_kpi_value(kpi, row["value"]), format_kpi_change(kpi, row["change"]),
             interval, _("yes") if row["flagged"] else "",

@@ -34,15 +34,14 @@ from dashboard.i18n import (
     _,
     format_date,
     format_datetime,
-    format_values,
     format_week,
     get_language,
     set_language,
 )
 from dashboard.settings import Settings, get_settings
 from dashboard.views import weekly as view
+from dashboard.views.cards import filter_parts
 from queries.api import Filters, fetch_branch_names, fetch_loads, resolve_as_of
-from queries.registry import DIMENSION_REGISTRY
 from queries.weekly import (
     DECOMPOSABLE,
     DECOMPOSE_DIMENSIONS,
@@ -156,9 +155,7 @@ def filters_text(filters: Filters) -> str:
     """The filters in words ('all tickets' when none); the week replaces any period.
     'Type: Complaint · Channel: app, web' / '类型：投诉 · 渠道：app、web' -- product
     vocabularies in the reader's language, data values as stored."""
-    parts = [_("{dimension}: {values}").format(dimension=_(DIMENSION_REGISTRY[dim].label),
-                                                 values=format_values(dim, values))
-             for dim, values in filters.dimension_values().items() if values]
+    parts = filter_parts(filters)
     if filters.as_of is not None:
         parts.append(_("as of {as_of} (override)").format(as_of=format_datetime(filters.as_of)))
     return " · ".join(parts) if parts else _("all tickets (no filter)")

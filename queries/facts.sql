@@ -12,8 +12,8 @@
 --   latest_* / has_survey  the latest survey (greatest responded_at, ties: greatest
 --                      survey_id; latest_survey_id names it, for the queries that read
 --                      its comment or mark it -- the one place this choice is made);
---                      survey_id); arg_max_null keeps its null csat: an earlier survey
---                      is never used instead (plain arg_max would skip nulls).
+--                      arg_max_null keeps its null csat: an earlier survey is never
+--                      used instead (plain arg_max would skip nulls).
 --   funnel_depth       deepest funnel stage with a marker (0 received .. 6 satisfied);
 --                      a ticket reached every stage up to its depth; status `closed`
 --                      marks closed (4), status `resolved` resolved (3) (kpis.md funnel).

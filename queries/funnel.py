@@ -22,7 +22,6 @@ STAGES: tuple[str, ...] = ("received", "assigned", "responded", "resolved", "clo
                            "surveyed", "satisfied")
 # Stages an open ticket can be stuck at (backlog.sql), in funnel order.
 OPEN_STAGES: tuple[str, ...] = ("received", "assigned", "responded")
-TIERS: tuple[str, ...] = ("urgent", "high", "normal", "low")
 # Age bands of the backlog (backlog.sql), oldest first, as the Explore page's x_age keys.
 AGE_BANDS: tuple[str, ...] = ("gt30d", "7to30d", "3to7d", "1to3d", "lt1d")
 # Dimensions the page compares the funnel across.

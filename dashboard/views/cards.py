@@ -189,12 +189,15 @@ def filters_text(filters: Filters, preset: str | None = None,
     if preset and preset in PRESETS and preset != "custom":
         period = (_(PRESETS[preset]) if preset == "all"
                   else _("{preset}: {period}").format(preset=_(PRESETS[preset]), period=period))
-    parts = [period]
-    for dim, values in filters.dimension_values().items():
-        if values:
-            parts.append(_("{dimension}: {values}").format(
-                dimension=_(DIMENSIONS[dim]), values=format_values(dim, values)))
-    return " · ".join(parts)
+    return " · ".join([period, *filter_parts(filters)])
+
+
+def filter_parts(filters: Filters) -> list[str]:
+    """One 'Channel: App, Web' / '渠道：App、Web' per chosen filter, in the order of the
+    dimensions (values through dashboard.i18n.value_label)."""
+    return [_("{dimension}: {values}").format(dimension=_(DIMENSIONS[dim]),
+                                              values=format_values(dim, values))
+            for dim, values in filters.dimension_values().items() if values]
 
 
 # --- cards ----------------------------------------------------------------------------

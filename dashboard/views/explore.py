@@ -45,6 +45,7 @@ from typing import Any
 
 import polars as pl
 
+from dashboard.format import option_label
 from dashboard.i18n import (
     N_,
     _,
@@ -397,9 +398,7 @@ def breadcrumb(state: ExploreState, filters: Any,
         if dim not in chosen:
             continue
         value = chosen[dim]
-        label = value_label(dim, value)  # channels, regions, branches: data, as stored
-        if dim == "branch" and branch_names and value in branch_names:
-            label = f"{value} · {branch_names[value]}"
+        label = option_label(dim, value, branch_names)  # as the sidebar names it
         nxt = NEXT_LEVEL[dim]
         crumbs.append(Crumb(label, nxt, clear=PATH[i + 1:] if nxt in PATH else ()))
     list_params = {k: v for k, v in replace(state, level="tickets", ticket=None,

@@ -355,8 +355,8 @@ def group_text(dim: str, group: Any, branch_names: dict[str, str] | None = None,
     return named_value(dimension_label(dim), name) if named else name
 
 
-def _share_words(share: float) -> str:
-    return format_percent_value(100.0 * share, 0)
+def _share_words(share: float, digits: int = 0) -> str:
+    return format_percent_value(100.0 * share, digits)
 
 
 def decomposition_sentence(result: dict[str, Any], branch_names: dict[str, str] | None = None,
@@ -528,16 +528,13 @@ def group_detail(result: dict[str, Any], group: dict[str, Any],
             value=format_kpi_value(kpi, group["value"]), week=format_week(result["week"]),
             previous=format_kpi_value(kpi, group["value_previous"])),
         _("Its share of the cases: {share} (last week {share_previous}).").format(
-            share=_share_words_1(group["w"]), share_previous=_share_words_1(group["w_previous"])),
+            share=_share_words(group["w"], 1), share_previous=_share_words(group["w_previous"], 1)),
         _("Contribution {contribution} = mix {mix} (its share moved) + rate {rate} (its own "
           "value moved).").format(
             contribution=format_kpi_change(kpi, group["contribution"]),
             mix=format_kpi_change(kpi, group["mix"]), rate=format_kpi_change(kpi, group["rate"])),
     ]
 
-
-def _share_words_1(share: float) -> str:
-    return format_percent_value(100.0 * share, 1)
 
 
 def where_empty_text(weekly: dict[str, Any]) -> str:
