@@ -463,7 +463,8 @@ def level_ticket() -> None:
     surveys = mask_frame(data.explore_surveys(version, (ticket["ticket_id"],)))
     st.subheader(_("Ticket {id}").format(id=ticket["ticket_id"]))
     st.caption(" · ".join(x for x in (
-        value_label("type", ticket["type"]), ticket["category"], ticket["channel"],
+        value_label("type", ticket["type"]), ticket["category"],
+        value_label("channel", ticket["channel"]),
         f"{ticket['branch_id']} · {branch_names.get(ticket['branch_id'], '')}".rstrip(" ·"),
         ticket.get("region") or "",
         _("priority {p}").format(p=value_label("priority", ticket["priority"]))) if x))

@@ -146,7 +146,7 @@ with s1:
 # a month or shorter by day (a week by ISO week is one or two points), else by week
 if grain == "day":
     periods, series, complete = trends.daily_sla_series(
-        data.kpis(ctx.version, ctx.filters, "day"),
+        data.trend(ctx.version, ctx.filters, "day"),  # the Overview's cached daily trend
         data.kpis(ctx.version, ctx.filters, ("day", "priority")),
         tiers, settings.min_sample, ctx.as_of)
 else:

@@ -346,6 +346,7 @@ def test_for_one_week_a_card_is_coloured_exactly_when_the_weekly_review_flags_it
             assert card.tone == "neutral", kpi  # a small sample is never coloured on a card
             continue
         assert card.change_test.beyond_noise == bool(row["flagged"]), kpi
+        assert card.tone == "neutral" or row["flagged"], kpi  # coloured only when flagged
         assert (card.tone != "neutral") == bool(row["flagged"]) or kpi == "resolved_pct", kpi
         compared += 1
     assert compared >= 4

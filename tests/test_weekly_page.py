@@ -87,8 +87,10 @@ def test_an_incomplete_week_shows_values_so_far_grey_and_without_verdicts(demo_w
     "beyond noise", CSAT and NPS "a real change", FCR "thin week: n = 0" / "no data"."""
     from streamlit.proto.Metric_pb2 import Metric
 
+    from queries.weekly import IsoWeek
+
     payload = cli_json("weekly", "--json", "--warehouse", str(demo_warehouse))
-    current = payload["week"][:6] + f"{int(payload['week'][6:]) + 1:02d}"
+    current = IsoWeek.parse(payload["week"]).shift(1).label
     at = run_page(demo_warehouse, monkeypatch, {"w_week": current})
     cards = {m.label: m for m in at.metric}
     churn = short_label("post_complaint_churn_pct")  # its matured week is over

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from tests.browser import helpers
 from tests.browser.helpers import wait_for_run
 from tests.conftest import ARTIFACTS
 
@@ -19,12 +20,7 @@ CARDS = 10  # the Overview's KPI cards
 
 
 def wait_for_cards(page) -> None:
-    """Wait until the run has finished and every card is drawn (a fresh session draws the
-    page in several deltas; reading after the first one saw three cards of ten)."""
-    page.wait_for_function(
-        f"() => document.querySelectorAll('[data-testid=\"stMetricValue\"]').length >= {CARDS}",
-        timeout=60_000)
-    wait_for_run(page)
+    helpers.wait_for_cards(page, CARDS)
 
 
 def card_numbers(page) -> list[list[str]]:

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.browser.helpers import wait_for_run
+from tests.browser.helpers import wait_for_cards, wait_for_run
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -48,10 +48,7 @@ def test_the_weekly_review_shows_the_latest_complete_week_and_downloads_its_repo
     week = re.search(r"w_week=(\d{4}-W\d{2})", page.url).group(1)
     shown = page.get_by_role("combobox", name="Week").input_value()
     assert shown.startswith(f"{week} · ") and "incomplete" not in shown
-    page.wait_for_function(
-        "() => document.querySelectorAll('[data-testid=\"stMetric\"]').length >= 10",
-        timeout=60_000)
-    wait_for_run(page)
+    wait_for_cards(page, 10, "stMetric")
     assert page.locator('[data-testid="stMetric"]').count() == 10
     page.get_by_text("Is the change real?").wait_for()
     full_screenshot(page, SHOTS / "weekly-en.png")
@@ -107,10 +104,7 @@ def test_the_unfinished_week_reads_so_far_in_grey_without_verdicts(live_app, chr
         page.locator('[data-testid="stAlert"]', has_text=banner).first.wait_for()
         # the cards arrive one by one as the script runs: wait for the tenth, not a count
         # taken while the page is still being drawn
-        page.wait_for_function(
-            "() => document.querySelectorAll('[data-testid=\"stMetric\"]').length >= 10",
-            timeout=60_000)
-        wait_for_run(page)
+        wait_for_cards(page, 10, "stMetric")
         assert page.locator('[data-testid="stMetric"]').count() == 10
         real = page.locator('[data-testid="stMarkdown"] li')
         real.first.wait_for()
