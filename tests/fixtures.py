@@ -130,3 +130,12 @@ def warehouse_rows(warehouse: Path, sql: str, params: list | None = None) -> lis
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+def data_state(warehouse: Path) -> tuple:
+    """Row counts of the data tables (tickets, surveys, customers, rejects, facts): equal
+    before and after a refused load when nothing changed; () without a warehouse file."""
+    if not warehouse.exists():
+        return ()
+    return tuple(warehouse_rows(warehouse, f"select count(*) from {t}")[0][0]  # noqa: S608
+                 for t in ("tickets", "surveys", "customers", "rejects", "fact_tickets"))

@@ -17,7 +17,7 @@ from dashboard.load.run import load_file
 from dashboard.warehouse import connect_reader
 from queries.api import Filters, fetch_kpis, fetch_rejects
 from tests.conftest import REAL_DATA
-from tests.fixtures import run_cli
+from tests.fixtures import data_state, run_cli
 from tests.fixtures import warehouse_rows as table
 from tests.fixtures import write_file as write
 
@@ -179,13 +179,6 @@ def test_parquet_and_excel_extracts_load(tmp_path, wh):
 
 # --- refusals -------------------------------------------------------------------------
 
-def _data_state(wh: Path) -> tuple:
-    if not wh.exists():
-        return ()
-    return tuple(table(wh, f"select count(*) from {t}")[0][0]  # noqa: S608 (fixed names)
-                 for t in ("tickets", "surveys", "customers", "rejects", "fact_tickets"))
-
-
 @pytest.mark.parametrize("name,content,phrase", [
     ("empty.csv", b"", "is empty"),
     ("header-only.csv", b"ticket_id,channel,branch_id,category,created_at\n", "no rows"),
@@ -203,14 +196,14 @@ def test_unreadable_files_are_refused_with_one_sentence_and_change_nothing(
     good = write(tmp_path / "good.csv", "ticket_id,channel,branch_id,category,created_at\n"
                  "T1,app,B1,x,2024-05-01 10:00\n")
     load_file(wh, good)
-    before = _data_state(wh)
+    before = data_state(wh)
     bad = tmp_path / name
     bad.write_bytes(content)
     code, out, err = run_cli("load", str(bad), "--warehouse", str(wh), "--quiet")
     assert code == 1
     assert name in err and phrase in err
     assert len(err.strip().splitlines()) == 1, "one sentence on stderr"
-    assert _data_state(wh) == before
+    assert data_state(wh) == before
     # the refusal is in the load history
     assert table(wh, "select status from loads where file_name = ?", [name]) == [("refused",)]
 
@@ -1206,7 +1199,7 @@ def test_an_unexpected_error_inside_a_load_is_audited_as_failed_and_changes_noth
     good = write(tmp_path / "t.csv", "ticket_id,channel,branch_id,category,created_at\n"
                  "T1,web,B1,x,2024-05-01 10:00\n")
     load_file(wh, good)
-    before = _data_state(wh)
+    before = data_state(wh)
 
     def broken(*args, **kwargs):
         raise OSError("No space left on device")
@@ -1223,7 +1216,7 @@ def test_an_unexpected_error_inside_a_load_is_audited_as_failed_and_changes_noth
     assert "u.csv: the load failed and changed nothing (OSError: No space left on device)" \
         in r["message"]
     assert err.strip().startswith("u.csv: the load failed")
-    assert _data_state(wh) == before
+    assert data_state(wh) == before
     assert table(wh, "select file_name, status from loads order by started_at") == [
         ("t.csv", "loaded"), ("u.csv", "failed")]
 

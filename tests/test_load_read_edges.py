@@ -14,7 +14,7 @@ from dashboard.load import fast, read, run
 from dashboard.load.run import LoadResult, load_file
 from dashboard.warehouse import connect_reader
 from queries.api import fetch_rejects
-from tests.fixtures import run_cli
+from tests.fixtures import data_state, run_cli
 from tests.fixtures import warehouse_rows as table
 from tests.fixtures import write_file as write
 
@@ -37,13 +37,6 @@ def counts(result: LoadResult) -> tuple:
     """(status, rows read, new, rejected), after checking that every row is accounted for."""
     assert result.rows_read == result.new + result.updated + result.rejected + result.skipped
     return result.status, result.rows_read, result.new, result.rejected
-
-
-def data_state(wh: Path) -> tuple:
-    if not wh.exists():
-        return ()
-    return tuple(table(wh, f"select count(*) from {t}")[0][0]  # noqa: S608 (fixed names)
-                 for t in ("tickets", "customers", "rejects", "fact_tickets"))
 
 
 def stream_small_files(monkeypatch) -> None:

@@ -395,7 +395,10 @@ def apply_layout(frame: pl.DataFrame, layout: Layout, source_columns: list[str],
         exprs[target] = _derived_expr(spec, source_columns, target, layout)
     for target, value in layout.constants.items():
         exprs[target] = pl.lit(value)
-    out = frame.select(pl.col("__line"), *(e.alias(t) for t, e in exprs.items()))
+    # lazily, so that the expressions several targets share (next_day_before's parsed
+    # reference, a derived start) are computed once (polars' common-subexpression pass)
+    out = frame.lazy().select(pl.col("__line"), *(e.alias(t) for t, e in exprs.items())
+                              ).collect()
     for target, sentinels in layout.unknown.items():
         if target in out.columns:
             out = out.with_columns(

@@ -601,11 +601,10 @@ def _skip_earlier_rows(con: duckdb.DuckDBPyConnection, load_id: str) -> tuple[in
     lines = [line for (line,) in con.execute(_EARLIER_SQL).fetchall()]
     if not lines:
         return 0, 0
+    # DuckDB's delete returns how many rows it removed: no count query beside it
     (unrejected,) = con.execute(
-        "select count(*) from rejects where load_id = ? and line in (select unnest(?))",
+        "delete from rejects where load_id = ? and line in (select unnest(?))",
         [load_id, lines]).fetchone() or (0,)
-    con.execute("delete from rejects where load_id = ? and line in (select unnest(?))",
-                [load_id, lines])
     con.execute("delete from incoming where __line in (select unnest(?))", [lines])
     return len(lines), int(unrejected)
 
