@@ -139,15 +139,22 @@ def customer_timeline(contacts: pl.DataFrame, churned_at: Any = None) -> go.Figu
                                     [_("repeat") if r else "" for r in repeat], strict=True)),
                 hovertemplate="%{customdata[0]} · %{customdata[1]}<br>%{x|%Y-%m-%d %H:%M}"
                               "<br>%{customdata[2]} %{customdata[3]}<extra></extra>"))
-    if churned_at is not None:
-        when = datetime.combine(churned_at, datetime.min.time()) \
-            if not isinstance(churned_at, datetime) else churned_at
-        fig.add_vline(x=when, line_dash="dash", line_color=PALETTE["bad"])
-        fig.add_annotation(x=when, y=1, yref="paper", text=_("churned"), showarrow=False,
-                           font={"color": PALETTE["bad"]}, xanchor="left")
+    _churn_marker(fig, churned_at)
     fig.update_yaxes(title_text=_("Channel"), categoryorder="category ascending")
     channels = contacts["channel"].n_unique() if contacts.height else 1
     return _layout(fig, _("Every contact, in time order"), 150 + 40 * channels)
+
+
+def _churn_marker(fig: go.Figure, churned_at: Any, **anchor: str) -> None:
+    """A dashed line and "churned" at the customer's churn date (a date or a datetime);
+    nothing when the customer has not churned. anchor: extra annotation anchors."""
+    if churned_at is None:
+        return
+    when = datetime.combine(churned_at, datetime.min.time()) \
+        if not isinstance(churned_at, datetime) else churned_at
+    fig.add_vline(x=when, line_dash="dash", line_color=PALETTE["bad"])
+    fig.add_annotation(x=when, y=1, yref="paper", text=_("churned"), showarrow=False,
+                       font={"color": PALETTE["bad"]}, xanchor="left", **anchor)
 
 
 def customer_contact_grid(grid: ContactGrid, churned_at: Any = None) -> go.Figure:
@@ -156,7 +163,7 @@ def customer_contact_grid(grid: ContactGrid, churned_at: Any = None) -> go.Figur
     its types and repeat complaints. Each row's label carries the channel's total."""
     frame = grid.frame
     channels = sorted(set(frame["channel"].to_list()))
-    totals = dict(frame.group_by("channel").agg(pl.col("contacts").sum()).iter_rows())
+    totals = grid.totals()
     row_of = {c: i for i, c in enumerate(channels)}
     col_of = {p: i for i, p in enumerate(grid.periods)}
     z: list[list[int | None]] = [[None] * len(grid.periods) for _c in channels]
@@ -183,12 +190,7 @@ def customer_contact_grid(grid: ContactGrid, churned_at: Any = None) -> go.Figur
         hoverongaps=False, colorbar={"title": {"text": _("Contacts")}, "thickness": 12},
         texttemplate="%{z}" if few else None, textfont={"size": 10},
         hovertemplate="%{customdata}<extra></extra>"))
-    if churned_at is not None:
-        when = datetime.combine(churned_at, datetime.min.time()) \
-            if not isinstance(churned_at, datetime) else churned_at
-        fig.add_vline(x=when, line_dash="dash", line_color=PALETTE["bad"])
-        fig.add_annotation(x=when, y=1, yref="paper", text=_("churned"), showarrow=False,
-                           font={"color": PALETTE["bad"]}, xanchor="left", yanchor="bottom")
+    _churn_marker(fig, churned_at, yanchor="bottom")
     fig.update_yaxes(autorange="reversed", title_text=None, showgrid=False)
     fig.update_xaxes(showgrid=False)
     title = {"day": _("Contacts per day and channel"),

@@ -792,6 +792,10 @@ class ContactGrid:
     frame: pl.DataFrame
     periods: list[datetime]
 
+    def totals(self) -> dict[str, int]:
+        """Contacts per channel over the whole span (the grid's row labels)."""
+        return dict(self.frame.group_by("channel").agg(pl.col("contacts").sum()).iter_rows())
+
     def midpoints(self) -> list[datetime]:
         """The middle of each period: where a cell is centred so that it spans its period
         on a time axis."""
